@@ -1,0 +1,99 @@
+"""Time ``release --help`` and ``release cut --dry-run`` against tbump on the same repository.
+
+Run by hand (``python benchmarks/bench_cli.py``); it prints a report and asserts nothing.
+tbump is compared when it is installed (``pip install tbump``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 15
+BIN = Path(sys.executable).parent
+
+PYPROJECT = """\
+[project]
+name = "anomaly-detection-toolkit"
+version = "0.1.0"
+
+[tool.tbump]
+github_url = "https://github.com/kylejones200/anomaly-detection-toolkit/"
+
+[tool.tbump.version]
+current = "0.1.0"
+regex = '''(?P<major>\\d+)\\.(?P<minor>\\d+)\\.(?P<patch>\\d+)'''
+
+[tool.tbump.git]
+message_template = "Release {new_version}"
+tag_template = "v{new_version}"
+
+[[tool.tbump.file]]
+src = "pyproject.toml"
+search = 'version = "{current_version}"'
+"""
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_repo(root: Path) -> Path:
+    origin = root / "kylejones200" / "anomaly-detection-toolkit.git"
+    origin.mkdir(parents=True)
+    git(origin, "init", "-q", "--bare", "-b", "main")
+    work = root / "work"
+    work.mkdir()
+    git(work, "init", "-q", "-b", "main")
+    git(work, "config", "user.name", "Bench")
+    git(work, "config", "user.email", "bench@example.com")
+    (work / "pyproject.toml").write_text(PYPROJECT)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "init")
+    git(work, "remote", "add", "origin", str(origin))
+    git(work, "push", "-q", "-u", "origin", "main")
+    return work
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Median and best wall time of ``cmd`` in milliseconds."""
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, cwd=cwd, capture_output=True, env=os.environ)
+        times.append((time.perf_counter() - start) * 1000)
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()}")
+    return statistics.median(times), min(times)
+
+
+def main() -> None:
+    release = str(BIN / "release")
+    tbump = shutil.which("tbump", path=str(BIN)) or shutil.which("tbump")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = make_repo(Path(tmp))
+        rows = [
+            ("release --help", [release, "--help"]),
+            ("release cut 0.1.1 --dry-run", [release, "cut", "0.1.1", "--dry-run"]),
+        ]
+        if tbump:
+            rows += [
+                ("tbump --help", [tbump, "--help"]),
+                ("tbump 0.1.1 --dry-run", [tbump, "--non-interactive", "--dry-run", "0.1.1"]),
+            ]
+        print(f"{'command':34} {'median ms':>10} {'best ms':>9}   ({RUNS} runs each)")
+        for name, cmd in rows:
+            median, best = timed(cmd, work)
+            print(f"{name:34} {median:10.1f} {best:9.1f}")
+        if not tbump:
+            print("tbump is not installed: pip install tbump to compare")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from release_orchestrator.cli import main
+
+main()

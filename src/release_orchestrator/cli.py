@@ -1,0 +1,140 @@
+"""The ``release`` command line: a thin typer layer over the domain modules.
+
+Heavy libraries (GitPython, PyGithub, rich) are imported inside the commands that need
+them, so that ``release --help`` answers quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import ExitCode, ReleaseError
+
+app = typer.Typer(
+    name="release",
+    help="Cut a Python release, watch its publish run, and explain what went wrong.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+)
+
+T = TypeVar("T")
+
+
+def _fail(lines: list[str], code: int) -> typer.Exit:
+    for line in lines:
+        print(line, file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run a command body; turn expected errors into one line each and their exit code."""
+    from .redact import redact
+
+    try:
+        return action()
+    except ReleaseError as exc:
+        raise _fail([redact(line) for line in exc.lines()], int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        raise _fail(["interrupted"], int(ExitCode.INTERRUPTED)) from None
+    except Exception as exc:  # the last line of defence, redacted
+        if os.environ.get("RELEASE_DEBUG"):
+            raise
+        message = redact(f"internal error: {type(exc).__name__}: {exc}")
+        hint = "rerun with RELEASE_DEBUG=1 for a traceback, and please report it"
+        raise _fail([f"error: {message} ({hint})"], int(ExitCode.INTERNAL)) from None
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"release-orchestrator {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """Cut a Python release, watch its publish run, and explain what went wrong."""
+
+
+@app.command()
+def cut(
+    spec: Annotated[
+        str,
+        typer.Argument(
+            help="A version (0.1.1, v0.1.1, 1.0.0rc1) or a bump: major, minor, patch, release, "
+            "alpha, beta, rc, post, dev, or major|minor|patch + ,alpha|,beta|,rc|,dev "
+            "(e.g. minor,rc)."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan and change nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    github_release: Annotated[
+        bool | None,
+        typer.Option(
+            "--github-release/--no-github-release",
+            help="Also create a GitHub Release for the tag (default: [tool.release]).",
+            show_default=False,
+        ),
+    ] = None,
+    draft: Annotated[bool, typer.Option("--draft", help="Create the Release as a draft.")] = False,
+    remote: Annotated[
+        str | None, typer.Option(help="Git remote to push to (default: origin).")
+    ] = None,
+    branch: Annotated[
+        str | None,
+        typer.Option(help="Branch to release from (default: the remote's default branch)."),
+    ] = None,
+    no_push: Annotated[
+        bool, typer.Option("--no-push", help="Commit and tag locally; push nothing.")
+    ] = False,
+    api_url: Annotated[
+        str | None,
+        typer.Option(help="GitHub API base URL (default: GITHUB_API_URL, else from the remote)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object with the result.")
+    ] = False,
+) -> None:
+    """Bump the version, commit, tag, push atomically, and optionally create a GitHub Release."""
+    from .console import Console
+    from .cut import CutRequest, run_cut
+
+    console = Console(json_mode=as_json)
+    request = CutRequest(
+        spec=spec,
+        dry_run=dry_run,
+        github_release=github_release,
+        draft=draft,
+        remote=remote,
+        branch=branch,
+        push=not no_push,
+        api_url=api_url,
+    )
+    interactive = not yes and sys.stdin.isatty()
+    confirm = (lambda question: typer.confirm(question, err=as_json)) if interactive else None
+    result = _guarded(
+        lambda: run_cut(request, cwd=Path.cwd(), env=os.environ, console=console, confirm=confirm)
+    )
+    if as_json:
+        console.data(json.dumps(result.to_json()))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="release")

@@ -1,0 +1,44 @@
+"""Shared fixtures: an isolated git environment and the seed project with a bare origin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gitfixtures import Project, make_project
+
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No user or system git config, no GitHub token, no CI variables leak into a test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
+    for name in (
+        "GH_TOKEN",
+        "GITHUB_TOKEN",
+        "GITHUB_API_URL",
+        "GITHUB_ACTIONS",
+        "NO_COLOR",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    # `gh auth token` must not find a real login on this machine.
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    """The seed project, cwd set to its work tree."""
+    proj = make_project(tmp_path)
+    monkeypatch.chdir(proj.work)
+    yield proj

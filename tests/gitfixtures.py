@@ -1,0 +1,100 @@
+"""Real git repositories for the tests: a work tree whose ``origin`` is a real bare repository."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OWNER = "kylejones200"
+REPO = "anomaly-detection-toolkit"
+
+PYPROJECT = """\
+# The seed project of release-orchestrator.
+[project]
+name = 'anomaly-detection-toolkit'
+version = "0.1.0"  # bumped by release cut
+dependencies = ["numpy>=1.26", "other==0.1.0"]
+
+[tool.release]
+tag-prefix = "v"
+"""
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    """Run git in ``cwd`` and return its stdout (stripped)."""
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if check and done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")
+    return done.stdout.strip()
+
+
+@dataclass
+class Project:
+    """A clone (``work``) of a bare repository (``origin``) laid out as OWNER/REPO.git."""
+
+    work: Path
+    origin: Path
+    files: dict[str, str] = field(default_factory=dict)
+
+    def write(self, relpath: str, text: str, *, newline: str = "\n") -> Path:
+        """Write a file in the work tree (bytes exactly as given)."""
+        path = self.work / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.replace("\n", newline).encode())
+        return path
+
+    def commit_all(self, message: str = "work") -> str:
+        """Commit everything in the work tree and return the sha."""
+        git(self.work, "add", "-A")
+        git(self.work, "commit", "-q", "-m", message)
+        return git(self.work, "rev-parse", "HEAD")
+
+    def push(self) -> None:
+        """Push the current branch to origin."""
+        git(self.work, "push", "-q", "origin", "HEAD")
+
+    def state(self) -> dict[str, object]:
+        """Everything a release could change: refs, index, files, and the remote's refs."""
+        files = {
+            str(p.relative_to(self.work)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(self.work.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(self.work).parts
+        }
+        return {
+            "head": git(self.work, "rev-parse", "HEAD"),
+            "symbolic": git(self.work, "symbolic-ref", "-q", "HEAD", check=False),
+            "refs": git(self.work, "for-each-ref", "--format=%(refname) %(objectname)"),
+            "index": git(self.work, "ls-files", "--stage"),
+            "status": git(self.work, "status", "--porcelain", "--untracked-files=all"),
+            "files": files,
+            "remote": git(self.origin, "for-each-ref", "--format=%(refname) %(objectname)"),
+        }
+
+    def remote_tag_commit(self, tag: str) -> str | None:
+        """The commit a tag on origin points at, or None."""
+        out = git(
+            self.origin, "rev-parse", "--verify", "-q", f"refs/tags/{tag}^{{commit}}", check=False
+        )
+        return out or None
+
+
+def make_project(tmp: Path, pyproject: str = PYPROJECT, branch: str = "main") -> Project:
+    """A committed project pushed to its own bare origin."""
+    origin = tmp / "remote" / OWNER / f"{REPO}.git"
+    origin.mkdir(parents=True)
+    git(origin, "init", "-q", "--bare", "-b", branch)
+    work = tmp / "work"
+    work.mkdir()
+    git(work, "init", "-q", "-b", branch)
+    git(work, "config", "user.name", "Release Tester")
+    git(work, "config", "user.email", "tester@example.com")
+    git(work, "remote", "add", "origin", str(origin))
+    project = Project(work=work, origin=origin)
+    project.write("pyproject.toml", pyproject)
+    project.write("src/anomaly_detection_toolkit/__init__.py", '__version__ = "0.1.0"\n')
+    project.write("README.md", "# anomaly-detection-toolkit\n")
+    project.commit_all("Initial commit")
+    git(work, "push", "-q", "-u", "origin", branch)
+    return project
