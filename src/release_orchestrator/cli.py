@@ -51,7 +51,7 @@ def _guarded(action: Callable[[], T]) -> T:
             raise
         message = redact(f"internal error: {type(exc).__name__}: {exc}")
         hint = "rerun with RELEASE_DEBUG=1 for a traceback, and please report it"
-        raise _fail([f"error: {message} ({hint})"], int(ExitCode.INTERNAL)) from None
+        raise _fail([f"error: {message}; {hint}"], int(ExitCode.INTERNAL)) from None
 
 
 def _version_callback(value: bool) -> None:
@@ -75,6 +75,7 @@ def cut(
     spec: Annotated[
         str,
         typer.Argument(
+            metavar="SPEC",
             help="A version (0.1.1, v0.1.1, 1.0.0rc1) or a bump: major, minor, patch, release, "
             "alpha, beta, rc, post, dev, or major|minor|patch + ,alpha|,beta|,rc|,dev "
             "(e.g. minor,rc)."

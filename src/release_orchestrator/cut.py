@@ -12,7 +12,7 @@ from packaging.version import Version
 
 from .config import ReleaseConfig, load_config, load_pyproject
 from .console import Console
-from .errors import ExitCode, ReleaseError, UsageError
+from .errors import CheckFailure, ExitCode, ReleaseError, UsageError
 from .github import GitHub, ReleaseInfo
 from .gitrepo import GitRepo
 from .plan import (
@@ -148,7 +148,7 @@ def describe_plan(plan: ReleasePlan, root: Path, github: GitHub | None) -> str:
     """The plan as the maintainer reads it before confirming (and with --dry-run)."""
     was = f"from {plan.previous}" if plan.previous else "first release"
     lines = [
-        f"Release {plan.version} ({was}; version in {plan.source.description})",
+        f"Release {plan.version} ({was}, {plan.source.description})",
         f"  branch {plan.branch} on {plan.remote}, tag {plan.tag}",
         "",
     ]
@@ -204,13 +204,13 @@ def run_cut(
     if source.kind == "scm":
         current = highest_tagged(facts, config.tag_prefix)
     target: Version | None = None
-    problem: str | None = None
+    problem: CheckFailure | None = None
     notices: list[str] = []
     try:
         target, notices = next_version(request.spec, current)
     except UsageError as exc:
         # A bad version is one of the checks: reported with the others, exit 3.
-        problem = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+        problem = CheckFailure(exc.message, exc.hint or "see release cut --help")
     versions = VersionFacts(source, current, target, problem, tuple(notices))
     changes = []
     if target is not None and target != current:

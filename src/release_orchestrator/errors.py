@@ -36,9 +36,9 @@ class ReleaseError(Exception):
         self.hint = hint
 
     def lines(self) -> list[str]:
-        """The lines to print on stderr: the message with its hint on the same line."""
+        """The lines to print on stderr: the message and its hint on one line."""
         if self.hint:
-            return [f"error: {self.message} ({self.hint})"]
+            return [f"error: {self.message}; {self.hint}"]
         return [f"error: {self.message}"]
 
 
@@ -77,7 +77,7 @@ class ChecksFailed(ReleaseError):
 
     def lines(self) -> list[str]:
         """One line per failed check."""
-        return [f"error: {f.message} ({f.hint})" for f in self.failures]
+        return [f"error: {f.message}; {f.hint}" for f in self.failures]
 
 
 class AuthError(ReleaseError):

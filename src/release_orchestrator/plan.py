@@ -66,7 +66,7 @@ class VersionFacts:
     source: VersionSource
     current: Version | None
     target: Version | None
-    target_problem: str | None  # why SPEC gave no version
+    target_problem: CheckFailure | None  # why SPEC gave no version
     notices: tuple[str, ...] = ()
 
 
@@ -204,7 +204,8 @@ def _version_checks(
     warnings: list[str] = []
     target, current = versions.target, versions.current
     if target is None:
-        return [CheckFailure(versions.target_problem or "no version", "see release cut --help")], []
+        problem = versions.target_problem or CheckFailure("no version", "see release cut --help")
+        return [problem], []
     if current is not None and not resuming:
         if target == current:
             failures.append(
