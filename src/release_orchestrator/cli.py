@@ -78,7 +78,7 @@ def cut(
             metavar="SPEC",
             help="A version (0.1.1, v0.1.1, 1.0.0rc1) or a bump: major, minor, patch, release, "
             "alpha, beta, rc, post, dev, or major|minor|patch + ,alpha|,beta|,rc|,dev "
-            "(e.g. minor,rc)."
+            "(e.g. minor,rc).",
         ),
     ],
     dry_run: Annotated[
@@ -134,6 +134,51 @@ def cut(
     )
     if as_json:
         console.data(json.dumps(result.to_json()))
+
+
+@app.command()
+def watch(
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="TARGET",
+            help="A tag (v0.1.1), a run id, or a run URL (default: the release tag at HEAD).",
+            show_default=False,
+        ),
+    ] = None,
+    workflow: Annotated[
+        str | None,
+        typer.Option(help="Publishing workflow file (default: [tool.release] or detected)."),
+    ] = None,
+    interval: Annotated[
+        float, typer.Option(help="Longest wait between polls, in seconds.", min=1.0)
+    ] = 15.0,
+    timeout: Annotated[
+        float, typer.Option(help="Give up after this many seconds (exit 7).", min=1.0)
+    ] = 1800.0,
+    api_url: Annotated[
+        str | None,
+        typer.Option(help="GitHub API base URL (default: GITHUB_API_URL, else from the remote)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object when the run ends.")
+    ] = False,
+) -> None:
+    """Follow the GitHub Actions run that a release tag started; exit with its outcome."""
+    from .clock import SystemClock
+    from .watch import WatchRequest, outcome, run_watch
+    from .watchview import make_view, report_to_actions
+
+    stream = sys.stderr if as_json else sys.stdout
+    view = make_view(stream, tty=stream.isatty() and not as_json, env=os.environ)
+    request = WatchRequest(target, workflow, interval, timeout, api_url)
+    result = _guarded(
+        lambda: run_watch(request, cwd=Path.cwd(), env=os.environ, clock=SystemClock(), view=view)
+    )
+    report_to_actions(result.run, result.jobs, os.environ, sys.stdout)
+    if as_json:
+        print(json.dumps(result.to_json()))
+    _guarded(lambda: outcome(result))
 
 
 def main() -> None:

@@ -219,7 +219,7 @@ def run_cut(
 
     github = _connect(request, facts, env, github_factory) if options.github_release else None
     if github is not None:
-        existing = github.release_for_tag(plan.tag)
+        existing = github.release_for_tag(plan.tag, include_drafts=plan.draft)
         if existing is not None:
             plan.existing_release = existing
             plan.steps["github-release"] = StepStatus.ALREADY_DONE
