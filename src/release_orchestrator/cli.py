@@ -11,12 +11,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from . import __version__
 from .errors import ExitCode, ReleaseError
+
+if TYPE_CHECKING:
+    from .watch import WatchResult
 
 app = typer.Typer(
     name="release",
@@ -108,13 +111,19 @@ def cut(
         str | None,
         typer.Option(help="GitHub API base URL (default: GITHUB_API_URL, else from the remote)."),
     ] = None,
+    no_watch: Annotated[
+        bool, typer.Option("--no-watch", help="Do not follow the publish run after pushing.")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object with the result.")
     ] = False,
 ) -> None:
-    """Bump the version, commit, tag, push atomically, and optionally create a GitHub Release."""
+    """Bump the version, commit, tag, push atomically, and optionally create a GitHub Release.
+
+    After the push it follows the publish run (like release watch) unless --no-watch.
+    """
     from .console import Console
-    from .cut import CutRequest, run_cut
+    from .cut import CutRequest, follow_release, run_cut
 
     console = Console(json_mode=as_json)
     request = CutRequest(
@@ -132,8 +141,30 @@ def cut(
     result = _guarded(
         lambda: run_cut(request, cwd=Path.cwd(), env=os.environ, console=console, confirm=confirm)
     )
+    followed = None
+    if not no_watch:
+        from .clock import SystemClock
+        from .watchview import make_view
+
+        stream = console.human
+        view = make_view(stream, tty=stream.isatty() and not as_json, env=os.environ)
+        followed = _guarded(
+            lambda: follow_release(
+                result,
+                env=os.environ,
+                api_url=api_url,
+                clock=SystemClock(),
+                view=view,
+                console=console,
+            )
+        )
     if as_json:
-        console.data(json.dumps(result.to_json()))
+        data = result.to_json()
+        if followed is not None:
+            data["run"] = followed.to_json()
+        console.data(json.dumps(data))
+    if followed is not None:
+        _finish_watch(followed)
 
 
 @app.command()
@@ -166,8 +197,8 @@ def watch(
 ) -> None:
     """Follow the GitHub Actions run that a release tag started; exit with its outcome."""
     from .clock import SystemClock
-    from .watch import WatchRequest, outcome, run_watch
-    from .watchview import make_view, report_to_actions
+    from .watch import WatchRequest, run_watch
+    from .watchview import make_view
 
     stream = sys.stderr if as_json else sys.stdout
     view = make_view(stream, tty=stream.isatty() and not as_json, env=os.environ)
@@ -175,9 +206,17 @@ def watch(
     result = _guarded(
         lambda: run_watch(request, cwd=Path.cwd(), env=os.environ, clock=SystemClock(), view=view)
     )
-    report_to_actions(result.run, result.jobs, os.environ, sys.stdout)
     if as_json:
         print(json.dumps(result.to_json()))
+    _finish_watch(result)
+
+
+def _finish_watch(result: WatchResult) -> None:
+    """Report a watched run to GitHub Actions, then exit 6 unless it succeeded."""
+    from .watch import outcome
+    from .watchview import report_to_actions
+
+    report_to_actions(result.run, result.jobs, os.environ, sys.stdout)
     _guarded(lambda: outcome(result))
 
 

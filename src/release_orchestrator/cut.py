@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
@@ -27,7 +27,12 @@ from .plan import (
 )
 from .pyproject import apply_file_changes, locate_version, plan_file_changes
 from .remote import api_base, parse_remote_url, resolve_token
+from .runs import RunQuery
 from .version import next_version
+
+if TYPE_CHECKING:
+    from .clock import Clock
+    from .watch import WatchResult, WatchView
 
 
 class Cancelled(ReleaseError):
@@ -58,6 +63,9 @@ class CutResult:
     commit: str | None
     release: ReleaseInfo | None
     dry_run: bool
+    root: Path
+    config: ReleaseConfig
+    remote_url: str | None
 
     @property
     def pushed(self) -> bool:
@@ -234,7 +242,15 @@ def run_cut(
             if state is StepStatus.TODO:
                 plan.steps[name] = StepStatus.SKIPPED
         console.say("\nDry run: nothing was changed.")
-        return CutResult(plan, plan.release_commit, plan.existing_release, dry_run=True)
+        return CutResult(
+            plan,
+            plan.release_commit,
+            plan.existing_release,
+            dry_run=True,
+            root=root,
+            config=config,
+            remote_url=facts.remote_url,
+        )
     if confirm is not None and StepStatus.TODO in plan.steps.values() and not confirm("Go ahead?"):
         raise Cancelled("cancelled at the prompt; nothing was changed")
 
@@ -245,7 +261,9 @@ def run_cut(
         release = _create_release(plan, github)
         console.say(f"✓ created the GitHub Release {release.url}")
         plan.steps["github-release"] = StepStatus.DONE
-    return CutResult(plan, commit, release, dry_run=False)
+    return CutResult(
+        plan, commit, release, dry_run=False, root=root, config=config, remote_url=facts.remote_url
+    )
 
 
 def _run_git_steps(plan: ReleasePlan, repo: GitRepo, root: Path, console: Console) -> str:
@@ -288,3 +306,37 @@ def _create_release(plan: ReleasePlan, github: GitHub) -> ReleaseInfo:
             f"{plan.tag} is pushed, but the GitHub Release was not created: {exc.message}",
             f"fix that, then run release cut {plan.version} --github-release again to finish",
         ) from None
+
+
+def follow_release(
+    result: CutResult,
+    *,
+    env: Mapping[str, str],
+    api_url: str | None,
+    clock: Clock,
+    view: WatchView,
+    console: Console,
+) -> WatchResult | None:
+    """After the push, watch the publish run it started (None when there is nothing to watch)."""
+    from .target import connect, event_for
+    from .watch import watch_run
+    from .workflows import find_publish_workflow
+
+    if result.dry_run or not result.pushed or result.commit is None or not result.remote_url:
+        return None
+    workflow = find_publish_workflow(result.root, result.config.workflow)
+    if workflow is None:
+        console.note("no publishing workflow under .github/workflows: nothing to watch")
+        return None
+    if not resolve_token(env):
+        console.note("set GH_TOKEN or GITHUB_TOKEN to watch the publish run (release watch)")
+        return None
+    plan = result.plan
+    event, warning = event_for(workflow, plan.tag, result.release is not None)
+    if warning:
+        console.warn(warning)
+    github = connect(
+        parse_remote_url(result.remote_url), api_url=api_url, env=env, own_retries=True
+    )
+    query = RunQuery(workflow=workflow.filename, event=event, tag=plan.tag, sha=result.commit)
+    return watch_run(github, clock, view, run_id=None, query=query)

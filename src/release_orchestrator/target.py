@@ -112,12 +112,12 @@ def resolve_target(target: str | None, *, cwd: Path, workflow: str | None) -> Ta
             "pass --workflow FILE or set workflow in [tool.release]",
         )
     filename = Path(name).name if name else found.filename if found else ""
-    event, warning = _event(found, tag, config.github_release)
+    event, warning = event_for(found, tag, config.github_release)
     query = RunQuery(workflow=filename, event=event, tag=tag, sha=sha)
     return Target(repo=repo, query=query, warning=warning)
 
 
-def _event(workflow: Workflow | None, tag: str, github_release: bool) -> tuple[str, str | None]:
+def event_for(workflow: Workflow | None, tag: str, github_release: bool) -> tuple[str, str | None]:
     """``push`` or ``release``, from what the local workflow file triggers on."""
     if workflow is None:
         return ("release" if github_release else "push"), None
