@@ -9,7 +9,7 @@ import pytest
 
 from gitfixtures import Project, make_project
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["emulator_fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,496 @@
+"""GitHub Actions as the emulator plays it: workflows, runs, attempts, jobs and their lifecycle.
+
+A test registers workflows with :class:`JobSpec`/:class:`StepSpec` scripts. Runs are created
+lazily from the bare repository: each scan (done on every runs request) compares the refs with
+the last scan and starts ``push`` runs for new or moved tags and branches that match a
+workflow's patterns. Publishing a release starts ``release`` runs.
+
+A run's lifecycle advances by *poll count*, never by wall time: every time the run is fetched
+(alone or in a list) its latest attempt moves one step along ``queued (n polls) →
+in_progress (m polls) → completed``. Polling loops become deterministic, and tests take
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .errors import ApiError, not_found
+from .gitstore import GitStore, RefInfo
+
+JOB_CONCLUSIONS = frozenset(
+    {"success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required"}
+)
+# Which conclusion wins when several jobs (or steps) disagree; anything else is a success.
+_SEVERITY = ("failure", "timed_out", "cancelled", "action_required")
+_RUNS_DOC = "https://docs.github.com/rest/actions/workflow-runs"
+
+
+def combine(conclusions: Iterable[str]) -> str:
+    """The conclusion of a job from its steps, or of a run from its jobs."""
+    seen = list(conclusions)
+    for worst in _SEVERITY:
+        if worst in seen:
+            return worst
+    if seen and all(c == "skipped" for c in seen):
+        return "skipped"
+    return "success"
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step of a scripted job: its name, how it ends, and what it prints."""
+
+    name: str
+    conclusion: str = "success"
+    log: str = ""
+
+    def __post_init__(self) -> None:
+        if self.conclusion not in JOB_CONCLUSIONS:
+            raise ValueError(f"unknown step conclusion {self.conclusion!r}")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A scripted job. ``log`` is the job's raw log text *without* timestamps (the emulator adds
+    them); when None, a log is generated from the steps (``##[group]``/``##[error]`` lines)."""
+
+    name: str
+    steps: Sequence[StepSpec] = (StepSpec("Run"),)
+    log: str | None = None
+    labels: Sequence[str] = ("ubuntu-latest",)
+
+    @property
+    def conclusion(self) -> str:
+        """How the job ends when it runs to completion."""
+        return combine(s.conclusion for s in self.steps)
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """How many polls a run attempt answers with each status before it completes.
+
+    ``appear_after``: the run is missing from the first N run-list responses after it was
+    triggered (GitHub creates runs asynchronously); ``None`` means it never appears.
+    """
+
+    queued: int = 2
+    in_progress: int = 3
+    appear_after: int | None = 0
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """GitHub's ref filter glob: ``*`` stops at ``/``, ``**`` does not."""
+    parts = re.split(r"(\*\*|\*)", pattern)
+    body = "".join({"**": ".*", "*": "[^/]*"}.get(p, re.escape(p)) for p in parts)
+    return re.compile(f"{body}\\Z")
+
+
+@dataclass
+class Workflow:
+    """A registered workflow file."""
+
+    id: int
+    file_name: str
+    name: str
+    on_tags: tuple[str, ...]
+    on_branches: tuple[str, ...]
+    on_release: bool
+    jobs: tuple[JobSpec, ...]
+    lifecycle: Lifecycle
+    created_at: float
+    runs_started: int = 0
+
+    @property
+    def path(self) -> str:
+        """The path in the repository, as runs and the workflow object report it."""
+        return f".github/workflows/{self.file_name}"
+
+    def triggered_by(self, ref: RefInfo) -> bool:
+        """Whether pushing ``ref`` starts this workflow (``on.push.tags``/``branches``)."""
+        if ref.ref.startswith("refs/tags/"):
+            patterns = self.on_tags
+        elif ref.ref.startswith("refs/heads/"):
+            patterns = self.on_branches
+        else:
+            return False
+        return any(_glob(p).match(ref.short) for p in patterns)
+
+
+@dataclass(eq=False)
+class JobRun:
+    """One execution of a job (each attempt re-executes some jobs under new ids)."""
+
+    id: int
+    spec: JobSpec
+    created_at: float
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step as the API shows it at this moment."""
+
+    number: int
+    name: str
+    status: str
+    conclusion: str | None
+    started_at: float | None
+    completed_at: float | None
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job as the API shows it at this moment."""
+
+    job: JobRun
+    attempt: int
+    status: str
+    conclusion: str | None
+    started_at: float
+    completed_at: float | None
+    steps: tuple[StepView, ...]
+    runner_assigned: bool
+
+
+@dataclass(eq=False)
+class Attempt:
+    """One attempt of a run. ``marks[k]`` is when step ``k`` of every job became current."""
+
+    number: int
+    jobs: list[JobRun]
+    lifecycle: Lifecycle
+    started_at: float
+    polls: int = 0
+    marks: list[float] = field(default_factory=list)
+    completed_at: float | None = None
+    cancelled: bool = False
+
+    @property
+    def status(self) -> str:
+        """``queued``, ``in_progress`` or ``completed``."""
+        if self.completed_at is not None:
+            return "completed"
+        return "in_progress" if self.marks else "queued"
+
+    @property
+    def updated_at(self) -> float:
+        """The time of the last visible change."""
+        return max([self.started_at, *self.marks, self.completed_at or 0.0])
+
+    def poll(self, now: float) -> None:
+        """Advance one poll along the scripted lifecycle."""
+        if self.completed_at is not None:
+            return
+        self.polls += 1
+        queued, running = self.lifecycle.queued, self.lifecycle.in_progress
+        if self.polls > queued + running:
+            self.completed_at = now
+        elif self.polls > queued:
+            self.marks.append(now)
+
+    def cancel(self, now: float) -> None:
+        """Stop now: unfinished jobs end ``cancelled``."""
+        self.cancelled = True
+        self.completed_at = now
+
+    @property
+    def finished(self) -> bool:
+        """Whether the attempt ran to its end (not cancelled)."""
+        return self.completed_at is not None and not self.cancelled
+
+    def _step(self, index: int, step: StepSpec, current: int) -> StepView:
+        """Step ``index`` while step ``current`` of the job is (or was, if cancelled) running."""
+        number, marks, end = index + 1, self.marks, self.completed_at
+        started = marks[index] if index < len(marks) else None
+        finished = marks[index + 1] if index + 1 < len(marks) else end
+        if self.finished or index < current:
+            return StepView(
+                number, step.name, "completed", step.conclusion, started or end, finished
+            )
+        if index == current and self.cancelled:
+            return StepView(number, step.name, "completed", "cancelled", started, finished)
+        if index == current:
+            return StepView(number, step.name, "in_progress", None, started, None)
+        if self.cancelled:
+            return StepView(number, step.name, "completed", "skipped", None, None)
+        return StepView(number, step.name, "queued", None, None, None)
+
+    def view(self, job: JobRun) -> JobView:
+        """The job's status, conclusion and steps as of now."""
+        steps = job.spec.steps
+        current = min(len(self.marks), len(steps)) - 1  # the running step; -1: none yet
+        picked_up = bool(self.marks) or self.finished
+        if self.finished:
+            conclusion: str | None = job.spec.conclusion
+        else:
+            conclusion = "cancelled" if self.cancelled else None
+        return JobView(
+            job=job,
+            attempt=self.number,
+            status=self.status,
+            conclusion=conclusion,
+            started_at=self.marks[0] if self.marks else job.created_at,
+            completed_at=self.completed_at,
+            # GitHub lists no steps (and no runner) before a runner picks the job up.
+            steps=tuple(self._step(i, s, current) for i, s in enumerate(steps))
+            if picked_up
+            else (),
+            runner_assigned=picked_up,
+        )
+
+
+@dataclass(eq=False)
+class Run:
+    """A workflow run and all its attempts (a re-run keeps the id and adds an attempt)."""
+
+    id: int
+    workflow: Workflow
+    run_number: int
+    event: str
+    head_branch: str
+    head_sha: str
+    display_title: str
+    created_at: float
+    attempts: list[Attempt]
+    appear_after: int | None
+    missed_polls: int = 0
+    next_jobs: dict[str, JobSpec] = field(default_factory=dict)
+    next_lifecycle: Lifecycle | None = None
+
+    @property
+    def visible(self) -> bool:
+        """Whether the API shows the run yet."""
+        return self.appear_after is not None and self.missed_polls >= self.appear_after
+
+    @property
+    def latest(self) -> Attempt:
+        """The current attempt."""
+        return self.attempts[-1]
+
+    def attempt(self, number: int) -> Attempt:
+        """Attempt ``number`` (1-based), or a 404."""
+        if not 1 <= number <= len(self.attempts):
+            raise not_found(_RUNS_DOC)
+        return self.attempts[number - 1]
+
+    def jobs_as_of(self, number: int) -> list[JobView]:
+        """The latest execution of every job as of attempt ``number`` (``filter=latest``)."""
+        latest: dict[str, JobView] = {}
+        for attempt in self.attempts[:number]:
+            for job in attempt.jobs:
+                latest[job.spec.name] = attempt.view(job)
+        return list(latest.values())
+
+    def all_jobs(self) -> list[JobView]:
+        """Every execution of every job (``filter=all``)."""
+        return [a.view(j) for a in self.attempts for j in a.jobs]
+
+    def conclusion(self, number: int) -> str | None:
+        """The conclusion of attempt ``number``; None until it completes."""
+        attempt = self.attempt(number)
+        if attempt.completed_at is None:
+            return None
+        if attempt.cancelled:
+            return "cancelled"
+        return combine(v.conclusion or "success" for v in self.jobs_as_of(number))
+
+
+class Actions:
+    """All workflows and runs of the emulated repository."""
+
+    def __init__(
+        self, git: GitStore, clock: Callable[[], float], next_id: Callable[[str], int]
+    ) -> None:
+        self._git = git
+        self._clock = clock
+        self._next_id = next_id
+        self.workflows: dict[int, Workflow] = {}
+        self.runs: dict[int, Run] = {}
+        self._jobs: dict[int, tuple[Run, Attempt, JobRun]] = {}
+        self._seen: dict[str, str] = {}
+
+    def snapshot(self) -> None:
+        """Take the refs that exist now as already pushed (they start no runs)."""
+        self._seen = {r.ref: r.sha for r in self._git.refs()}
+
+    def add_workflow(
+        self,
+        file_name: str,
+        *,
+        name: str | None,
+        on_tags: Sequence[str],
+        on_branches: Sequence[str],
+        on_release: bool,
+        jobs: Sequence[JobSpec],
+        lifecycle: Lifecycle,
+    ) -> Workflow:
+        """Register a workflow file; pushes made before it existed do not start it."""
+        if any(w.file_name == file_name for w in self.workflows.values()):
+            raise ValueError(f"workflow {file_name!r} already exists")
+        if not jobs:
+            raise ValueError("a workflow needs at least one job")
+        self.scan()  # settle earlier pushes with the workflows that existed then
+        workflow = Workflow(
+            id=self._next_id("workflow"),
+            file_name=file_name,
+            name=name or file_name.rsplit(".", 1)[0],
+            on_tags=tuple(on_tags),
+            on_branches=tuple(on_branches),
+            on_release=on_release,
+            jobs=tuple(jobs),
+            lifecycle=lifecycle,
+            created_at=self._clock(),
+        )
+        self.workflows[workflow.id] = workflow
+        return workflow
+
+    def workflow(self, key: str) -> Workflow:
+        """A workflow by numeric id or file name, or a 404."""
+        for workflow in self.workflows.values():
+            if key in (str(workflow.id), workflow.file_name):
+                return workflow
+        raise not_found("https://docs.github.com/rest/actions/workflows#get-a-workflow")
+
+    def scan(self) -> None:
+        """Start ``push`` runs for refs that appeared or moved since the last scan.
+
+        Tag runs are started before branch runs, so when a commit and its tag are pushed
+        together the branch run is the newer one (listed first) with the same head_sha.
+        """
+        refs = self._git.refs()
+        fresh = [r for r in refs if self._seen.get(r.ref) != r.sha]
+        fresh.sort(key=lambda r: not r.ref.startswith("refs/tags/"))
+        for ref in fresh:
+            for workflow in self.workflows.values():
+                if workflow.triggered_by(ref):
+                    title = self._git.commit(ref.commit).subject
+                    self._start(workflow, "push", ref.short, ref.commit, title)
+            self._seen[ref.ref] = ref.sha  # only once its runs exist
+        alive = {r.ref for r in refs}
+        self._seen = {name: sha for name, sha in self._seen.items() if name in alive}
+
+    def release_published(self, tag: str, commit: str, title: str) -> None:
+        """Start ``release`` runs (``on: release: types: [published]``)."""
+        for workflow in self.workflows.values():
+            if workflow.on_release:
+                self._start(workflow, "release", tag, commit, title)
+
+    def _start(self, workflow: Workflow, event: str, branch: str, sha: str, title: str) -> Run:
+        now = self._clock()
+        workflow.runs_started += 1
+        run = Run(
+            id=self._next_id("run"),
+            workflow=workflow,
+            run_number=workflow.runs_started,
+            event=event,
+            head_branch=branch,
+            head_sha=sha,
+            display_title=title,
+            created_at=now,
+            attempts=[],
+            appear_after=workflow.lifecycle.appear_after,
+        )
+        self.runs[run.id] = run
+        self._add_attempt(run, workflow.jobs, workflow.lifecycle)
+        return run
+
+    def _add_attempt(self, run: Run, specs: Sequence[JobSpec], lifecycle: Lifecycle) -> None:
+        now = self._clock()
+        attempt = Attempt(
+            number=len(run.attempts) + 1, jobs=[], lifecycle=lifecycle, started_at=now
+        )
+        for spec in specs:
+            job = JobRun(id=self._next_id("job"), spec=spec, created_at=now)
+            attempt.jobs.append(job)
+            self._jobs[job.id] = (run, attempt, job)
+        run.attempts.append(attempt)
+
+    def list_runs(
+        self,
+        workflow: Workflow | None,
+        *,
+        event: str | None = None,
+        branch: str | None = None,
+        head_sha: str | None = None,
+        status: str | None = None,
+    ) -> list[Run]:
+        """One run-list poll: scan, advance runs in scope, filter; newest first."""
+        self.scan()
+        in_scope = []
+        for run in self.runs.values():
+            if not run.visible:
+                run.missed_polls += 1  # this poll is one the late run is missing from
+                continue
+            if (
+                (workflow is None or run.workflow is workflow)
+                and event in (None, run.event)
+                and branch in (None, run.head_branch)
+                and head_sha in (None, run.head_sha)
+            ):
+                in_scope.append(run)
+        now = self._clock()
+        for run in in_scope:
+            run.latest.poll(now)
+        if status is not None:
+            # GitHub's ``status`` filter takes a status or a conclusion.
+            in_scope = [
+                r for r in in_scope if status in (r.latest.status, r.conclusion(len(r.attempts)))
+            ]
+        return sorted(in_scope, key=lambda r: r.id, reverse=True)
+
+    def get_run(self, run_id: int, *, poll: bool = True) -> Run:
+        """A visible run (one poll of it), or a 404."""
+        self.scan()
+        run = self.runs.get(run_id)
+        if run is None or not run.visible:
+            raise not_found(f"{_RUNS_DOC}#get-a-workflow-run")
+        if poll:
+            run.latest.poll(self._clock())
+        return run
+
+    def job(self, job_id: int) -> tuple[Run, Attempt, JobRun]:
+        """A job of a visible run, or a 404."""
+        found = self._jobs.get(job_id)
+        if found is None or not found[0].visible:
+            raise not_found("https://docs.github.com/rest/actions/workflow-jobs")
+        return found
+
+    def script_next_attempt(
+        self, run_id: int, jobs: Sequence[JobSpec], lifecycle: Lifecycle | None
+    ) -> None:
+        """Replace jobs (by name) and/or the lifecycle for the run's next re-run."""
+        run = self.runs[run_id]
+        run.next_jobs.update({j.name: j for j in jobs})
+        run.next_lifecycle = lifecycle
+
+    def rerun(self, run: Run, *, failed_only: bool = False, job_name: str | None = None) -> None:
+        """Start a new attempt of a completed run: all jobs, the failed ones, or one job."""
+        if run.latest.completed_at is None:
+            raise ApiError(403, "This workflow is already running", documentation_url=_RUNS_DOC)
+        current = run.jobs_as_of(len(run.attempts))
+        if job_name is not None:
+            names = [job_name]
+        elif failed_only:
+            names = [v.job.spec.name for v in current if v.conclusion not in ("success", "skipped")]
+        else:
+            names = [v.job.spec.name for v in current]
+        if not names:
+            raise ApiError(
+                403, "This workflow run has no failed jobs to re-run.", documentation_url=_RUNS_DOC
+            )
+        specs = {j.name: j for j in run.workflow.jobs} | run.next_jobs
+        lifecycle = run.next_lifecycle or run.workflow.lifecycle
+        run.next_jobs, run.next_lifecycle = {}, None
+        self._add_attempt(run, [specs[n] for n in names], lifecycle)
+
+    def cancel(self, run: Run) -> None:
+        """Cancel the current attempt; 409 once it has completed."""
+        if run.latest.completed_at is not None:
+            raise ApiError(
+                409,
+                "Cannot cancel a workflow run that is completed.",
+                documentation_url=f"{_RUNS_DOC}#cancel-a-workflow-run",
+            )
+        run.latest.cancel(self._clock())
