@@ -1,0 +1,353 @@
+"""``release watch`` against the GitHub emulator: real git pushes, real PyGithub, fake time."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from emulator_fixtures import FakeClock, make_github, push_tag
+from gitfixtures import OWNER, REPO, Project, git
+from release_orchestrator.errors import ExitCode, ReleaseError, RunFailed, WatchTimeout
+from release_orchestrator.sandbox import Fault, GitHubEmulator, JobSpec, Lifecycle, StepSpec
+from release_orchestrator.watch import Interrupted, WatchRequest, WatchResult, outcome, run_watch
+from release_orchestrator.watchview import PlainView
+from runcli import release
+
+PUBLISH_YML = """\
+name: Publish
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: python -m build
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+BUILD = JobSpec("build", steps=(StepSpec("Set up job"), StepSpec("Build distributions")))
+TEST = JobSpec("test", steps=(StepSpec("Set up job"), StepSpec("Run tests")))
+
+
+def publish_job(conclusion: str = "success") -> JobSpec:
+    return JobSpec(
+        "publish",
+        steps=(StepSpec("Set up job"), StepSpec("Publish to PyPI", conclusion=conclusion)),
+    )
+
+
+@dataclass
+class StepClock:
+    """The watch's clock: sleeping only moves the emulator's fake time forward."""
+
+    fake: FakeClock
+    sleeps: list[float] = field(default_factory=list)
+    on_sleep: Callable[[int], None] | None = None
+
+    def now(self) -> float:
+        return self.fake.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        if self.on_sleep:
+            self.on_sleep(len(self.sleeps))
+        self.fake.advance(seconds)
+
+
+@pytest.fixture
+def published(project: Project) -> Project:
+    """The seed project with its publishing workflow committed and pushed."""
+    project.write(".github/workflows/publish.yml", PUBLISH_YML)
+    project.commit_all("Add the publish workflow")
+    project.push()
+    return project
+
+
+@pytest.fixture
+def clock(fake_clock: FakeClock) -> StepClock:
+    return StepClock(fake_clock)
+
+
+@pytest.fixture
+def emu(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEmulator:
+    assert github_emulator.token is not None
+    monkeypatch.setenv("GH_TOKEN", github_emulator.token)
+    return github_emulator
+
+
+def watch(
+    project: Project,
+    emu: GitHubEmulator,
+    clock: StepClock,
+    target: str | None = None,
+    **options: float,
+) -> tuple[WatchResult, str]:
+    out = io.StringIO()
+    request = WatchRequest(target=target, api_url=emu.url, **options)  # type: ignore[arg-type]
+    import os
+
+    result = run_watch(request, cwd=project.work, env=os.environ, clock=clock, view=PlainView(out))
+    return result, out.getvalue()
+
+
+def add_publish(emu: GitHubEmulator, *jobs: JobSpec, lifecycle: Lifecycle | None = None) -> None:
+    emu.add_workflow(
+        "publish.yml",
+        name="Publish",
+        on_tags=("v*",),
+        on_branches=("main",),  # the branch push gets a run with the same head_sha
+        jobs=jobs or (BUILD, TEST, publish_job()),
+        lifecycle=lifecycle or Lifecycle(queued=2, in_progress=3),
+    )
+
+
+def test_follows_the_tag_run_to_success_cheaply(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    add_publish(emu)
+    git(published.work, "commit", "-q", "--allow-empty", "-m", "more")
+    published.push()  # a branch run on the same commit as the tag
+    sha = push_tag(published, "v0.1.1")
+
+    result, text = watch(published, emu, clock)  # no TARGET: the release tag at HEAD
+
+    assert result.run.succeeded
+    assert result.run.head_branch == "v0.1.1" and result.run.head_sha == sha
+    assert result.run.event == "push"
+    assert [job.name for job in result.jobs] == ["build", "test", "publish"]
+    outcome(result)  # no exception: exit 0
+    assert result.requests.counted <= 10
+    assert result.requests.counted == len(emu.counted_requests) - 0
+    assert "run " in text and "completed: success" in text
+    assert "\x1b[" not in text  # plain output, no ANSI codes
+    data = result.to_json()
+    assert data["run_id"] == result.run.id and data["attempt"] == 1
+    assert data["jobs"][2]["steps"][1] == {"name": "Publish to PyPI", "conclusion": "success"}
+    assert data["requests"]["total"] >= data["requests"]["counted"]
+
+
+def test_failed_run_exits_6_naming_the_step(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    add_publish(emu, BUILD, publish_job("failure"))
+    push_tag(published, "v0.1.1")
+
+    result, text = watch(published, emu, clock, "v0.1.1")
+
+    assert result.run.conclusion == "failure"
+    with pytest.raises(RunFailed) as info:
+        outcome(result)
+    assert info.value.exit_code == ExitCode.RUN_FAILED
+    assert "publish at step 'Publish to PyPI'" in info.value.message
+    assert f"release explain {result.run.id}" in (info.value.hint or "")
+    assert "publish > Publish to PyPI: failure" in text
+
+
+def test_cancelled_run_exits_6(published: Project, emu: GitHubEmulator, clock: StepClock) -> None:
+    add_publish(emu, BUILD, publish_job("cancelled"))
+    push_tag(published, "v0.1.1")
+    result, _ = watch(published, emu, clock, "v0.1.1")
+    assert result.run.conclusion == "cancelled"
+    with pytest.raises(RunFailed):
+        outcome(result)
+
+
+def test_run_created_late_is_waited_for(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    add_publish(emu, lifecycle=Lifecycle(queued=1, in_progress=1, appear_after=3))
+    push_tag(published, "v0.1.1")
+    result, text = watch(published, emu, clock, "v0.1.1")
+    assert result.run.succeeded
+    assert text.count("waiting for the run to start") == 1
+    assert "publish.yml run for the push of tag v0.1.1" in text
+
+
+def test_run_never_created_times_out_naming_the_search(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    add_publish(emu, lifecycle=Lifecycle(appear_after=None))
+    sha = push_tag(published, "v0.1.1")
+    with pytest.raises(WatchTimeout) as info:
+        watch(published, emu, clock, "v0.1.1")
+    assert info.value.exit_code == ExitCode.TIMEOUT
+    assert f"publish.yml run for the push of tag v0.1.1 (commit {sha[:7]})" in info.value.message
+    assert sum(clock.sleeps) <= 300 + 15
+
+
+def test_rerun_is_followed_as_the_latest_attempt(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    add_publish(emu, BUILD, publish_job("failure"))
+    push_tag(published, "v0.1.1")
+    first, _ = watch(published, emu, clock, "v0.1.1")
+    assert first.run.conclusion == "failure"
+    emu.script_next_attempt(first.run.id, [publish_job("success")])
+    run = make_github(emu).get_repo(f"{OWNER}/{REPO}").get_workflow_run(first.run.id)
+    assert run.rerun()
+
+    second, text = watch(published, emu, clock, str(first.run.id))
+
+    assert second.run.id == first.run.id and second.run.attempt == 2
+    assert second.run.succeeded
+    assert "attempt 2" in text
+
+
+def test_watch_by_run_url(published: Project, emu: GitHubEmulator, clock: StepClock) -> None:
+    add_publish(emu)
+    push_tag(published, "v0.1.1")
+    found, _ = watch(published, emu, clock, "v0.1.1")
+    again, _ = watch(published, emu, clock, found.run.html_url)
+    assert again.run.id == found.run.id
+
+
+@pytest.mark.parametrize(
+    ("fault", "path", "waited_at_least", "says"),
+    [
+        (Fault.primary_rate_limit(reset_in=120), r"/actions/runs/\d+$", 120, "rate limit"),
+        (
+            Fault.secondary_rate_limit(retry_after=30),
+            r"/actions/runs/\d+$",
+            30,
+            "secondary rate limit",
+        ),
+        (Fault.secondary_rate_limit(), r"/actions/runs/\d+$", 60, "secondary rate limit"),
+        (Fault.too_many_requests(retry_after=7), r"/actions/runs/\d+$", 7, "rate limit"),
+        (Fault.server_error(502), r"/jobs$", 2, "HTTP 502"),
+        (Fault.dropped(), r"/actions/runs/\d+$", 2, "cannot reach"),
+    ],
+    ids=["primary", "secondary-retry-after", "secondary-bare", "429", "502", "dropped"],
+)
+def test_keeps_watching_through_limits_and_faults(
+    published: Project,
+    emu: GitHubEmulator,
+    clock: StepClock,
+    fault: Fault,
+    path: str,
+    waited_at_least: float,
+    says: str,
+) -> None:
+    add_publish(emu)
+    push_tag(published, "v0.1.1")
+    emu.inject(fault, method="GET", path=path, times=2)
+
+    result, text = watch(published, emu, clock, "v0.1.1")
+
+    assert result.run.succeeded
+    assert says in text and "waiting until" in text
+    assert max(clock.sleeps) >= waited_at_least
+    assert emu.pending_faults == 0
+
+
+def test_timeout_exits_7_with_the_resume_command(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    add_publish(emu, lifecycle=Lifecycle(queued=1000, in_progress=1))
+    push_tag(published, "v0.1.1")
+    with pytest.raises(WatchTimeout) as info:
+        watch(published, emu, clock, "v0.1.1", timeout=120)
+    assert "is still queued after 2 min" in info.value.message
+    assert "release watch " in (info.value.hint or "")
+    assert sum(clock.sleeps) <= 120
+
+
+def test_ctrl_c_exits_130_with_the_resume_command(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    add_publish(emu)
+    push_tag(published, "v0.1.1")
+
+    def interrupt(count: int) -> None:
+        if count == 3:
+            raise KeyboardInterrupt
+
+    clock.on_sleep = interrupt
+    with pytest.raises(Interrupted) as info:
+        watch(published, emu, clock, "v0.1.1")
+    assert info.value.exit_code == 130
+    assert "resume with: release watch " in (info.value.hint or "")
+
+
+def test_bad_target_and_missing_token(
+    published: Project, emu: GitHubEmulator, clock: StepClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_publish(emu)
+    with pytest.raises(ReleaseError, match="no release tag"):
+        watch(published, emu, clock)
+    with pytest.raises(ReleaseError, match="exists neither locally"):
+        watch(published, emu, clock, "v9.9.9")
+    push_tag(published, "v0.1.1")
+    monkeypatch.delenv("GH_TOKEN")
+    with pytest.raises(ReleaseError) as info:
+        watch(published, emu, clock, "v0.1.1")
+    assert info.value.exit_code == ExitCode.AUTH
+
+
+def test_cli_exit_codes_and_json(
+    published: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run that is complete at the first poll needs no sleeping: the real clock is fine here.
+    add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
+    push_tag(published, "v0.1.1")
+    monkeypatch.chdir(published.work)
+
+    out = release("watch", "v0.1.1", "--api-url", emu.url, "--json")
+
+    assert out.code == 6, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) == {"run_id", "url", "attempt", "status", "conclusion", "jobs", "requests"}
+    assert data["conclusion"] == "failure"
+    assert "release explain" in out.stderr
+    assert "\x1b[" not in out.stderr
+
+
+def test_github_actions_summary_and_annotations(
+    published: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
+    push_tag(published, "v0.1.1")
+    monkeypatch.chdir(published.work)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+
+    out = release("watch", "v0.1.1", "--api-url", emu.url)
+
+    assert out.code == 6
+    assert (
+        "::error title=Publish failed::job 'publish' failure at step 'Publish to PyPI'"
+        in out.stdout
+    )
+    assert "| publish | ✗ failure |" in summary.read_text()
+
+
+def test_cut_follows_the_run_it_started(
+    published: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
+    monkeypatch.chdir(published.work)
+
+    out = release("cut", "0.1.1", "--yes", "--api-url", emu.url, "--json")
+
+    assert out.code == 6, out.stderr
+    data = json.loads(out.stdout)
+    assert data["pushed"] is True
+    assert data["run"]["conclusion"] == "failure"
+    assert "release explain" in out.stderr
+
+    skipped = release("cut", "0.1.2", "--yes", "--api-url", emu.url, "--no-watch", "--json")
+    assert skipped.code == 0, skipped.stderr
+    assert "run" not in json.loads(skipped.stdout)
