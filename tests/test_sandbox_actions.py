@@ -344,3 +344,28 @@ def test_cancelling_mid_run_cancels_the_running_step_and_skips_the_rest(
         ("completed", "cancelled"),
         ("completed", "skipped"),
     ]
+
+
+def test_timed_lifecycle_follows_the_clock(
+    project: Project, github_emulator: GitHubEmulator, fake_clock: FakeClock
+) -> None:
+    github_emulator.add_workflow(
+        "publish.yml",
+        on_tags=("v*",),
+        jobs=[JobSpec("pypi", steps=[StepSpec("a"), StepSpec("b")])],
+        lifecycle=Lifecycle(seconds=(10.0, 20.0)),
+    )
+    push_tag(project, "v1.0")
+    repo = make_github(github_emulator).get_repo(f"{OWNER}/{REPO}")
+    (run_id,) = github_emulator.run_ids()
+    statuses = []
+    for _ in range(4):
+        statuses.append(repo.get_workflow_run(run_id).status)
+        statuses.append(repo.get_workflow_run(run_id).status)  # polls alone do not advance it
+        fake_clock.advance(10.0)
+    assert (
+        statuses
+        == ["queued", "queued", "in_progress", "in_progress"]
+        + ["in_progress"] * 2
+        + ["completed"] * 2
+    )

@@ -24,6 +24,7 @@ DEFAULT_INTERVAL = 15.0  # the cap; polls start shorter and slow down while noth
 FIND_DEADLINE = 5 * 60.0  # GitHub creates runs within seconds; five minutes is generous
 SECONDARY_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 MAX_BACKOFF = 60.0
+JOBS_REFRESH = 60.0  # live step progress at most once a minute: each costs a request
 
 T = TypeVar("T")
 
@@ -170,10 +171,17 @@ class Watcher:
     def follow(self, run_id: int) -> WatchResult:
         """Poll the run until it completes; fetch its jobs whenever it changed."""
         jobs: list[JobState] = []
+        seen: tuple[str, int] | None = None
+        jobs_at = float("-inf")
         while True:
             changed, run = self._call(self.github.run, run_id)
-            if changed or not jobs:
+            # Jobs cost a counted request: fetch them when the run's status or attempt moved
+            # (a queued run's jobs have no steps yet), and for step progress at most every
+            # JOBS_REFRESH seconds.
+            moved = (run.status, run.attempt) != seen and run.status != "queued"
+            if moved or (changed and jobs and self.clock.now() - jobs_at >= JOBS_REFRESH):
                 _, jobs = self._call(self.github.jobs, run_id)
+                seen, jobs_at = (run.status, run.attempt), self.clock.now()
             self.view.update(run, jobs, self.clock.now())
             if run.completed:
                 return WatchResult(run, jobs, self.github.stats)

@@ -74,11 +74,14 @@ class Lifecycle:
 
     ``appear_after``: the run is missing from the first N run-list responses after it was
     triggered (GitHub creates runs asynchronously); ``None`` means it never appears.
+    ``seconds``: (queued, in progress) durations on the emulator's clock instead of poll
+    counts, for benchmarks that compare polling strategies over the same run.
     """
 
     queued: int = 2
     in_progress: int = 3
     appear_after: int | None = 0
+    seconds: tuple[float, float] | None = None
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
@@ -183,12 +186,27 @@ class Attempt:
         """Advance one poll along the scripted lifecycle."""
         if self.completed_at is not None:
             return
+        if self.lifecycle.seconds is not None:
+            self._advance_by_time(now, *self.lifecycle.seconds)
+            return
         self.polls += 1
         queued, running = self.lifecycle.queued, self.lifecycle.in_progress
         if self.polls > queued + running:
             self.completed_at = now
         elif self.polls > queued:
             self.marks.append(now)
+
+    def _advance_by_time(self, now: float, queued: float, running: float) -> None:
+        """Steps start at even intervals of the in-progress time; marks carry those times."""
+        steps = max((len(job.spec.steps) for job in self.jobs), default=1) or 1
+        begin = self.started_at + queued
+        while len(self.marks) < steps:
+            due = begin + running * len(self.marks) / steps
+            if due > now:
+                break
+            self.marks.append(due)
+        if now >= begin + running:
+            self.completed_at = begin + running
 
     def cancel(self, now: float) -> None:
         """Stop now: unfinished jobs end ``cancelled``."""
