@@ -1,0 +1,183 @@
+"""Read the lines the sieve picked and collect what they show about the failure.
+
+The scanner keeps a little state between lines because the messages it reads span
+several: a claims dump follows its header, an HTTP error's body follows the error line,
+a step's inputs (``with:``/``env:``) follow its ``Run`` line. When it meets the start of
+such a message it asks the sieve for the following lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..publisher import Claims
+from .claims import ClaimsReader
+from .normalize import LogLine
+from .rules import RULES, Rule, Variant
+from .sieve import LineSieve
+
+CLAIMS_HEADERS = (
+    "the claims rendered below",  # gh-action-pypi-publish _RENDERED_CLAIMS
+    "token claims, which must match",  # uv TokenRejected
+)
+# A message that continues on the next lines: read that many more.
+_CONTINUES = (
+    ("trusted publishing exchange failure", 40),
+    ("token request failed", 30),
+    ("openid connect token retrieval failed", 14),
+    ("potential workflow misconfiguration", 24),
+    ("attestation generation failure", 8),
+    ("caused by", 8),
+    ("response from", 10),  # twine --verbose: "INFO Response from https://…/legacy/:"
+)
+_CLAIMS_DUMP_LINES = 24
+_STEP_INPUT_LINES = 30
+_AFTER_ERROR_LINES = 3
+_ERROR_CONTEXT_LINES = 3
+_KEPT_ERROR_LINES = 12
+
+_PUBLISH_STEP = re.compile(
+    r"run\s+(?:pypa/gh-action-pypi-publish|pyo3/maturin-action|.*\b(?:twine\s+upload|"
+    r"uv\s+publish|poetry\s+publish|maturin\s+(?:upload|publish)|hatch\s+publish|"
+    r"pdm\s+publish|flit\s+publish))"
+)
+# Inputs a step echoes under "with:"/"env:" that carry the upload secret.
+_SECRET_INPUT = re.compile(
+    r"(password|uv_publish_token|uv_publish_password|twine_password|poetry_pypi_token_\w+|"
+    r"maturin_pypi_token|maturin_password|hatch_index_auth|pdm_publish_password|"
+    r"flit_password):\s*(.*)"
+)
+_EXIT_CODE = "process completed with exit code"
+# Only lines about the upload target tell which index the job used ("/simple/" is pip).
+_TARGET_HINTS = ("/legacy", "audience retrieval failed", "mint-token", "repository-url")
+
+# Flat tables: one loop over (phrase, rule) pairs is several times faster than asking each
+# rule in turn, and this runs for every selected line.
+_PHRASES = tuple((phrase, rule) for rule in RULES for phrase in rule.phrases)
+_PATTERNS = tuple((rule.pattern, rule) for rule in RULES if rule.pattern is not None)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule that fired, the line that fired it and the variant that line selects."""
+
+    rule: Rule
+    line: str
+    variant: Variant | None
+
+
+@dataclass
+class Evidence:
+    """Everything the scan learnt from the logs."""
+
+    hits: dict[str, Hit] = field(default_factory=dict)
+    claims: Claims | None = None
+    error_lines: list[str] = field(default_factory=list)
+    index: str | None = None
+    publish_step: bool = False
+    exit_code: bool = False
+    empty_secret: str | None = None
+
+
+class Scanner:
+    """Feed it cleaned lines; :meth:`finish` returns the :class:`Evidence`."""
+
+    def __init__(self, sieve: LineSieve) -> None:
+        self._sieve = sieve
+        self._claims = ClaimsReader()
+        self._evidence = Evidence()
+        self._errors: deque[str] = deque(maxlen=_KEPT_ERROR_LINES)
+        self._index: str | None = None
+        self._dump_left = 0
+        self._inputs_left = 0
+        self._context_left = 0
+
+    def start_log(self) -> None:
+        """A new log begins: multi-line messages do not continue across logs."""
+        self._sieve.reset()
+        self._dump_left = self._inputs_left = self._context_left = 0
+
+    def feed(self, line: LogLine) -> None:
+        """Read one cleaned line."""
+        self._dump_left = max(self._dump_left - 1, 0)
+        self._inputs_left = max(self._inputs_left - 1, 0)
+        self._context_left = max(self._context_left - 1, 0)
+        if line.marker == "endgroup":
+            self._inputs_left = 0
+            return
+        text = line.text
+        if not text:
+            return
+        low = text.lower()
+        for header in CLAIMS_HEADERS:
+            if header in low:
+                self._claims.start_dump()
+                self._dump_left = _CLAIMS_DUMP_LINES
+                self._sieve.follow(_CLAIMS_DUMP_LINES)
+        if self._claims.feed(text, self._dump_left > 0):
+            return
+        self._read_step(low)
+        self._read_target(low)
+        for phrase, rule in _PHRASES:
+            if phrase in low:
+                self._hit(rule, text, low)
+        for pattern, rule in _PATTERNS:
+            if pattern.search(low):
+                self._hit(rule, text, low)
+        for phrase, count in _CONTINUES:
+            if phrase in low:
+                self._sieve.follow(count)
+        self._read_error(line, low)
+
+    def finish(self) -> Evidence:
+        """The evidence gathered from every log fed so far."""
+        evidence = self._evidence
+        evidence.claims = self._claims.result()
+        evidence.error_lines = list(self._errors)
+        evidence.index = evidence.index or self._index
+        return evidence
+
+    def _hit(self, rule: Rule, text: str, low: str) -> None:
+        hits = self._evidence.hits
+        variant = rule.variant(low)
+        known = hits.get(rule.code)
+        if known is None:
+            hits[rule.code] = Hit(rule, text, variant)
+            if rule.stage in ("exchange", "upload") and self._evidence.index is None:
+                # The index in use when the first failure appeared is the one that failed.
+                self._evidence.index = self._index
+        elif known.variant is None and variant is not None:
+            hits[rule.code] = Hit(rule, text, variant)
+
+    def _read_step(self, low: str) -> None:
+        if _PUBLISH_STEP.match(low):
+            self._evidence.publish_step = True
+            self._inputs_left = _STEP_INPUT_LINES
+            self._sieve.follow(_STEP_INPUT_LINES)
+        elif self._inputs_left:
+            secret = _SECRET_INPUT.match(low)
+            if secret and not secret.group(2).strip():
+                self._evidence.empty_secret = secret.group(1)
+
+    def _read_target(self, low: str) -> None:
+        if "pypi.org" not in low:
+            return
+        if self._inputs_left or any(hint in low for hint in _TARGET_HINTS):
+            self._index = "testpypi" if "test.pypi.org" in low else "pypi"
+
+    def _read_error(self, line: LogLine, low: str) -> None:
+        if low.startswith(_EXIT_CODE):
+            self._evidence.exit_code = True
+            return
+        if line.level == "error":
+            self._keep_error(line.text)
+            self._context_left = _ERROR_CONTEXT_LINES + 1
+            self._sieve.follow(_AFTER_ERROR_LINES)
+        elif self._context_left and not line.level and not line.marker:
+            self._keep_error(line.text)
+
+    def _keep_error(self, text: str) -> None:
+        if not self._errors or self._errors[-1] != text:
+            self._errors.append(text)

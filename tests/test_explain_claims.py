@@ -1,0 +1,83 @@
+"""Reading the claims dumps of gh-action-pypi-publish and uv, line by line."""
+
+from __future__ import annotations
+
+from release_orchestrator.explain.claims import ClaimsReader
+from release_orchestrator.publisher import Claims
+
+
+def read(lines: list[str], in_dump: bool = True) -> Claims | None:
+    reader = ClaimsReader()
+    reader.start_dump()
+    for line in lines:
+        reader.feed(line, in_dump)
+    return reader.result()
+
+
+def test_action_format() -> None:
+    claims = read(
+        ["* `repository`: `o/r`", "* `environment`: `MISSING`", "* `ref`: `refs/tags/v1`"]
+    )
+    assert claims == Claims(
+        repository="o/r", ref="refs/tags/v1", missing=frozenset({"environment"})
+    )
+
+
+def test_backticks_lost_only_count_inside_a_dump() -> None:
+    assert read(["* repository: o/r"]) == Claims(repository="o/r")
+    assert read(["ref: main"], in_dump=False) is None
+    assert read(["* `ref`: `main`"], in_dump=False) == Claims(ref="main")
+
+
+def test_unknown_names_are_not_claims() -> None:
+    assert read(["* `permissions`: `write`", "id-token: write"]) is None
+
+
+def test_uv_pretty_debug_with_some() -> None:
+    claims = read(
+        [
+            "GitHubTokenClaims {",
+            'sub: "repo:o/r:environment:release",',
+            'repository: "o/r",',
+            "environment: Some(",
+            '"release",',
+            "),",
+            "},",
+        ]
+    )
+    assert claims == Claims(
+        sub="repo:o/r:environment:release", repository="o/r", environment="release"
+    )
+
+
+def test_uv_environment_none_is_missing() -> None:
+    claims = read(['repository: "o/r",', "environment: None,"])
+    assert claims == Claims(repository="o/r", missing=frozenset({"environment"}))
+
+
+def test_uv_single_line_debug_outside_a_dump() -> None:
+    line = (
+        'Token claims: GitHubTokenClaims { sub: "s", repository: "o/r", environment: Some("pypi") }'
+    )
+    assert read([line], in_dump=False) == Claims(sub="s", repository="o/r", environment="pypi")
+
+
+def test_escaped_quotes_in_debug_values() -> None:
+    assert read(['ref: "a\\"b",']) == Claims(ref='a"b')
+
+
+def test_the_last_dump_wins() -> None:
+    reader = ClaimsReader()
+    reader.start_dump()
+    reader.feed("* `repository`: `o/first`", True)
+    reader.start_dump()
+    reader.feed("* `repository`: `o/second`", True)
+    assert reader.result() == Claims(repository="o/second")
+
+
+def test_an_empty_dump_does_not_erase_the_previous_one() -> None:
+    reader = ClaimsReader()
+    reader.start_dump()
+    reader.feed("* `repository`: `o/r`", True)
+    reader.start_dump()
+    assert reader.result() == Claims(repository="o/r")

@@ -1,0 +1,212 @@
+"""One fixture per rule and per client format (tests/fixtures/logs, sources cited in each).
+
+Each fixture is a log built from the exact message templates of the tool that prints it;
+the expected codes are listed root cause first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from release_orchestrator.explain import RULES, explain_logs
+from release_orchestrator.explain.normalize import clean
+from release_orchestrator.explain.rules import ANCHORS
+from release_orchestrator.explain.scan import Scanner
+from release_orchestrator.explain.sieve import LineSieve
+
+LOGS = Path(__file__).parent / "fixtures" / "logs"
+
+# fixture -> expected finding codes, most likely first
+EXPECTED: dict[str, list[str]] = {
+    # trusted publishing, gh-action-pypi-publish in each format it has printed
+    "seed-anomaly-detection-toolkit.log": ["invalid-publisher"],
+    "action-environment-mismatch.log": ["invalid-publisher"],
+    "action-v1.8-invalid-publisher.log": ["invalid-publisher"],
+    "action-v1.10-invalid-publisher.log": ["invalid-publisher"],
+    "action-reusable-workflow.log": ["reusable-workflow", "invalid-publisher"],
+    "invalid-pending-publisher.log": ["invalid-pending-publisher"],
+    "invalid-reuse-token.log": ["invalid-reuse-token"],
+    "invalid-token.log": ["invalid-token"],
+    "not-enabled.log": ["not-enabled"],
+    "not-enabled-audience.log": ["not-enabled"],
+    "audience-failure.log": ["audience-failure"],
+    "project-name-rejected.log": ["project-name-rejected"],
+    "index-unavailable.log": ["index-unavailable"],
+    "trusted-publishing-failed.log": ["trusted-publishing-failed"],
+    "pull-request-target.log": ["pull-request-target"],
+    "missing-id-token.log": ["missing-id-token-permission"],
+    "fork-pull-request.log": ["fork-pull-request"],
+    "empty-password-secret.log": ["empty-password-secret", "missing-id-token-permission"],
+    "unsupported-runner.log": ["unsupported-runner"],
+    "unsupported-runner-docker.log": ["unsupported-runner"],
+    "attestation-failure.log": ["attestation-failure"],
+    "no-distributions.log": ["no-distributions"],
+    "password-auth-disabled.log": ["password-auth-disabled"],
+    # uv publish
+    "uv-invalid-publisher.log": ["invalid-publisher"],
+    "uv-old-invalid-publisher.log": ["invalid-publisher"],
+    "uv-custom-sub.log": ["custom-oidc-subject"],
+    "uv-missing-id-token.log": ["missing-id-token-permission"],
+    "uv-file-exists.log": ["file-already-exists"],
+    "uv-password-auth.log": ["password-auth-disabled"],
+    "uv-upload-forbidden.log": ["upload-forbidden"],
+    # twine, poetry, maturin
+    "twine-file-exists.log": ["file-already-exists"],
+    "twine-invalid-credentials.log": ["invalid-credentials"],
+    "twine-upload-rejected.log": ["upload-rejected"],
+    "poetry-file-exists.log": ["file-already-exists"],
+    "maturin-file-exists.log": ["file-already-exists"],
+    "non-user-identity.log": ["non-user-identity"],
+    "too-many-new-projects.log": ["too-many-new-projects"],
+    "unsupported-platform-tag.log": ["unsupported-platform-tag"],
+    "invalid-filename.log": ["invalid-filename"],
+    "outdated-twine-metadata.log": ["outdated-publish-tooling"],
+    "outdated-license-file.log": ["outdated-publish-tooling"],
+    "invalid-metadata.log": ["invalid-metadata"],
+    # the job failed elsewhere, or in a way nobody knows
+    "step-failed.log": ["step-failed"],
+    "unknown-failure.log": [],
+    # the seed failure in the shapes users paste it
+    "paste-issue-quoted.md": ["invalid-publisher"],
+    "paste-indented-crlf-ansi.txt": ["invalid-publisher"],
+    "stderr-percent-encoded.txt": ["invalid-publisher"],
+}
+
+
+def codes(name: str) -> list[str]:
+    report = explain_logs([LOGS / name], None, "none")
+    return [finding.code for finding in report.findings]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_gives_the_expected_findings(name: str) -> None:
+    assert codes(name) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_finding_quotes_a_line_its_rule_matches(name: str) -> None:
+    from release_orchestrator.explain.rules import RULES_BY_CODE
+
+    raw = (LOGS / name).read_text()
+    for finding in explain_logs([LOGS / name], None, "none").findings:
+        # Derived findings (from the claims or the step's inputs) quote no single line.
+        if finding.evidence and finding.evidence in raw:
+            assert RULES_BY_CODE[finding.code].matches(finding.evidence.lower()), finding
+
+
+def test_every_fixture_is_listed() -> None:
+    assert sorted(p.name for p in LOGS.iterdir()) == sorted(EXPECTED)
+
+
+def test_every_rule_has_a_fixture() -> None:
+    covered = {code for expected in EXPECTED.values() for code in expected}
+    assert covered == {rule.code for rule in RULES}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_cites_its_source(name: str) -> None:
+    header = [line for line in (LOGS / name).read_text().splitlines() if line.startswith("#")]
+    assert header, f"{name} has no header comment"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_header_comments_are_inert(name: str) -> None:
+    """The citations must not be what the rules fire on."""
+    header = [line for line in (LOGS / name).read_text().splitlines() if line.startswith("#")]
+    report = explain_logs([("\n".join(header) + "\n").encode()], None, "none")
+    assert report.findings == ()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_sieve_loses_nothing_the_rules_need(name: str) -> None:
+    """Reading only the sieve's picks finds what reading every line finds."""
+    assert _scan(name, every_line=False) == _scan(name, every_line=True)
+
+
+def _scan(name: str, every_line: bool) -> tuple[list[str], object]:
+    data = (LOGS / name).read_bytes()
+    sieve = LineSieve(ANCHORS)
+    scanner = Scanner(sieve)
+    scanner.start_log()
+    raws = data.splitlines() if every_line else sieve.lines(iter([data]))
+    for raw in raws:
+        for line in clean(raw):
+            scanner.feed(line)
+    evidence = scanner.finish()
+    return sorted(evidence.hits), evidence.claims
+
+
+# claims, per client format
+
+
+def test_action_claims_with_environment_missing() -> None:
+    report = explain_logs([LOGS / "seed-anomaly-detection-toolkit.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.repository == "kylejones200/anomaly-detection-toolkit"
+    assert report.claims.repository_owner_id == "52812347"
+    assert report.claims.environment is None
+    assert "environment" in report.claims.missing
+
+
+def test_action_v18_claims_have_no_workflow_ref_and_environment_comes_from_sub() -> None:
+    report = explain_logs([LOGS / "action-v1.8-invalid-publisher.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.workflow_ref is None
+    assert report.claims.environment is None and not report.claims.missing
+    assert report.publisher_form == {
+        "owner": "aio-libs",
+        "repository": "propcache",
+        "workflow": "ci-cd.yml",
+        "environment": "pypi",
+    }
+    assert report.index == "testpypi"
+
+
+def test_uv_pretty_debug_claims() -> None:
+    report = explain_logs([LOGS / "uv-invalid-publisher.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.environment == "release"
+    assert report.claims.job_workflow_ref == (
+        "tail-unica/hopwise/.github/workflows/pypi_release.yml@refs/tags/v0.9.1"
+    )
+    assert report.index == "pypi"
+
+
+def test_uv_old_claims_without_environment() -> None:
+    report = explain_logs([LOGS / "uv-old-invalid-publisher.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.repository_owner == "tail-unica"
+    assert report.claims.environment is None
+
+
+@pytest.mark.parametrize(
+    "name", ["paste-issue-quoted.md", "paste-indented-crlf-ansi.txt", "stderr-percent-encoded.txt"]
+)
+def test_pasted_forms_give_the_same_claims_as_the_raw_log(name: str) -> None:
+    raw = explain_logs([LOGS / "seed-anomaly-detection-toolkit.log"], None, "none")
+    pasted = explain_logs([LOGS / name], None, "none")
+    assert pasted.claims == raw.claims
+    assert pasted.publisher_form == raw.publisher_form
+
+
+def test_variants_pick_the_precise_cause() -> None:
+    report = explain_logs([LOGS / "action-environment-mismatch.log"], None, "none")
+    assert "environment" in report.findings[0].cause
+    report = explain_logs([LOGS / "attestation-failure.log"], None, "none")
+    assert "twice" in report.findings[0].cause
+
+
+def test_reusable_workflow_is_an_error_when_the_exchange_failed() -> None:
+    report = explain_logs([LOGS / "action-reusable-workflow.log"], None, "none")
+    assert report.findings[0].severity == "error"
+
+
+def test_unknown_text_shows_the_last_error_lines() -> None:
+    report = explain_logs([LOGS / "unknown-failure.log"], None, "none")
+    assert report.findings == ()
+    assert report.error_lines == (
+        "Something unexpected happened: frobnication limit reached",
+        "while polishing the widgets",
+    )
