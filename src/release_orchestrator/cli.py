@@ -19,6 +19,8 @@ from . import __version__
 from .errors import ExitCode, ReleaseError
 
 if TYPE_CHECKING:
+    from .explain import ExplainReport
+    from .investigate import LocalRepo, PublisherOptions
     from .watch import WatchResult
 
 app = typer.Typer(
@@ -164,7 +166,7 @@ def cut(
             data["run"] = followed.to_json()
         console.data(json.dumps(data))
     if followed is not None:
-        _finish_watch(followed)
+        _finish_watch(followed, as_json=as_json)
 
 
 @app.command()
@@ -208,16 +210,102 @@ def watch(
     )
     if as_json:
         print(json.dumps(result.to_json()))
-    _finish_watch(result)
+    _finish_watch(result, as_json=as_json)
 
 
-def _finish_watch(result: WatchResult) -> None:
-    """Report a watched run to GitHub Actions, then exit 6 unless it succeeded."""
+def _finish_watch(result: WatchResult, *, as_json: bool) -> None:
+    """Report a watched run to GitHub Actions; explain a failure; exit 6 unless it succeeded."""
+    from .investigate import PublisherOptions, explain_run, render_explanation
     from .watch import outcome
     from .watchview import report_to_actions
 
     report_to_actions(result.run, result.jobs, os.environ, sys.stdout)
+    if not result.run.succeeded and result.github is not None:
+        stream = sys.stderr if as_json else sys.stdout
+        github = result.github
+        try:
+            report, local = explain_run(github, result.run.id, PublisherOptions(), Path.cwd())
+            print("\n" + render_explanation(report, local), file=stream)
+        except ReleaseError as exc:
+            print(f"note: could not explain the failure: {exc.message}", file=sys.stderr)
     _guarded(lambda: outcome(result))
+
+
+INDEXES = ("pypi", "testpypi")
+
+
+@app.command()
+def explain(
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="TARGET",
+            help="A run id, run URL or tag (default: the release tag at HEAD). "
+            "Not needed with --log.",
+            show_default=False,
+        ),
+    ] = None,
+    log: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--log",
+            help="A saved log, run-logs zip, or - for stdin (repeatable); no network needed.",
+        ),
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="PyPI publisher: owner.")] = None,
+    repository: Annotated[str | None, typer.Option(help="PyPI publisher: repository name.")] = None,
+    workflow: Annotated[
+        str | None, typer.Option(help="PyPI publisher: workflow file name.")
+    ] = None,
+    environment: Annotated[
+        str | None, typer.Option(help='PyPI publisher: environment ("" means any).')
+    ] = None,
+    index: Annotated[
+        str | None, typer.Option(help="Which index the publisher is on: pypi or testpypi.")
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(help="GitHub API base URL (default: GITHUB_API_URL, else from the remote)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Explain why publishing failed: which publisher field is wrong and what to change."""
+    from .investigate import PublisherOptions
+
+    options = PublisherOptions(owner, repository, workflow, environment, index)
+    report, local = _guarded(lambda: _explain(target, log or [], options, api_url))
+    if as_json:
+        print(json.dumps(report.to_json()))
+    else:
+        from .investigate import render_explanation
+
+        print(render_explanation(report, local))
+
+
+def _explain(
+    target: str | None, logs: list[str], options: PublisherOptions, api_url: str | None
+) -> tuple[ExplainReport, LocalRepo]:
+    from .errors import UsageError
+    from .investigate import explain_run, read_local, resolve_publisher
+
+    if options.index is not None and options.index not in INDEXES:
+        raise UsageError(f"--index must be pypi or testpypi, not {options.index!r}")
+    cwd = Path.cwd()
+    if logs:
+        if target is not None:
+            raise UsageError("give either TARGET or --log, not both")
+        from .explain import explain_logs
+
+        local = read_local(cwd)
+        publisher, source = resolve_publisher(options, local)
+        return explain_logs(logs, publisher, source), local
+
+    from .target import connect, find_run, resolve_target
+
+    resolved = resolve_target(target, cwd=cwd, workflow=options.workflow)
+    github = connect(resolved.repo, api_url=api_url, env=os.environ, own_retries=False)
+    run_id = resolved.run_id or find_run(github, resolved)
+    return explain_run(github, run_id, options, cwd)
 
 
 def main() -> None:

@@ -50,17 +50,20 @@ class RequestStats:
         return {"total": self.total, "counted": self.counted}
 
 
-@dataclass
-class RateLimited(Exception):
+class RateLimited(RemoteError):
     """GitHub asked us to slow down: retry after ``retry_after`` seconds, or at ``reset_at``.
 
     ``reset_at`` is GitHub's ``x-ratelimit-reset`` (epoch seconds); the caller turns it
     into a wait with its own clock. With neither, GitHub advises waiting a minute.
     """
 
-    reason: str
-    retry_after: float | None = None
-    reset_at: float | None = None
+    def __init__(
+        self, reason: str, retry_after: float | None = None, reset_at: float | None = None
+    ) -> None:
+        super().__init__(f"GitHub rate limit: {reason}", "wait a few minutes and run again")
+        self.reason = reason
+        self.retry_after = retry_after
+        self.reset_at = reset_at
 
 
 @dataclass

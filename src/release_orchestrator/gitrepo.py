@@ -45,6 +45,30 @@ class Snapshot:
     tags_before: frozenset[str]
 
 
+def read_remote_url(path: Path, remote: str) -> str | None:
+    """The URL of ``remote`` for the work tree at ``path``, without loading GitPython.
+
+    For commands that must start light (``release explain --log``); None outside a
+    repository or without that remote.
+    """
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "remote", "get-url", remote],
+            cwd=path,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
+
+
 def _reason(stderr: str) -> str:
     """The informative part of git's stderr, on one line.
 

@@ -141,3 +141,14 @@ def connect(
             "set GH_TOKEN or GITHUB_TOKEN, or log in with gh auth login",
         )
     return GitHub(api_base(repo, api_url, env), token, repo, own_retries=own_retries)
+
+
+def find_run(github: GitHub, target: Target) -> int:
+    """The id of the run a tag started (latest attempt), without waiting for it."""
+    query = target.query
+    assert query is not None
+    _, runs = github.workflow_runs(query.workflow, query.event, query.tag)
+    matching = [run for run in runs if query.matches(run)]
+    if not matching:
+        raise UsageError(f"found no {query.describe()}", "name a run id or a run URL")
+    return max(matching, key=lambda run: run.id).id

@@ -58,6 +58,8 @@ class WatchResult:
     run: RunState
     jobs: list[JobState]
     requests: RequestStats
+    # The connection it was watched through, for explaining a failure with the same token.
+    github: GitHub | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object of ``release watch``."""
@@ -119,7 +121,7 @@ class Watcher:
             try:
                 result = fetch(*args)
             except RateLimited as limited:
-                self._wait(self._rate_limit_wait(limited), f"GitHub rate limit: {limited.reason}")
+                self._wait(self._rate_limit_wait(limited), limited.message)
                 continue
             except GitHubUnavailable as exc:
                 self._failures += 1
@@ -184,7 +186,7 @@ class Watcher:
                 seen, jobs_at = (run.status, run.attempt), self.clock.now()
             self.view.update(run, jobs, self.clock.now())
             if run.completed:
-                return WatchResult(run, jobs, self.github.stats)
+                return WatchResult(run, jobs, self.github.stats, self.github)
             try:
                 self._wait(self.pacer.next(run.status, changed))
             except WatchTimeout:
