@@ -308,6 +308,41 @@ def _explain(
     return explain_run(github, run_id, options, cwd)
 
 
+@app.command()
+def demo(
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="success, invalid-publisher, missing-id-token or file-exists.",
+        ),
+    ] = "success",
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the throwaway project and print where.")
+    ] = False,
+) -> None:
+    """Rehearse cut, watch and explain offline on a throwaway project (no account, no token)."""
+    from .clock import SystemClock
+    from .console import Console
+    from .demo import SCENARIOS, run_demo
+    from .errors import UsageError
+
+    def play() -> int:
+        if scenario not in SCENARIOS:
+            raise UsageError(
+                f"unknown scenario {scenario!r}", f"choose one of {', '.join(SCENARIOS)}"
+            )
+        return run_demo(
+            scenario,
+            keep=keep,
+            console=Console(),
+            clock=SystemClock(),
+            tty=sys.stdout.isatty(),
+            env=os.environ,
+        )
+
+    raise typer.Exit(_guarded(play))
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="release")

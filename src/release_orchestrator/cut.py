@@ -29,6 +29,7 @@ from .pyproject import apply_file_changes, locate_version, plan_file_changes
 from .remote import api_base, parse_remote_url, resolve_token
 from .runs import RunQuery
 from .version import next_version
+from .watch import DEFAULT_INTERVAL
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -316,6 +317,7 @@ def follow_release(
     clock: Clock,
     view: WatchView,
     console: Console,
+    interval: float = DEFAULT_INTERVAL,
 ) -> WatchResult | None:
     """After the push, watch the publish run it started (None when there is nothing to watch)."""
     from .target import connect, event_for
@@ -339,4 +341,4 @@ def follow_release(
         parse_remote_url(result.remote_url), api_url=api_url, env=env, own_retries=True
     )
     query = RunQuery(workflow=workflow.filename, event=event, tag=plan.tag, sha=result.commit)
-    return watch_run(github, clock, view, run_id=None, query=query)
+    return watch_run(github, clock, view, run_id=None, query=query, interval=interval)

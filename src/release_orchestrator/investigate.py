@@ -76,7 +76,8 @@ def resolve_publisher(options: PublisherOptions, local: LocalRepo) -> tuple[Publ
         "owner": local.owner,
         "repository": local.repository,
         "workflow": local.workflow.filename if local.workflow else None,
-        "environment": (local.job.environment or "") if local.job else None,
+        # A job without `environment:` says nothing about what PyPI was told: unknown.
+        "environment": local.job.environment if local.job else None,
     }
     values: dict[str, str | None] = {}
     origins: list[str] = []

@@ -5,7 +5,7 @@ and GitHub Actions workflow runs whose lifecycle is scripted by poll count. See
 :class:`GitHubEmulator`.
 """
 
-from .actions import JobSpec, Lifecycle, StepSpec
+from .actions import JobSpec, Lifecycle, RunContext, StepSpec
 from .emulator import DEFAULT_TOKEN, GitHubEmulator
 from .faults import PRIMARY_RATE_LIMIT_MESSAGE, SECONDARY_RATE_LIMIT_MESSAGES, Fault
 from .state import RequestRecord
@@ -19,5 +19,6 @@ __all__ = [
     "JobSpec",
     "Lifecycle",
     "RequestRecord",
+    "RunContext",
     "StepSpec",
 ]

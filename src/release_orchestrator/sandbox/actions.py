@@ -53,13 +53,28 @@ class StepSpec:
 
 
 @dataclass(frozen=True)
+class RunContext:
+    """What a job knows about the run it belongs to (GitHub's ``github`` context, in part)."""
+
+    owner: str
+    repo: str
+    owner_id: int
+    repo_id: int
+    workflow_path: str  # .github/workflows/<file>
+    event: str
+    ref: str  # refs/tags/<tag> or refs/heads/<branch>
+    sha: str
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """A scripted job. ``log`` is the job's raw log text *without* timestamps (the emulator adds
-    them); when None, a log is generated from the steps (``##[group]``/``##[error]`` lines)."""
+    them), or a function of the run that writes it (for logs that quote the run's OIDC claims);
+    when None, a log is generated from the steps (``##[group]``/``##[error]`` lines)."""
 
     name: str
     steps: Sequence[StepSpec] = (StepSpec("Run"),)
-    log: str | None = None
+    log: str | Callable[[RunContext], str] | None = None
     labels: Sequence[str] = ("ubuntu-latest",)
 
     @property

@@ -16,7 +16,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 
-from .actions import JobSpec, JobView, StepSpec
+from .actions import JobSpec, JobView, RunContext, StepSpec
 from .timefmt import log_stamp
 
 BOM = "\ufeff"
@@ -43,11 +43,12 @@ def _window(view: JobView) -> tuple[float, float]:
     return view.started_at, end
 
 
-def job_log(view: JobView) -> str:
+def job_log(view: JobView, context: RunContext) -> str:
     """The raw log of one job execution (the test's text, or one generated from its steps)."""
     spec: JobSpec = view.job.spec
     if spec.log is not None:
-        lines = spec.log.splitlines()
+        text = spec.log(context) if callable(spec.log) else spec.log
+        lines = text.splitlines()
     else:
         lines = [line for step in spec.steps for line in _step_lines(step)]
     return BOM + _stamp(lines, *_window(view))
@@ -57,13 +58,13 @@ def _clean(name: str) -> str:
     return name.replace("/", "").replace(":", "")
 
 
-def run_archive(views: Sequence[JobView]) -> bytes:
+def run_archive(views: Sequence[JobView], context: RunContext) -> bytes:
     """The zip that ``…/runs/{id}/logs`` redirects to."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, view in enumerate(views, start=1):
             job = _clean(view.job.spec.name)
-            archive.writestr(f"{index}_{job}.txt", job_log(view))
+            archive.writestr(f"{index}_{job}.txt", job_log(view, context))
             start, end = _window(view)
             for number, step in enumerate(view.job.spec.steps, start=1):
                 text = BOM + _stamp(_step_lines(step), start, end)

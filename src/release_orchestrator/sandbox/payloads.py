@@ -19,6 +19,7 @@ from .state import RateSnapshot
 from .timefmt import iso
 
 Json = dict[str, Any]
+OWNER_ID = 1  # the repository owner's user id, as simple_user reports it
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from . import payloads
-from .actions import JobView, Run
+from .actions import JobView, Run, RunContext
 from .errors import ApiError, not_found, validation_failed
 from .gitstore import GitError, Person, RefInfo
 from .logs import job_log, run_archive
@@ -381,23 +381,39 @@ class Api:
 
     def job_logs(self, request: ApiRequest, match: re.Match[str]) -> ApiResponse:
         """``GET …/actions/jobs/{id}/logs`` → 302 to a short-lived plain-text download."""
-        _, attempt, item = self.state.actions.job(int(match["job"]))
+        run, attempt, item = self.state.actions.job(int(match["job"]))
         view = attempt.view(item)
         if view.status != "completed":
             raise not_found(
                 "https://docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-run"
             )
-        return self._redirect(job_log(view).encode(), "text/plain; charset=utf-8")
+        text = job_log(view, self._context(run))
+        return self._redirect(text.encode(), "text/plain; charset=utf-8")
 
     def run_logs(self, request: ApiRequest, match: re.Match[str]) -> ApiResponse:
         """``GET …/actions/runs/{id}/logs`` → 302 to a zip of every job's and step's log."""
-        _, views = self._views(request, match)
+        run, views = self._views(request, match)
         done = [v for v in views if v.status == "completed"]
         if not done:
             raise not_found(
                 "https://docs.github.com/rest/actions/workflow-runs#download-workflow-run-logs"
             )
-        return self._redirect(run_archive(done), "application/zip")
+        return self._redirect(run_archive(done, self._context(run)), "application/zip")
+
+    def _context(self, run: Run) -> RunContext:
+        """What the run's jobs see of it (for logs that quote the OIDC claims)."""
+        is_tag = self.state.git.resolve_commit(f"refs/tags/{run.head_branch}") is not None
+        kind = "tags" if run.event == "release" or is_tag else "heads"
+        return RunContext(
+            owner=self.urls.owner,
+            repo=self.urls.repo,
+            owner_id=payloads.OWNER_ID,
+            repo_id=self.urls.repo_id,
+            workflow_path=run.workflow.path,
+            event=run.event,
+            ref=f"refs/{kind}/{run.head_branch}",
+            sha=run.head_sha,
+        )
 
     def rerun(self, request: ApiRequest, match: re.Match[str]) -> ApiResponse:
         """``POST …/rerun`` and ``…/rerun-failed-jobs`` → 201 ``{}``; same id, next attempt."""
