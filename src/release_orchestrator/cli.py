@@ -100,18 +100,23 @@ def cut(
     ] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Create the Release as a draft.")] = False,
     remote: Annotated[
-        str | None, typer.Option(help="Git remote to push to (default: origin).")
+        str | None, typer.Option(metavar="NAME", help="Git remote to push to (default: origin).")
     ] = None,
     branch: Annotated[
         str | None,
-        typer.Option(help="Branch to release from (default: the remote's default branch)."),
+        typer.Option(
+            metavar="NAME", help="Branch to release from (default: the remote's default branch)."
+        ),
     ] = None,
     no_push: Annotated[
         bool, typer.Option("--no-push", help="Commit and tag locally; push nothing.")
     ] = False,
     api_url: Annotated[
         str | None,
-        typer.Option(help="GitHub API base URL (default: GITHUB_API_URL, else from the remote)."),
+        typer.Option(
+            metavar="URL",
+            help="GitHub API base URL (default: GITHUB_API_URL, else from the remote).",
+        ),
     ] = None,
     no_watch: Annotated[
         bool, typer.Option("--no-watch", help="Do not follow the publish run after pushing.")
@@ -181,17 +186,24 @@ def watch(
     ] = None,
     workflow: Annotated[
         str | None,
-        typer.Option(help="Publishing workflow file (default: [tool.release] or detected)."),
+        typer.Option(
+            metavar="FILE", help="Publishing workflow file (default: [tool.release] or detected)."
+        ),
     ] = None,
     interval: Annotated[
-        float, typer.Option(help="Longest wait between polls, in seconds.", min=1.0)
+        float,
+        typer.Option(metavar="SECONDS", help="Longest wait between polls, in seconds.", min=1.0),
     ] = 15.0,
     timeout: Annotated[
-        float, typer.Option(help="Give up after this many seconds (exit 7).", min=1.0)
+        float,
+        typer.Option(metavar="SECONDS", help="Give up after this many seconds (exit 7).", min=1.0),
     ] = 1800.0,
     api_url: Annotated[
         str | None,
-        typer.Option(help="GitHub API base URL (default: GITHUB_API_URL, else from the remote)."),
+        typer.Option(
+            metavar="URL",
+            help="GitHub API base URL (default: GITHUB_API_URL, else from the remote).",
+        ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object when the run ends.")
@@ -249,23 +261,32 @@ def explain(
         list[str] | None,
         typer.Option(
             "--log",
+            metavar="FILE",
             help="A saved log, run-logs zip, or - for stdin (repeatable); no network needed.",
         ),
     ] = None,
-    owner: Annotated[str | None, typer.Option(help="PyPI publisher: owner.")] = None,
-    repository: Annotated[str | None, typer.Option(help="PyPI publisher: repository name.")] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="OWNER", help="PyPI publisher: owner.")
+    ] = None,
+    repository: Annotated[
+        str | None, typer.Option(metavar="REPO", help="PyPI publisher: repository name.")
+    ] = None,
     workflow: Annotated[
-        str | None, typer.Option(help="PyPI publisher: workflow file name.")
+        str | None, typer.Option(metavar="FILE", help="PyPI publisher: workflow file name.")
     ] = None,
     environment: Annotated[
-        str | None, typer.Option(help='PyPI publisher: environment ("" means any).')
+        str | None, typer.Option(metavar="ENV", help='PyPI publisher: environment ("" means any).')
     ] = None,
     index: Annotated[
-        str | None, typer.Option(help="Which index the publisher is on: pypi or testpypi.")
+        str | None,
+        typer.Option(metavar="INDEX", help="Which index the publisher is on: pypi or testpypi."),
     ] = None,
     api_url: Annotated[
         str | None,
-        typer.Option(help="GitHub API base URL (default: GITHUB_API_URL, else from the remote)."),
+        typer.Option(
+            metavar="URL",
+            help="GitHub API base URL (default: GITHUB_API_URL, else from the remote).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -313,6 +334,7 @@ def demo(
     scenario: Annotated[
         str,
         typer.Option(
+            metavar="NAME",
             help="success, invalid-publisher, missing-id-token or file-exists.",
         ),
     ] = "success",
