@@ -37,6 +37,8 @@ class InstantClock:
         ("invalid-publisher", 6, "job 'publish' has no environment; add `environment: pypi`"),
         ("missing-id-token", 6, "[missing-id-token-permission]"),
         ("file-exists", 6, "[file-already-exists]"),
+        ("missing-id-token", 6, "release doctor stopped this release before anything changed"),
+        ("file-exists", 6, "0.1.1 is already on PyPI"),
     ],
 )
 def test_scenarios(scenario: str, code: int, expected: str) -> None:

@@ -121,6 +121,10 @@ def cut(
     no_watch: Annotated[
         bool, typer.Option("--no-watch", help="Do not follow the publish run after pushing.")
     ] = False,
+    skip_doctor: Annotated[
+        bool,
+        typer.Option("--skip-doctor", help="Cut even if release doctor finds errors."),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object with the result.")
     ] = False,
@@ -142,6 +146,7 @@ def cut(
         branch=branch,
         push=not no_push,
         api_url=api_url,
+        skip_doctor=skip_doctor,
     )
     interactive = not yes and sys.stdin.isatty()
     confirm = (lambda question: typer.confirm(question, err=as_json)) if interactive else None
@@ -368,3 +373,39 @@ def demo(
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="release")
+
+
+@app.command()
+def doctor(
+    tag: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TAG",
+            help="The tag to check (default: the tag release cut would create for the "
+            "current version).",
+        ),
+    ] = None,
+    index_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            hidden=True,
+            help="Base URL of PyPI's JSON API (default: RELEASE_PYPI_URL, else the index).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Check the publishing workflow and PyPI's trusted publisher before the tag exists.
+
+    Exit 0 when nothing is wrong (warnings allowed), 3 when an error was found.
+    """
+    from .doctor import DoctorRequest, render_report, run_doctor
+
+    request = DoctorRequest(tag=tag, index_url=index_url)
+    report = _guarded(lambda: run_doctor(Path.cwd(), request, os.environ))
+    if as_json:
+        print(json.dumps(report.to_json()))
+    else:
+        print(render_report(report), end="")
+    if report.errors:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))

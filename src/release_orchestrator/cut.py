@@ -12,6 +12,7 @@ from packaging.version import Version
 
 from .config import ReleaseConfig, load_config, load_pyproject
 from .console import Console
+from .doctor import check_before_cut
 from .errors import CheckFailure, ExitCode, ReleaseError, UsageError
 from .github import GitHub, ReleaseInfo
 from .gitrepo import GitRepo
@@ -54,6 +55,7 @@ class CutRequest:
     branch: str | None = None
     push: bool = True
     api_url: str | None = None
+    skip_doctor: bool = False
 
 
 @dataclass
@@ -233,11 +235,14 @@ def run_cut(
             plan.existing_release = existing
             plan.steps["github-release"] = StepStatus.ALREADY_DONE
 
+    # Trusted-publishing checks for the tag about to be made; errors refuse the release.
+    doctor = check_before_cut(root, plan, options, env, skip=request.skip_doctor)
+
     for notice in plan.notices:
         console.note(notice)
     for warning in plan.warnings:
         console.warn(warning)
-    console.say(describe_plan(plan, root, github))
+    console.say(describe_plan(plan, root, github) + "\n" + doctor)
     if request.dry_run:
         for name, state in plan.steps.items():
             if state is StepStatus.TODO:

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from .clock import Clock
 from .console import Console
-from .errors import ExitCode, ReleaseError
+from .errors import ChecksFailed, ExitCode, ReleaseError
 
 if TYPE_CHECKING:
     from .sandbox import GitHubEmulator
+    from .sandbox.pypi import PyPIServer
 
 OWNER = "kylejones200"
 REPO = "anomaly-detection-toolkit"
@@ -172,26 +173,47 @@ def run_demo(
     """Play scenario ``name``; return the exit code the real flow ended with."""
     from .cut import CutRequest, follow_release, run_cut
     from .investigate import PublisherOptions, explain_run, render_explanation
+    from .sandbox.pypi import PyPIServer
     from .watch import outcome
     from .watchview import make_view
 
     scenario = SCENARIOS[name]
     root = Path(tempfile.mkdtemp(prefix="release-demo-"))
     emu: GitHubEmulator | None = None
+    pypi: PyPIServer | None = None
     try:
         work, origin = make_project(root, scenario)
         emu = start_emulator(origin, scenario)
+        on_pypi = (VERSION, NEXT) if scenario.already_on_pypi else (VERSION,)
+        pypi = PyPIServer({REPO: on_pypi})
         console.say(f"release demo: {name} — {scenario.description}")
         console.say(f"  project   {work} (origin: a bare repository beside it)")
-        console.say(
-            f"  GitHub    the built-in emulator at {emu.url}; no network, no token of yours"
-        )
+        console.say(f"  GitHub    the built-in emulator at {emu.url}")
+        console.say(f"  PyPI      a local JSON API at {pypi.url} (has {', '.join(on_pypi)})")
+        console.say("  no network, no token of yours")
         console.say("")
         console.say(f"$ release cut patch --yes    # {VERSION} → {NEXT}")
-        demo_env = {**env, "GH_TOKEN": emu.token or "", "GITHUB_API_URL": emu.url}
+        demo_env = {
+            **env,
+            "GH_TOKEN": emu.token or "",
+            "GITHUB_API_URL": emu.url,
+            "RELEASE_PYPI_URL": pypi.url,
+        }
         demo_env.pop("GITHUB_TOKEN", None)
-        request = CutRequest(spec="patch")
-        result = run_cut(request, cwd=work, env=demo_env, console=console, confirm=None)
+        try:
+            result = run_cut(
+                CutRequest(spec="patch"), cwd=work, env=demo_env, console=console, confirm=None
+            )
+        except ChecksFailed as refused:
+            for line in refused.lines():
+                console.say(line)
+            console.say(
+                "\nrelease doctor stopped this release before anything changed. The demo "
+                "goes on anyway, to show the failure it prevented:"
+            )
+            console.say("\n$ release cut patch --yes --skip-doctor")
+            request = CutRequest(spec="patch", skip_doctor=True)
+            result = run_cut(request, cwd=work, env=demo_env, console=console, confirm=None)
         view = make_view(console.human, tty=tty, env=demo_env)
         followed = follow_release(
             result,
@@ -211,6 +233,12 @@ def run_demo(
             options = PublisherOptions(environment=typed)
             report, local = explain_run(followed.github, followed.run.id, options, work)
             console.say(render_explanation(report, local))
+            if name == "invalid-publisher":
+                console.say(
+                    "release doctor can only compare what it is told: with\n"
+                    '  [tool.release.pypi]\n  environment = "pypi"\n'
+                    "in pyproject.toml, release cut refuses this before the tag exists."
+                )
         try:
             outcome(followed)
         except ReleaseError as exc:
@@ -221,6 +249,8 @@ def run_demo(
     finally:
         if emu is not None:
             emu.stop()
+        if pypi is not None:
+            pypi.stop()
         if keep:
             console.say(f"\nkept: {root}")
         else:

@@ -49,14 +49,17 @@ class LocalRepo:
     configured: PyPIPublisher | None
 
 
-def read_local(root: Path) -> LocalRepo:
-    """Read pyproject.toml, the remote and the publishing workflow (no GitPython)."""
+def read_local(root: Path, remote: str | None = None) -> LocalRepo:
+    """Read pyproject.toml, the remote and the publishing workflow (no GitPython).
+
+    ``remote`` names the git remote (default: ``[tool.release] remote``).
+    """
     try:
         config = load_config(load_pyproject(root))
     except ConfigError:
         return LocalRepo(None, None, None, None, None)
     owner = repository = None
-    url = read_remote_url(root, config.remote)
+    url = read_remote_url(root, remote or config.remote)
     if url:
         try:
             ref = parse_remote_url(url)

@@ -16,7 +16,7 @@ from typing import Any
 WORKFLOW_DIR = Path(".github") / "workflows"
 PUBLISH_ACTION = "pypa/gh-action-pypi-publish"
 # `uv publish` and `twine upload` in a run: script publish too.
-_RUN_PUBLISH = re.compile(r"\b(?:uv\s+publish|twine\s+upload)\b")
+RUN_PUBLISH = re.compile(r"\b(?:uv\s+publish|twine\s+upload)\b")
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,14 @@ class Step:
     uses: str | None
     run: str | None
     with_: Mapping[str, Any]
+    env: Mapping[str, Any] = field(default_factory=dict)  # the step's `env:`
 
     @property
     def publishes(self) -> bool:
         """True when this step uploads to a package index."""
         if self.uses and self.uses.split("@", 1)[0].strip() == PUBLISH_ACTION:
             return True
-        return bool(self.run and _RUN_PUBLISH.search(self.run))
+        return bool(self.run and RUN_PUBLISH.search(self.run))
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Job:
     uses: str | None  # a job that calls a reusable workflow
     steps: tuple[Step, ...]
     needs: tuple[str, ...]
+    condition: str | None = None  # the job's `if:`
+    env: Mapping[str, Any] = field(default_factory=dict)  # the job's `env:`
 
     @property
     def publish_steps(self) -> tuple[Step, ...]:
@@ -120,6 +123,7 @@ def _job(job_id: str, data: Any, parent: Any) -> Job:
             uses=str(step["uses"]) if step.get("uses") is not None else None,
             run=str(step["run"]) if step.get("run") is not None else None,
             with_=_mapping(step.get("with")),
+            env=_mapping(step.get("env")),
         )
         for i, step in enumerate(raw_steps if isinstance(raw_steps, list) else [])
         if isinstance(step, Mapping)
@@ -134,6 +138,8 @@ def _job(job_id: str, data: Any, parent: Any) -> Job:
         uses=str(data["uses"]) if data.get("uses") is not None else None,
         steps=steps,
         needs=tuple(needs) if isinstance(needs, list) else (str(needs),) if needs else (),
+        condition=str(data["if"]) if data.get("if") is not None else None,
+        env=_mapping(data.get("env")),
     )
 
 

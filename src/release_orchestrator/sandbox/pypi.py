@@ -10,6 +10,8 @@ independent of ``release_orchestrator.publisher``: the tool is checked against i
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 from .actions import JobSpec, RunContext, StepSpec
@@ -176,3 +178,57 @@ def publish_job(
     conclusion = "success" if result == "success" else "failure"
     steps = (StepSpec("Download dists"), StepSpec("Publish to PyPI", conclusion))
     return JobSpec(name, steps=steps, log=log)
+
+
+class PyPIServer:
+    """PyPI's JSON API (``GET /pypi/{project}/json``) for the projects given, on 127.0.0.1.
+
+    Enough for ``release doctor``'s questions: does the project exist, which versions does it
+    have. Unknown projects answer 404, as on pypi.org.
+    """
+
+    def __init__(self, projects: dict[str, tuple[str, ...]]) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        known = {_normalise(name): (name, versions) for name, versions in projects.items()}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = self.path.split("?")[0].strip("/").split("/")
+                found = (
+                    known.get(_normalise(parts[1]))
+                    if len(parts) == 3 and parts[0] == "pypi" and parts[2] == "json"
+                    else None
+                )
+                if found is None:
+                    body, status = b'{"message": "Not Found"}', 404
+                else:
+                    name, versions = found
+                    info = {"name": name, "version": versions[-1] if versions else None}
+                    data = {"info": info, "releases": {v: [] for v in versions}}
+                    body, status = json.dumps(data).encode(), 200
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet: the demo's output is the tool's."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def _normalise(name: str) -> str:
+    # PEP 503 normalisation, as PyPI applies it to URLs.
+    return re.sub(r"[-_.]+", "-", name).lower()
