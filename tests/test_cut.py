@@ -403,3 +403,33 @@ def test_no_push_with_github_release_is_a_usage_error(project: Project) -> None:
     out = release("cut", "0.1.1", "--no-push", "--github-release")
     assert out.code == 2
     assert project.state() == before
+
+
+def test_declining_the_prompt_changes_nothing(project: Project) -> None:
+    import io
+    import os
+
+    from release_orchestrator.console import Console
+    from release_orchestrator.cut import CutRequest, run_cut
+    from release_orchestrator.errors import ExitCode, ReleaseError
+
+    before = project.state()
+    asked: list[str] = []
+
+    def decline(question: str) -> bool:
+        asked.append(question)
+        return False
+
+    out = io.StringIO()
+    with pytest.raises(ReleaseError) as info:
+        run_cut(
+            CutRequest("0.1.1"),
+            cwd=project.work,
+            env=os.environ,
+            console=Console(out=out, err=out),
+            confirm=decline,
+        )
+    assert asked == ["Go ahead?"]
+    assert info.value.exit_code == ExitCode.INTERRUPTED
+    assert "git push --atomic origin main refs/tags/v0.1.1" in out.getvalue()  # plan shown first
+    assert project.state() == before

@@ -370,3 +370,60 @@ def test_unchanged_polls_are_free_and_fetch_no_jobs(
         r for r in emu.requests if r.path.endswith(f"/runs/{result.run.id}") and r.status == 200
     ]
     assert len(jobs_calls) < len(run_changes)
+
+
+RELEASE_YML = PUBLISH_YML.replace('push:\n    tags: ["v*"]', "release:\n    types: [published]")
+
+
+def test_release_mode_follows_the_release_event_run(
+    project: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write(".github/workflows/publish.yml", RELEASE_YML)
+    project.commit_all("publish on releases")
+    project.push()
+    emu.add_workflow(
+        "publish.yml",
+        on_release=True,
+        jobs=(BUILD, publish_job()),
+        lifecycle=Lifecycle(queued=0, in_progress=0),
+    )
+    monkeypatch.chdir(project.work)
+
+    out = release("cut", "0.1.1", "--yes", "--github-release", "--api-url", emu.url, "--json")
+
+    assert out.code == 0, out.stderr
+    run = json.loads(out.stdout)["run"]
+    assert run["conclusion"] == "success"
+    runs = make_github(emu).get_repo(f"{OWNER}/{REPO}").get_workflow_runs()
+    assert [r.event for r in runs if r.id == run["run_id"]] == ["release"]
+
+
+def test_live_view_draws_jobs_and_steps() -> None:
+    from release_orchestrator.runs import JobState, RunState, StepState
+    from release_orchestrator.watchview import LiveView
+
+    stream = io.StringIO()
+    view = LiveView(stream, color=False)
+    run = RunState.from_json(
+        {
+            "id": 7,
+            "name": "Publish",
+            "event": "push",
+            "head_branch": "v1",
+            "head_sha": "abcdef0",
+            "status": "completed",
+            "conclusion": "failure",
+            "run_attempt": 2,
+            "html_url": "https://x/7",
+            "created_at": "2024-05-01T12:00:00Z",
+            "run_started_at": "2024-05-01T12:00:00Z",
+        }
+    )
+    step = StepState(1, "Publish to PyPI", "completed", "failure", None, None)
+    job = JobState(1, "publish", "completed", "failure", None, None, None, (step,))
+    view.update(run, [job], 1_714_564_900.0)
+    view.close()
+    text = stream.getvalue()
+    assert "Publish · v1 @ abcdef0, attempt 2" in text
+    assert "✗ publish" in text and "✗ Publish to PyPI" in text
+    assert "\x1b[3" not in text  # no colour when colour is off
