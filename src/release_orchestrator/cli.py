@@ -34,6 +34,14 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
+ApiUrl = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="GitHub API base URL (default: GITHUB_API_URL, else from the remote).",
+    ),
+]
+
 
 def _fail(lines: list[str], code: int) -> typer.Exit:
     for line in lines:
@@ -111,13 +119,7 @@ def cut(
     no_push: Annotated[
         bool, typer.Option("--no-push", help="Commit and tag locally; push nothing.")
     ] = False,
-    api_url: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="GitHub API base URL (default: GITHUB_API_URL, else from the remote).",
-        ),
-    ] = None,
+    api_url: ApiUrl = None,
     no_watch: Annotated[
         bool, typer.Option("--no-watch", help="Do not follow the publish run after pushing.")
     ] = False,
@@ -203,13 +205,7 @@ def watch(
         float,
         typer.Option(metavar="SECONDS", help="Give up after this many seconds (exit 7).", min=1.0),
     ] = 1800.0,
-    api_url: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="GitHub API base URL (default: GITHUB_API_URL, else from the remote).",
-        ),
-    ] = None,
+    api_url: ApiUrl = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object when the run ends.")
     ] = False,
@@ -286,13 +282,7 @@ def explain(
         str | None,
         typer.Option(metavar="INDEX", help="Which index the publisher is on: pypi or testpypi."),
     ] = None,
-    api_url: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="GitHub API base URL (default: GITHUB_API_URL, else from the remote).",
-        ),
-    ] = None,
+    api_url: ApiUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Explain why publishing failed: which publisher field is wrong and what to change."""
