@@ -175,13 +175,6 @@ class GitRepo:
             tags[name] = peeled or obj
         return tags
 
-    def tag_object(self, tag: str) -> str | None:
-        """The object a local tag ref names (the tag object for an annotated tag)."""
-        try:
-            return self._git("rev-parse", "--verify", "--quiet", f"refs/tags/{tag}")
-        except GitCommandFailed:
-            return None
-
     def ahead_behind(self, local: str, upstream: str) -> tuple[int, int]:
         """How many commits ``local`` has that ``upstream`` lacks, and the reverse."""
         out = self._git("rev-list", "--left-right", "--count", f"{local}...{upstream}")

@@ -92,11 +92,6 @@ class ReleasePlan:
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
-    @property
-    def resuming(self) -> bool:
-        """True when an earlier run of the same command did some of the steps."""
-        return StepStatus.ALREADY_DONE in self.steps.values()
-
     def push_command(self) -> str:
         """The exact git push the release performs."""
         return f"git push --atomic {self.remote} {self.branch} refs/tags/{self.tag}"
