@@ -2,7 +2,7 @@
 
 * ``github_emulator``: a started :class:`GitHubEmulator` serving the seed project's bare
   origin (``project.origin``) as ``OWNER/REPO``, on a :class:`FakeClock`. Every JSON body it
-  sends is validated against GitHub's OpenAPI description; a test that made it send a
+  sends is validated against githubkit's models of GitHub's schemas; a test that made it send a
   wrong body fails at teardown, listing the problems.
 * ``api_prefix``: ``""`` by default; parametrize it (``@BASE_URL_MODES``) to run a test
   against both ``http://127.0.0.1:PORT`` and the GitHub Enterprise form ``…/api/v3``.
@@ -24,7 +24,7 @@ import pytest
 from github import Auth, Github, GithubRetry
 
 from gitfixtures import OWNER, REPO, Project, git
-from openapi_validation import shared_validator
+from github_schemas import shared_validator
 from release_orchestrator.sandbox import GitHubEmulator
 
 START = 1714564800.0  # 2024-05-01T12:00:00Z
