@@ -59,6 +59,9 @@ def test_scenarios(scenario: str, code: int, expected: str) -> None:
     project = re.search(r"project\s+(\S+)", text)
     assert project is not None and not Path(project.group(1)).exists()  # cleaned up
     assert clock.slept  # it polled, on the injected clock
+    closing = text.rstrip().splitlines()[-1]
+    assert closing.startswith("You just saw ") and SCENARIOS[scenario].seen in closing
+    assert closing.endswith("On your own project, run `release doctor` first.")
 
 
 def test_keep_leaves_the_project(tmp_path: Path) -> None:

@@ -36,22 +36,34 @@ class Scenario:
     """One story the demo can tell."""
 
     description: str
+    seen: str  # what the user has just watched, for the closing line
     job_environment: str | None  # the publishing job's `environment:`
     id_token: bool  # whether the job has `id-token: write`
     publisher_environment: str  # what the maintainer typed on PyPI ("" = any)
     already_on_pypi: bool = False
 
 
+_REFUSED = "release doctor refusing a release that would fail, then the failure it prevented"
 SCENARIOS: dict[str, Scenario] = {
-    "success": Scenario("everything matches: the release is published", "pypi", True, "pypi"),
+    "success": Scenario(
+        "everything matches: the release is published",
+        "a release cut, pushed and followed to a green publish run",
+        "pypi",
+        True,
+        "pypi",
+    ),
     "invalid-publisher": Scenario(
-        "PyPI's publisher names environment 'pypi', the job has none", None, True, "pypi"
+        "PyPI's publisher names environment 'pypi', the job has none",
+        "a publish run that PyPI refused, and release explain saying what to change",
+        None,
+        True,
+        "pypi",
     ),
     "missing-id-token": Scenario(
-        "the publishing job lacks `permissions: id-token: write`", "pypi", False, "pypi"
+        "the publishing job lacks `permissions: id-token: write`", _REFUSED, "pypi", False, "pypi"
     ),
     "file-exists": Scenario(
-        f"version {NEXT} is already on PyPI", "pypi", True, "pypi", already_on_pypi=True
+        f"version {NEXT} is already on PyPI", _REFUSED, "pypi", True, "pypi", already_on_pypi=True
     ),
 }
 
@@ -239,13 +251,18 @@ def run_demo(
                     '  [tool.release.pypi]\n  environment = "pypi"\n'
                     "in pyproject.toml, release cut refuses this before the tag exists."
                 )
+        code = int(ExitCode.OK)
         try:
             outcome(followed)
         except ReleaseError as exc:
             for line in exc.lines():
                 console.say(line)
-            return int(exc.exit_code)
-        return int(ExitCode.OK)
+            code = int(exc.exit_code)
+        console.say(
+            f"\nYou just saw {scenario.seen}, on a throwaway project with GitHub and PyPI "
+            "emulated. On your own project, run `release doctor` first."
+        )
+        return code
     finally:
         if emu is not None:
             emu.stop()
