@@ -31,22 +31,13 @@ from github_schemas import SchemaViolation, shared_validator
 from release_orchestrator.sandbox import GitHubEmulator, JobSpec, Lifecycle, StepSpec
 
 _BESIDE_CHECKOUT = Path(__file__).resolve().parents[2] / "shared" / "github-recordings"
+RECORDINGS = Path(os.environ.get("RELEASE_GITHUB_RECORDINGS") or _BESIDE_CHECKOUT)
 
-
-def _recordings_dir() -> Path:
-    return Path(os.environ.get("RELEASE_GITHUB_RECORDINGS") or _BESIDE_CHECKOUT)
-
-
-@pytest.fixture(autouse=True)
-def _need_recordings() -> None:
-    """Skip (or, where CI requires them, fail) when the recordings are not there."""
-    folder = _recordings_dir()
-    if any(folder.glob("*.txt")):
-        return
-    reason = f"no GitHub recordings at {folder} (set RELEASE_GITHUB_RECORDINGS to a copy)"
+if not any(RECORDINGS.glob("*.txt")):
+    _REASON = f"no GitHub recordings at {RECORDINGS} (set RELEASE_GITHUB_RECORDINGS to a copy)"
     if os.environ.get("RELEASE_REQUIRE_RECORDINGS") == "1":
-        pytest.fail(f"{reason}; RELEASE_REQUIRE_RECORDINGS=1 forbids skipping", pytrace=False)
-    pytest.skip(reason)
+        pytest.fail(f"{_REASON}; RELEASE_REQUIRE_RECORDINGS=1 forbids skipping", pytrace=False)
+    pytest.skip(_REASON, allow_module_level=True)
 
 
 @dataclass(frozen=True)
@@ -66,18 +57,14 @@ class Exchange:
         return int(found[1]) if found else 0
 
 
-def _exchanges() -> Iterator[Exchange]:
-    """Every exchange of every recording (format: see the recordings' README)."""
-    yield from _parsed(_recordings_dir())
-
-
 @cache
-def _parsed(folder: Path) -> tuple[Exchange, ...]:
-    return tuple(_parse(folder))
+def _exchanges() -> tuple[Exchange, ...]:
+    """Every exchange of every recording (format: see the recordings' README)."""
+    return tuple(_parse())
 
 
-def _parse(folder: Path) -> Iterator[Exchange]:
-    for file in sorted(folder.glob("*.txt")):
+def _parse() -> Iterator[Exchange]:
+    for file in sorted(RECORDINGS.glob("*.txt")):
         lines = file.read_text(encoding="utf-8").split("\n")
         index = 0
         while index < len(lines):
