@@ -6,34 +6,16 @@ Only this module runs git. Every method either reads state or makes one change t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import CheckFailure, ChecksFailed, ReleaseError, RemoteError
-from .redact import redact
+from ..core.model import RemoteState
+from ..core.redact import redact
+from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, RemoteError
 
 if TYPE_CHECKING:
     import git
-
-
-class GitCommandFailed(ReleaseError):
-    """A local git command failed (a hook refused the commit, a ref could not be written)."""
-
-    exit_code = RemoteError.exit_code
-
-    def __init__(self, command: str, reason: str) -> None:
-        super().__init__(f"git {command} failed: {reason}")
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class RemoteState:
-    """What ``git ls-remote`` says about the remote: its default branch, branches and tags."""
-
-    default_branch: str | None
-    heads: dict[str, str] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)  # tag name -> peeled commit sha
 
 
 @dataclass(frozen=True)

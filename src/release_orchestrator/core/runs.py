@@ -6,7 +6,7 @@ never crashes a watch; the shapes follow the ``workflow-run`` and ``job`` schema
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -159,3 +159,8 @@ class RunQuery:
     def matches(self, run: RunState) -> bool:
         """Exactly this run: same event, branch equal to the tag, and the tagged commit."""
         return run.event == self.event and run.head_branch == self.tag and run.head_sha == self.sha
+
+    def latest(self, runs: Iterable[RunState]) -> RunState | None:
+        """The newest of ``runs`` that :meth:`matches` (the latest attempt has the highest id)."""
+        matching = [run for run in runs if self.matches(run)]
+        return max(matching, key=lambda run: run.id) if matching else None

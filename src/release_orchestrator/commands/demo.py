@@ -10,18 +10,16 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .clock import Clock
-from .console import Console
-from .errors import ChecksFailed, ExitCode, ReleaseError
+from ..errors import ChecksFailed, ExitCode, ReleaseError, UsageError
 
 if TYPE_CHECKING:
-    from .sandbox import GitHubEmulator
-    from .sandbox.pypi import PyPIServer
+    from ..deps import Deps
+    from ..sandbox import GitHubEmulator
+    from ..sandbox.pypi import PyPIServer
 
 OWNER = "kylejones200"
 REPO = "anomaly-detection-toolkit"
@@ -134,8 +132,8 @@ def make_project(root: Path, scenario: Scenario) -> tuple[Path, Path]:
 
 def start_emulator(origin: Path, scenario: Scenario) -> GitHubEmulator:
     """The GitHub emulator with the project's publish workflow and PyPI's publisher."""
-    from .sandbox import GitHubEmulator, JobSpec, Lifecycle, StepSpec
-    from .sandbox.pypi import PublishingJob, TrustedPublisher, publish_job
+    from ..sandbox import GitHubEmulator, JobSpec, Lifecycle, StepSpec
+    from ..sandbox.pypi import PublishingJob, TrustedPublisher, publish_job
 
     emu = GitHubEmulator(OWNER, REPO, origin).start()
     publisher = TrustedPublisher(OWNER, REPO, "publish.yml", scenario.publisher_environment)
@@ -161,21 +159,25 @@ def start_emulator(origin: Path, scenario: Scenario) -> GitHubEmulator:
     return emu
 
 
-def run_demo(
-    name: str,
-    *,
-    keep: bool,
-    console: Console,
-    clock: Clock,
-    tty: bool,
-    env: Mapping[str, str],
-) -> int:
+def demo_command(scenario: str, deps: Deps, *, keep: bool, tty: bool) -> int:
+    """``release demo``: check the scenario's name, play it, return its exit code."""
+    if scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario {scenario!r}", f"choose one of {', '.join(SCENARIOS)}")
+    return run_demo(scenario, deps, keep=keep, tty=tty)
+
+
+def run_demo(name: str, deps: Deps, *, keep: bool, tty: bool) -> int:
     """Play scenario ``name``; return the exit code the real flow ended with."""
-    from .cut import CutRequest, follow_release, run_cut
-    from .investigate import PublisherOptions, explain_run, render_explanation
-    from .sandbox.pypi import PyPIServer
+    from ..adapters.pypi import PyPIClient
+    from ..core.publisher import PublisherOptions
+    from ..render.explain import render_explanation
+    from ..render.watch import make_view
+    from ..sandbox.pypi import PyPIServer
+    from .cut import CutRequest, run_cut
+    from .flow import explain_failure, follow_release
     from .watch import outcome
-    from .watchview import make_view
+
+    console = deps.console
 
     scenario = SCENARIOS[name]
     root = Path(tempfile.mkdtemp(prefix="release-demo-"))
@@ -193,17 +195,11 @@ def run_demo(
         console.say("  no network, no token of yours")
         console.say("")
         console.say(f"$ release cut patch --yes    # {VERSION} → {NEXT}")
-        demo_env = {
-            **env,
-            "GH_TOKEN": emu.token or "",
-            "GITHUB_API_URL": emu.url,
-            "RELEASE_PYPI_URL": pypi.url,
-        }
+        demo_env = {**deps.env, "GH_TOKEN": emu.token or "", "GITHUB_API_URL": emu.url}
         demo_env.pop("GITHUB_TOKEN", None)
+        demo = replace(deps, env=demo_env, cwd=work, pypi=PyPIClient(override=pypi.url))
         try:
-            result = run_cut(
-                CutRequest(spec="patch"), cwd=work, env=demo_env, console=console, confirm=None
-            )
+            result = run_cut(CutRequest(spec="patch"), demo, confirm=None)
         except ChecksFailed as refused:
             for line in refused.lines():
                 console.say(line)
@@ -213,26 +209,21 @@ def run_demo(
             )
             console.say("\n$ release cut patch --yes --skip-doctor")
             request = CutRequest(spec="patch", skip_doctor=True)
-            result = run_cut(request, cwd=work, env=demo_env, console=console, confirm=None)
+            result = run_cut(request, demo, confirm=None)
         view = make_view(console.human, tty=tty, env=demo_env)
         followed = follow_release(
-            result,
-            env=demo_env,
-            api_url=emu.url,
-            clock=clock,
-            view=view,
-            console=console,
-            interval=DEMO_INTERVAL,
+            result, demo, api_url=emu.url, view=view, interval=DEMO_INTERVAL
         )
         if followed is None:
             return int(ExitCode.INTERNAL)
+        # The maintainer tells explain what they typed into PyPI's form.
+        typed = scenario.publisher_environment
+        options = PublisherOptions(environment=typed)
         if not followed.run.succeeded and followed.github is not None:
-            # The maintainer tells explain what they typed into PyPI's form.
-            typed = scenario.publisher_environment
             console.say(f"\n$ release explain {followed.run.id} --environment {typed}")
-            options = PublisherOptions(environment=typed)
-            report, local = explain_run(followed.github, followed.run.id, options, work)
-            console.say(render_explanation(report, local))
+        explained = explain_failure(followed, options, work)
+        if explained is not None:
+            console.say(render_explanation(*explained))
             if name == "invalid-publisher":
                 console.say(
                     "release doctor can only compare what it is told: with\n"

@@ -11,11 +11,9 @@ from enum import Enum
 
 from packaging.version import InvalidVersion, Version
 
+from ..errors import CheckFailure, ChecksFailed
 from .config import ReleaseConfig
-from .errors import CheckFailure, ChecksFailed
-from .github import ReleaseInfo
-from .gitrepo import RemoteState
-from .pyproject import FileChange, VersionSource
+from .model import FileChange, ReleaseInfo, RemoteState, VersionSource
 from .version import is_prerelease
 
 STEP_NAMES = ("rewrite", "commit", "tag", "push", "github-release")

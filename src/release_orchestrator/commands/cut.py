@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
-from .config import ReleaseConfig, load_config, load_pyproject
-from .console import Console
-from .doctor import check_before_cut
-from .errors import CheckFailure, ExitCode, ReleaseError, UsageError
-from .github import GitHub, ReleaseInfo
-from .gitrepo import GitRepo
-from .plan import (
+from ..adapters.auth import connect
+from ..adapters.files import LOCAL, apply_file_changes, load_pyproject
+from ..adapters.github import GitHub
+from ..adapters.gitrepo import GitRepo
+from ..core.config import ReleaseConfig, load_config
+from ..core.model import ReleaseInfo
+from ..core.plan import (
     STEP_NAMES,
     CutOptions,
     ReleasePlan,
@@ -26,21 +26,16 @@ from .plan import (
     highest_tagged,
     plan_cut,
 )
-from .pyproject import apply_file_changes, locate_version, plan_file_changes
-from .remote import api_base, parse_remote_url, resolve_token
-from .runs import RunQuery
-from .version import next_version
-from .watch import DEFAULT_INTERVAL
+from ..core.pyproject import locate_version, plan_file_changes
+from ..core.remote import parse_remote_url
+from ..core.version import next_version
+from ..errors import Cancelled, CheckFailure, ReleaseError, UsageError
+from ..render.console import Console
+from ..render.plan import describe_plan
+from .doctor import check_before_cut
 
 if TYPE_CHECKING:
-    from .clock import Clock
-    from .watch import WatchResult, WatchView
-
-
-class Cancelled(ReleaseError):
-    """The maintainer declined the plan at the prompt."""
-
-    exit_code = ExitCode.INTERRUPTED
+    from ..deps import Deps
 
 
 @dataclass(frozen=True)
@@ -88,8 +83,6 @@ class CutResult:
             "steps": [{"name": name, "status": self.plan.steps[name].value} for name in STEP_NAMES],
         }
 
-
-GitHubFactory = Callable[[str, str, Any], GitHub]
 
 
 def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
@@ -139,76 +132,21 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
     return facts, release_branch
 
 
-def _connect(
-    request: CutRequest, facts: RepoFacts, env: Mapping[str, str], factory: GitHubFactory
-) -> GitHub:
-    from .errors import AuthError
-
-    assert facts.remote_url is not None
-    repo_ref = parse_remote_url(facts.remote_url)
-    token = resolve_token(env)
-    if not token:
-        raise AuthError(
-            "--github-release needs a GitHub token, and none was found",
-            "set GH_TOKEN or GITHUB_TOKEN, or log in with gh auth login",
-        )
-    return factory(api_base(repo_ref, request.api_url, env), token, repo_ref)
-
-
-def describe_plan(plan: ReleasePlan, root: Path, github: GitHub | None) -> str:
-    """The plan as the maintainer reads it before confirming (and with --dry-run)."""
-    was = f"from {plan.previous}" if plan.previous else "first release"
-    lines = [
-        f"Release {plan.version} ({was}, {plan.source.description})",
-        f"  branch {plan.branch} on {plan.remote}, tag {plan.tag}",
-        "",
-    ]
-
-    def status(name: str) -> str:
-        state = plan.steps[name]
-        return "" if state is StepStatus.TODO else f"  [{state.value}]"
-
-    files = ", ".join(str(c.path.relative_to(root)) for c in plan.changes) or "nothing"
-    lines.append(f"  1. rewrite  {files}{status('rewrite')}")
-    lines += [f"       {line}" for c in plan.changes for line in c.diff(root).splitlines()]
-    lines.append(f"  2. commit   {plan.commit_message!r}{status('commit')}")
-    lines.append(f"  3. tag      {plan.tag} (annotated: {plan.tag_message!r}){status('tag')}")
-    lines.append(f"  4. push     {plan.push_command()}{status('push')}")
-    if github is not None:
-        body = {
-            "tag_name": plan.tag,
-            "draft": plan.draft,
-            "prerelease": plan.prerelease,
-            "generate_release_notes": True,
-            "make_latest": "true" if plan.latest else "false",
-        }
-        call = f"POST /repos/{github.repo_ref.full_name}/releases {json.dumps(body)}"
-        lines.append(f"  5. release  {call}{status('github-release')}")
-    else:
-        lines.append(f"  5. release  no GitHub Release{status('github-release')}")
-    return "\n".join(lines)
-
-
 def run_cut(
-    request: CutRequest,
-    *,
-    cwd: Path,
-    env: Mapping[str, str],
-    console: Console,
-    confirm: Callable[[str], bool] | None,
-    github_factory: GitHubFactory = GitHub,
+    request: CutRequest, deps: Deps, *, confirm: Callable[[str], bool] | None
 ) -> CutResult:
     """Check everything, show the plan, then rewrite, commit, tag, push and release.
 
     A failure before or during the push puts the local repository back as it was; a
     failure after the push leaves what is done and says how to resume.
     """
-    repo = GitRepo.open(cwd)
+    console = deps.console
+    repo = GitRepo.open(deps.cwd)
     root = repo.root
     pyproject = load_pyproject(root)
     config = load_config(pyproject)
     options = _options(request, config)
-    source = locate_version(root, pyproject)
+    source = locate_version(root, pyproject, LOCAL)
     facts, release_branch = _repo_facts(repo, options)
 
     current = source.current
@@ -225,10 +163,19 @@ def run_cut(
     versions = VersionFacts(source, current, target, problem, tuple(notices))
     changes = []
     if target is not None and target != current:
-        changes = plan_file_changes(root, source, config, target)
+        changes = plan_file_changes(root, source, config, target, LOCAL)
     plan = plan_cut(options, config, facts, versions, release_branch, changes)
 
-    github = _connect(request, facts, env, github_factory) if options.github_release else None
+    github = None
+    if options.github_release:
+        assert facts.remote_url is not None
+        github = connect(
+            deps,
+            parse_remote_url(facts.remote_url),
+            api_url=request.api_url,
+            own_retries=False,
+            purpose="--github-release",
+        )
     if github is not None:
         existing = github.release_for_tag(plan.tag, include_drafts=plan.draft)
         if existing is not None:
@@ -236,7 +183,7 @@ def run_cut(
             plan.steps["github-release"] = StepStatus.ALREADY_DONE
 
     # Trusted-publishing checks for the tag about to be made; errors refuse the release.
-    doctor = check_before_cut(root, plan, options, env, skip=request.skip_doctor)
+    doctor = check_before_cut(root, plan, options, deps, skip=request.skip_doctor)
 
     for notice in plan.notices:
         console.note(notice)
@@ -314,36 +261,27 @@ def _create_release(plan: ReleasePlan, github: GitHub) -> ReleaseInfo:
         ) from None
 
 
-def follow_release(
-    result: CutResult,
+def cut_command(
+    request: CutRequest,
+    deps: Deps,
     *,
-    env: Mapping[str, str],
-    api_url: str | None,
-    clock: Clock,
-    view: WatchView,
-    console: Console,
-    interval: float = DEFAULT_INTERVAL,
-) -> WatchResult | None:
-    """After the push, watch the publish run it started (None when there is nothing to watch)."""
-    from .target import connect, event_for
-    from .watch import watch_run
-    from .workflows import find_publish_workflow
+    confirm: Callable[[str], bool] | None,
+    watch: bool,
+    as_json: bool,
+) -> None:
+    """``release cut``: cut, follow the publish run unless told not to, report, explain."""
+    from ..render.watch import view_for
+    from .flow import finish_watch, follow_release
 
-    if result.dry_run or not result.pushed or result.commit is None or not result.remote_url:
-        return None
-    workflow = find_publish_workflow(result.root, result.config.workflow)
-    if workflow is None:
-        console.note("no publishing workflow under .github/workflows: nothing to watch")
-        return None
-    if not resolve_token(env):
-        console.note("set GH_TOKEN or GITHUB_TOKEN to watch the publish run (release watch)")
-        return None
-    plan = result.plan
-    event, warning = event_for(workflow, plan.tag, result.release is not None)
-    if warning:
-        console.warn(warning)
-    github = connect(
-        parse_remote_url(result.remote_url), api_url=api_url, env=env, own_retries=True
-    )
-    query = RunQuery(workflow=workflow.filename, event=event, tag=plan.tag, sha=result.commit)
-    return watch_run(github, clock, view, run_id=None, query=query, interval=interval)
+    result = run_cut(request, deps, confirm=confirm)
+    followed = None
+    if watch:
+        view = view_for(deps.console, deps.env)
+        followed = follow_release(result, deps, api_url=request.api_url, view=view)
+    if as_json:
+        data = result.to_json()
+        if followed is not None:
+            data["run"] = followed.to_json()
+        deps.console.data(json.dumps(data))
+    if followed is not None:
+        finish_watch(followed, deps)

@@ -11,31 +11,16 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .errors import AuthError, ReleaseError, RemoteError
-from .redact import redact
-from .remote import RepoRef
-from .runs import JobState, RunState
+from ..core.model import ReleaseInfo, RepoRef
+from ..core.redact import redact
+from ..core.runs import JobState, RunState
+from ..errors import AuthError, GitHubUnavailable, RateLimited, ReleaseError, RemoteError
 
 if TYPE_CHECKING:
     from github import Github
     from github.Repository import Repository
 
 TIMEOUT_SECONDS = 15
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    """A GitHub Release as the tool reports it."""
-
-    id: int
-    tag: str
-    url: str
-    draft: bool
-    prerelease: bool
-
-
-class GitHubUnavailable(RemoteError):
-    """A server error or a dropped connection: worth retrying later."""
 
 
 @dataclass
@@ -48,22 +33,6 @@ class RequestStats:
     def to_json(self) -> dict[str, int]:
         """The ``requests`` object of ``--json`` outputs."""
         return {"total": self.total, "counted": self.counted}
-
-
-class RateLimited(RemoteError):
-    """GitHub asked us to slow down: retry after ``retry_after`` seconds, or at ``reset_at``.
-
-    ``reset_at`` is GitHub's ``x-ratelimit-reset`` (epoch seconds); the caller turns it
-    into a wait with its own clock. With neither, GitHub advises waiting a minute.
-    """
-
-    def __init__(
-        self, reason: str, retry_after: float | None = None, reset_at: float | None = None
-    ) -> None:
-        super().__init__(f"GitHub rate limit: {reason}", "wait a few minutes and run again")
-        self.reason = reason
-        self.retry_after = retry_after
-        self.reset_at = reset_at
 
 
 @dataclass

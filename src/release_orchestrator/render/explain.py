@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem
-from .report import ExplainReport, Finding
+from ..core.explain.report import ExplainReport, Finding
+from ..core.publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem, LocalRepo, Publisher
 
 _MARKS = {"match": "✓", "mismatch": "✗", "unknown": "?", "unchecked": "?"}
 _FORM_LABELS = (
@@ -123,3 +123,42 @@ def _links(report: ExplainReport) -> list[str]:
         if finding.docs and finding.docs not in links:
             links.append(finding.docs)
     return links
+
+
+def where_to_change(local: LocalRepo, publisher: Publisher, wrong: set[str]) -> list[str]:
+    """Lines of the local workflow file that the fix touches (``file:line: what``)."""
+    workflow, job = local.workflow, local.job
+    if workflow is None or job is None:
+        return []
+    lines = []
+    if "environment" in wrong and publisher.environment:
+        if job.environment is None:
+            lines.append(
+                f"{workflow.path}:{job.line}: job {job.id!r} has no environment; "
+                f"add `environment: {publisher.environment}`"
+            )
+        else:
+            lines.append(
+                f"{workflow.path}:{job.environment_line}: environment is {job.environment!r}; "
+                f"PyPI's publisher says {publisher.environment!r}"
+            )
+    if "workflow" in wrong and publisher.workflow:
+        lines.append(
+            f"{workflow.path}: PyPI's publisher names {publisher.workflow!r}; "
+            f"this file is {workflow.filename!r}"
+        )
+    return lines
+
+
+def render_explanation(report: ExplainReport, local: LocalRepo) -> str:
+    """The human explanation, plus the lines of the local workflow file to change."""
+    from ..render.explain import render_text
+
+    text = render_text(report)
+    if report.publisher is None:
+        return text
+    wrong: set[str] = {item.field for item in report.checklist if item.status == "mismatch"}
+    places = where_to_change(local, report.publisher, wrong)
+    if places:
+        text = text.rstrip("\n") + "\n\nIn this repository:\n" + "".join(f"  {p}\n" for p in places)
+    return text

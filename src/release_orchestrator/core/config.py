@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 DEFAULT_MESSAGE = "Release {version}"
 
@@ -117,28 +116,6 @@ def parse_release_table(table: Mapping[str, Any]) -> ReleaseConfig:
     config.commit_message_for("0")
     config.tag_message_for("0")
     return config
-
-
-def load_pyproject(root: Path) -> dict[str, Any]:
-    """Parse ``root/pyproject.toml`` to plain values; missing or broken is a ConfigError."""
-    import tomlkit
-    from tomlkit.exceptions import ParseError
-
-    path = root / "pyproject.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"no pyproject.toml in {root}", "run release from the project's root directory"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", "check the file's permissions") from None
-    try:
-        return tomlkit.parse(text).unwrap()
-    except ParseError as exc:
-        raise ConfigError(
-            f"pyproject.toml is not valid TOML: {exc}", "fix the file, then run release again"
-        ) from None
 
 
 def load_config(pyproject: dict[str, Any]) -> ReleaseConfig:

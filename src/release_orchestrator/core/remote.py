@@ -1,35 +1,19 @@
-"""Which GitHub repository a git remote names, which API serves it, and which token to use."""
+"""Which GitHub repository a git remote names, and which API serves it."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from .errors import UsageError
+from ..errors import UsageError
+from .model import RepoRef
 
 PUBLIC_HOST = "github.com"
 PUBLIC_API = "https://api.github.com"
 
 # git@host:owner/repo(.git) — scp-like syntax, no scheme.
 _SCP_LIKE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>[^/].*)$")
-
-
-@dataclass(frozen=True)
-class RepoRef:
-    """A repository on a GitHub host, as named by a git remote."""
-
-    host: str
-    owner: str
-    name: str
-
-    @property
-    def full_name(self) -> str:
-        """``owner/name``, the form the API and PyPI's publisher form use."""
-        return f"{self.owner}/{self.name}"
 
 
 def _split_path(path: str) -> tuple[str, str] | None:
@@ -77,27 +61,3 @@ def api_base(repo: RepoRef, explicit: str | None, env: Mapping[str, str]) -> str
     # Any other host is GitHub Enterprise Server, which serves the API under /api/v3.
     return f"https://{repo.host}/api/v3"
 
-
-def _gh_auth_token() -> str | None:
-    gh = shutil.which("gh")
-    if gh is None:
-        return None
-    try:
-        done = subprocess.run(
-            [gh, "auth", "token"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    token = done.stdout.strip()
-    return token if done.returncode == 0 and token else None
-
-
-def resolve_token(
-    env: Mapping[str, str], gh_token: Callable[[], str | None] = _gh_auth_token
-) -> str | None:
-    """The GitHub token: ``GH_TOKEN``, then ``GITHUB_TOKEN``, then ``gh auth token``."""
-    for name in ("GH_TOKEN", "GITHUB_TOKEN"):
-        value = env.get(name, "").strip()
-        if value:
-            return value
-    return gh_token()

@@ -168,36 +168,12 @@ def parse_workflow(text: str, path: Path) -> Workflow:
     )
 
 
-def load_workflows(root: Path) -> list[Workflow]:
-    """Every ``.github/workflows/*.yml|yaml`` file under ``root``, sorted by name."""
-    folder = root / WORKFLOW_DIR
-    if not folder.is_dir():
-        return []
-    paths = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
-    return [
-        parse_workflow(p.read_text(encoding="utf-8", errors="replace"), p.relative_to(root))
-        for p in paths
-    ]
-
-
 def publishing_jobs(workflows: list[Workflow]) -> Iterator[tuple[Workflow, Job]]:
     """The jobs that upload to a package index, in file order."""
     for workflow in workflows:
         for job in workflow.jobs:
             if job.publish_steps:
                 yield workflow, job
-
-
-def find_publish_workflow(root: Path, configured: str | None = None) -> Workflow | None:
-    """The publishing workflow: the ``configured`` file name, else the first that publishes."""
-    workflows = load_workflows(root)
-    if configured:
-        name = Path(configured).name
-        return next((w for w in workflows if w.filename == name), None)
-    return next((w for w, _ in publishing_jobs(workflows)), None)
-
-
-# --- permissions -------------------------------------------------------------------------
 
 
 def grants_id_token(workflow: Workflow, job: Job) -> bool:
@@ -308,3 +284,16 @@ def release_triggers_on_publish(workflow: Workflow) -> bool:
         return True  # no types: every release activity, `published` included
     types = _as_list(config.get("types")) or []
     return "published" in types or "released" in types or "created" in types
+
+
+def event_for(workflow: Workflow | None, tag: str, github_release: bool) -> tuple[str, str | None]:
+    """``push`` or ``release``, from what the local workflow file triggers on."""
+    if workflow is None:
+        return ("release" if github_release else "push"), None
+    on_tag = push_triggers_on_tag(workflow, tag)
+    on_release = release_triggers_on_publish(workflow)
+    if on_tag:
+        return "push", None
+    if on_release:
+        return "release", None
+    return "push", f"{workflow.filename} does not trigger on tag {tag}; see release doctor"

@@ -11,6 +11,7 @@ lists them). ``release cut`` runs the doctor before it changes anything
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -26,26 +27,36 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from .config import ReleaseConfig, load_config, load_pyproject
-from .errors import CheckFailure, ChecksFailed, UsageError
-from .investigate import PublisherOptions, read_local, resolve_publisher
-from .publisher import INDEX_HOSTS, INDEX_NAMES, Claims, Publisher, compare, publisher_form
-from .pyproject import locate_version
-from .workflows import (
+from ..adapters.files import LOCAL, load_pyproject, load_workflows, read_local
+from ..core.config import ReleaseConfig, load_config
+from ..core.publisher import (
+    INDEX_HOSTS,
+    INDEX_NAMES,
+    Claims,
+    Publisher,
+    PublisherOptions,
+    compare,
+    publisher_form,
+    resolve_publisher,
+)
+from ..core.pyproject import locate_version
+from ..core.workflows import (
     PUBLISH_ACTION,
     RUN_PUBLISH,
     Job,
     Step,
     Workflow,
     grants_id_token,
-    load_workflows,
     publishing_jobs,
     push_triggers_on_tag,
     release_triggers_on_publish,
 )
+from ..errors import CheckFailure, ChecksFailed, ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from .plan import CutOptions, ReleasePlan
+    from ..adapters.pypi import PyPIClient
+    from ..core.plan import CutOptions, ReleasePlan
+    from ..deps import Deps
 
 Severity = Literal["error", "warning"]
 
@@ -776,14 +787,12 @@ def _check_versions(
 
 
 def _check_index(
-    report: DoctorReport, project: str | None, version: Version | None, base: str
+    report: DoctorReport, project: str | None, version: Version | None, base: str, pypi: PyPIClient
 ) -> None:
     """Ask the JSON API: pending publisher needed? version-already-published, index-unreachable."""
-    from .pypi import lookup_project
-
     if project is None:
         return
-    info = lookup_project(base, project)
+    info = pypi.lookup(base, project)
     name = INDEX_NAMES.get(report.index, report.index)
     if info.exists is None:
         report.findings.append(
@@ -882,14 +891,12 @@ def _no_workflow(config: ReleaseConfig, workflows: list[Workflow]) -> Finding:
     )
 
 
-def run_doctor(root: Path, request: DoctorRequest, env: Mapping[str, str]) -> DoctorReport:
+def run_doctor(root: Path, request: DoctorRequest, deps: Deps) -> DoctorReport:
     """Check the project at ``root`` for the tag ``request`` names; never changes anything.
 
     Raises :class:`ConfigError` for an unreadable ``pyproject.toml`` and :class:`UsageError`
     when the tag cannot be chosen (a version taken from git tags needs ``--tag``).
     """
-    from .pypi import base_url
-
     pyproject = load_pyproject(root)
     config = load_config(pyproject)
     try:
@@ -900,7 +907,7 @@ def run_doctor(root: Path, request: DoctorRequest, env: Mapping[str, str]) -> Do
     if request.version is not None:
         version = Version(request.version)
     else:
-        version = locate_version(root, pyproject).current  # None: the version is the tag
+        version = locate_version(root, pyproject, LOCAL).current  # None: the version is the tag
     if request.tag:
         tag = request.tag
     elif version is not None:
@@ -936,7 +943,8 @@ def run_doctor(root: Path, request: DoctorRequest, env: Mapping[str, str]) -> Do
         for check in _CHECKS:
             check(facts)
         report.findings[:0] = facts.findings  # workflow findings first, then versions
-    _check_index(report, project, released, base_url(report.index, request.index_url, env))
+    base = deps.pypi.base_url(report.index, request.index_url)
+    _check_index(report, project, released, base, deps.pypi)
     return report
 
 
@@ -1022,89 +1030,11 @@ _CHECKS = (
 )
 
 
-# --- output ------------------------------------------------------------------------------
-
-_FORM_LABELS = (
-    ("owner", "Owner"),
-    ("repository", "Repository name"),
-    ("workflow", "Workflow name"),
-    ("environment", "Environment name"),
-)
-_STARTED_BY = {"push": "the tag push", "release": "the GitHub Release (release: published)"}
-
-
-def render_report(report: DoctorReport) -> str:
-    """The report for people: findings with their fixes, the claims, PyPI's form, a verdict."""
-    lines = [f"release doctor: tag {report.tag}"]
-    if report.workflow:
-        started = f", started by {_STARTED_BY[report.event]}" if report.event else ""
-        lines.append(f"  publishing job  {report.job!r} in {report.workflow}{started}")
-    if report.publisher is not None:
-        name = INDEX_NAMES.get(report.index, report.index)
-        lines.append(f"  publisher       {name}, from {report.publisher_source}")
-    sections = ["\n".join(lines)]
-    if report.findings:
-        found = []
-        for finding in report.findings:
-            at = f"  {finding.location}" if finding.location else ""
-            found.append(f"{finding.severity}: {finding.code}{at}")
-            found.append(f"  {finding.message}")
-            found.append(f"  fix: {finding.fix}")
-        sections.append("\n".join(found))
-    if report.predicted_claims is not None:
-        width = max(len(name) for name in report.predicted_claims)
-        claims = [f"Predicted OIDC claims for {report.tag}:"]
-        claims += [
-            f"  {name.ljust(width)}  {value if value is not None else '(none)'}"
-            for name, value in report.predicted_claims.items()
-        ]
-        sections.append("\n".join(claims))
-    elif report.workflow:
-        sections.append("No GitHub remote: the token's claims and PyPI's form cannot be predicted.")
-    if report.publisher_form is not None:
-        sections.append(_render_form(report))
-    else:
-        sections.append(_pending(report))
-    if report.findings:
-        verdict = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)."
-    else:
-        verdict = "No problems found."
-    sections.append(verdict)
-    return "\n\n".join(sections) + "\n"
-
-
-def _render_form(report: DoctorReport) -> str:
-    form = report.publisher_form or {}
-    host = INDEX_HOSTS.get(report.index, "pypi.org")
-    lines = [f"PyPI publisher form ({host}: project > Settings > Publishing > GitHub):"]
-    width = max(len(label) for _, label in _FORM_LABELS)
-    for key, label in _FORM_LABELS:
-        value = form.get(key) or ""
-        if key == "environment" and not value:
-            value = "(leave empty: any environment)"
-        lines.append(f"  {label.ljust(width)}  {value}")
-    lines.append(_pending(report))
-    return "\n".join(lines)
-
-
-def _pending(report: DoctorReport) -> str:
-    host = INDEX_HOSTS.get(report.index, "pypi.org")
-    if report.pending_publisher_needed is None:
-        return "Pending publisher: unknown (the index was not asked, or did not answer)."
-    if report.pending_publisher_needed:
-        return (
-            f"Pending publisher: needed. {report.project} is not on {host} yet: add the "
-            f"publisher with project name {report.project!r} at "
-            f"https://{host}/manage/account/publishing/"
-        )
-    return f"Pending publisher: not needed ({report.project} exists on {host})."
-
-
 def check_before_cut(
     root: Path,
     plan: ReleasePlan,
     options: CutOptions,
-    env: Mapping[str, str],
+    deps: Deps,
     *,
     skip: bool,
 ) -> str:
@@ -1114,7 +1044,7 @@ def check_before_cut(
     changed. Skipped with ``--skip-doctor``, and when the tag is already on the remote
     (resuming a release): then there is nothing left for the doctor to prevent.
     """
-    from .plan import StepStatus
+    from ..core.plan import StepStatus
 
     if skip:
         return "  doctor   skipped (--skip-doctor): trusted publishing was not checked"
@@ -1126,7 +1056,7 @@ def check_before_cut(
         remote=options.remote,
         github_release=options.github_release,
     )
-    report = run_doctor(root, request, env)
+    report = run_doctor(root, request, deps)
     if report.errors:
         failures = [CheckFailure(f"doctor: {f.where}{f.message}", f.fix) for f in report.errors]
         last = failures[-1]
@@ -1136,3 +1066,15 @@ def check_before_cut(
     if codes:
         return f"  doctor   no errors; warnings: {codes} (release doctor explains them)"
     return "  doctor   no errors, no warnings"
+
+
+def doctor_command(request: DoctorRequest, deps: Deps, *, as_json: bool) -> int:
+    """``release doctor``: print the report; exit 3 when it holds an error."""
+    from ..render.doctor import render_report
+
+    report = run_doctor(deps.cwd, request, deps)
+    if as_json:
+        deps.console.data(json.dumps(report.to_json()))
+    else:
+        deps.console.write(render_report(report))
+    return int(ExitCode.CHECK_FAILED) if report.errors else int(ExitCode.OK)

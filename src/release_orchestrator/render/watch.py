@@ -8,10 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .runs import JobState, RunState, StepState
+from ..core.runs import JobState, RunState, StepState
 
 if TYPE_CHECKING:
-    from .runs import RunQuery
+    from ..core.runs import RunQuery
+    from .console import Console
 
 SYMBOLS = {
     "success": "✓",
@@ -191,3 +192,9 @@ def make_view(stream: TextIO, *, tty: bool, env: Mapping[str, str]) -> PlainView
     if tty and env.get("TERM") != "dumb":
         return LiveView(stream, color="NO_COLOR" not in env)
     return PlainView(stream)
+
+
+def view_for(console: Console, env: Mapping[str, str]) -> PlainView | LiveView:
+    """The view on the console's human stream: live on a terminal unless it carries JSON."""
+    stream = console.human
+    return make_view(stream, tty=stream.isatty() and not console.json_mode, env=env)

@@ -16,21 +16,31 @@ Files are read and written as bytes: only the version's own bytes ever change.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Protocol
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ..errors import ConfigError
 from .config import ReleaseConfig
-from .errors import ConfigError
+from .model import FileChange, SourceKind, VersionSource, display_path
 
-SourceKind = Literal["project", "poetry", "file", "scm"]
+
+class Files(Protocol):
+    """What locating and planning read: file bytes, and whether a file exists."""
+
+    def read_bytes(self, path: Path) -> bytes:
+        """The file's bytes (``OSError`` when it cannot be read)."""
+        ...
+
+    def is_file(self, path: Path) -> bool:
+        """Whether ``path`` is an existing regular file."""
+        ...
+
 
 # The TOML keys of the version for the sources that live in pyproject.toml.
 _TOML_KEYS: dict[str, tuple[str, ...]] = {
@@ -62,39 +72,7 @@ HATCH_DEFAULT_PATTERN = assignment_pattern("__version__|VERSION", ignore_case=Tr
 PLAIN_FILE_PATTERN = r"\A\s*v?(?P<version>\S+)\s*\Z"
 
 
-@dataclass(frozen=True)
-class VersionSource:
-    """Where the current version was found, and what ``release`` says about it."""
-
-    kind: SourceKind
-    path: Path | None  # the file that holds the version; None for scm
-    description: str  # e.g. "[project].version in pyproject.toml", "git tags (hatch-vcs)"
-    current: Version | None  # None for scm: the caller reads it from the tags
-    pattern: str | None = None  # kind "file": the regex whose `version` group holds it
-
-
-@dataclass(frozen=True)
-class FileChange:
-    """One file's content before and after the version is rewritten."""
-
-    path: Path
-    before: bytes
-    after: bytes
-
-    def diff(self, root: Path) -> str:
-        """A unified diff with paths relative to ``root`` (line endings not shown)."""
-        name = _display(root, self.path)
-        lines = difflib.unified_diff(
-            self.before.decode("utf-8", "replace").splitlines(),
-            self.after.decode("utf-8", "replace").splitlines(),
-            f"a/{name}",
-            f"b/{name}",
-            lineterm="",
-        )
-        return "".join(f"{line}\n" for line in lines)
-
-
-def locate_version(root: Path, pyproject: Mapping[str, Any]) -> VersionSource:
+def locate_version(root: Path, pyproject: Mapping[str, Any], files: Files) -> VersionSource:
     """Find where the project at ``root`` keeps its version (see the module docstring).
 
     ``pyproject`` is the parsed ``pyproject.toml``. Version-files never decide the source:
@@ -119,7 +97,7 @@ def locate_version(root: Path, pyproject: Mapping[str, Any]) -> VersionSource:
     if "version" in poetry:
         return _toml_source(root, "poetry", poetry["version"], "[tool.poetry].version")
     if is_dynamic:
-        return _dynamic_source(root, pyproject, tool)
+        return _dynamic_source(files, root, pyproject, tool)
     raise ConfigError(
         "pyproject.toml has no version",
         'add version = "0.1.0" under [project], or declare it dynamic (see README)',
@@ -127,7 +105,7 @@ def locate_version(root: Path, pyproject: Mapping[str, Any]) -> VersionSource:
 
 
 def plan_file_changes(
-    root: Path, source: VersionSource, config: ReleaseConfig, new: Version
+    root: Path, source: VersionSource, config: ReleaseConfig, new: Version, files: Files
 ) -> list[FileChange]:
     """The rewrites that set the version to ``new``; reads files, writes nothing.
 
@@ -142,12 +120,12 @@ def plan_file_changes(
     seen: set[Path] = set()
     if source.kind in _TOML_KEYS:
         path = root / "pyproject.toml"
-        changes.append(_toml_change(root, path, _TOML_KEYS[source.kind], text))
+        changes.append(_toml_change(files, root, path, _TOML_KEYS[source.kind], text))
         seen.add(path.resolve())
     elif source.kind == "file":
         if source.path is None or source.pattern is None:
             raise ValueError("a file VersionSource needs a path and a pattern")
-        changes.append(_regex_change(root, source.path, source.pattern, text, _SOURCE))
+        changes.append(_regex_change(files, root, source.path, source.pattern, text, _SOURCE))
         seen.add(source.path.resolve())
     for name in config.version_files:
         path = root / name
@@ -155,44 +133,11 @@ def plan_file_changes(
             continue
         seen.add(path.resolve())
         changes.append(
-            _regex_change(root, path, HATCH_DEFAULT_PATTERN, text, "[tool.release] version-files")
+            _regex_change(
+                files, root, path, HATCH_DEFAULT_PATTERN, text, "[tool.release] version-files"
+            )
         )
     return [change for change in changes if change.before != change.after]
-
-
-def apply_file_changes(changes: Sequence[FileChange]) -> None:
-    """Write each change's ``after`` bytes exactly (binary, no newline translation).
-
-    A file that no longer holds its ``before`` bytes raises :class:`ConfigError`, and a
-    failed write restores the files already written: all of the changes, or none.
-    """
-    for change in changes:
-        if not _holds(change.path, change.before):
-            raise ConfigError(
-                f"{change.path} changed since the release was planned",
-                "run release again",
-            )
-    written: list[FileChange] = []
-    try:
-        for change in changes:
-            change.path.write_bytes(change.after)
-            written.append(change)
-    except OSError as exc:
-        for done in written:
-            done.path.write_bytes(done.before)
-        raise ConfigError(
-            f"cannot write {exc.filename}: {exc.strerror}", "nothing was changed"
-        ) from None
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    try:
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
-# --- locating ---------------------------------------------------------------------------
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -224,21 +169,21 @@ def _scm_source(tool: str) -> VersionSource:
 
 
 def _dynamic_source(
-    root: Path, pyproject: Mapping[str, Any], tool: Mapping[str, Any]
+    files: Files, root: Path, pyproject: Mapping[str, Any], tool: Mapping[str, Any]
 ) -> VersionSource:
     hatch = _table(_table(tool, "hatch"), "version")
     if hatch:
-        return _hatch_source(root, hatch)
+        return _hatch_source(files, root, hatch)
     pdm = _table(_table(tool, "pdm"), "version")
     if pdm:
-        return _pdm_source(root, pdm)
+        return _pdm_source(files, root, pdm)
     # An explicit [tool.setuptools_scm] table wins over setuptools' own dynamic version.
     if "setuptools_scm" in tool:
         return _scm_source("setuptools-scm")
     setuptools = _table(tool, "setuptools")
     spec = _table(setuptools, "dynamic").get("version")
     if spec is not None:
-        return _setuptools_source(root, setuptools, spec)
+        return _setuptools_source(files, root, setuptools, spec)
     if _requires_setuptools_scm(pyproject):
         return _scm_source("setuptools-scm")
     raise ConfigError(
@@ -247,7 +192,7 @@ def _dynamic_source(
     )
 
 
-def _hatch_source(root: Path, hatch: Mapping[str, Any]) -> VersionSource:
+def _hatch_source(files: Files, root: Path, hatch: Mapping[str, Any]) -> VersionSource:
     source = hatch.get("source", "regex")
     if source == "vcs":
         return _scm_source("hatch-vcs")
@@ -258,10 +203,10 @@ def _hatch_source(root: Path, hatch: Mapping[str, Any]) -> VersionSource:
         )
     path = root / _string(hatch.get("path"), "[tool.hatch.version] path")
     pattern = _string(hatch.get("pattern", HATCH_DEFAULT_PATTERN), "[tool.hatch.version] pattern")
-    return _file_source(root, path, pattern, "hatch [tool.hatch.version] path")
+    return _file_source(files, root, path, pattern, "hatch [tool.hatch.version] path")
 
 
-def _pdm_source(root: Path, pdm: Mapping[str, Any]) -> VersionSource:
+def _pdm_source(files: Files, root: Path, pdm: Mapping[str, Any]) -> VersionSource:
     source = pdm.get("source")
     if source == "scm":
         return _scm_source("pdm-backend scm")
@@ -272,11 +217,13 @@ def _pdm_source(root: Path, pdm: Mapping[str, Any]) -> VersionSource:
         )
     path = root / _string(pdm.get("path"), "[tool.pdm.version] path")
     return _file_source(
-        root, path, assignment_pattern("__version__"), "pdm [tool.pdm.version] path"
+        files, root, path, assignment_pattern("__version__"), "pdm [tool.pdm.version] path"
     )
 
 
-def _setuptools_source(root: Path, setuptools: Mapping[str, Any], spec: object) -> VersionSource:
+def _setuptools_source(
+    files: Files, root: Path, setuptools: Mapping[str, Any], spec: object
+) -> VersionSource:
     key = "[tool.setuptools.dynamic] version"
     if isinstance(spec, Mapping) and "attr" in spec:
         attr = _string(spec["attr"], f"{key} attr")
@@ -285,22 +232,22 @@ def _setuptools_source(root: Path, setuptools: Mapping[str, Any], spec: object) 
             raise ConfigError(
                 f"{key} attr {attr!r} names no module", 'use attr = "package.__version__"'
             )
-        path = _module_file(root, setuptools, module)
+        path = _module_file(files, root, setuptools, module)
         pattern = assignment_pattern(re.escape(name))
-        return _file_source(root, path, pattern, f"setuptools attr {attr}")
+        return _file_source(files, root, path, pattern, f"setuptools attr {attr}")
     if isinstance(spec, Mapping) and "file" in spec:
-        files = spec["file"]
-        files = [files] if isinstance(files, str) else files
-        if not isinstance(files, list) or len(files) != 1:
+        named = spec["file"]
+        named = [named] if isinstance(named, str) else named
+        if not isinstance(named, list) or len(named) != 1:
             raise ConfigError(f"{key} file must name one file", 'use file = "VERSION"')
-        path = root / _string(files[0], f"{key} file")
+        path = root / _string(named[0], f"{key} file")
         return _file_source(
-            root, path, PLAIN_FILE_PATTERN, "[tool.setuptools.dynamic] version file"
+            files, root, path, PLAIN_FILE_PATTERN, "[tool.setuptools.dynamic] version file"
         )
     raise ConfigError(f"{key} must be {{attr = ...}} or {{file = ...}}", "see setuptools' docs")
 
 
-def _module_file(root: Path, setuptools: Mapping[str, Any], module: str) -> Path:
+def _module_file(files: Files, root: Path, setuptools: Mapping[str, Any], module: str) -> Path:
     """The file of ``module`` under setuptools' package-dir, ``src/``, or the root."""
     parts = module.split(".")
     package_dir = _table(setuptools, "package-dir")
@@ -318,11 +265,11 @@ def _module_file(root: Path, setuptools: Mapping[str, Any], module: str) -> Path
         if parts:  # a plain module: pkg/version.py
             candidates.append(package.with_name(f"{parts[-1]}.py"))
     for candidate in candidates:
-        if candidate.is_file():
+        if files.is_file(candidate):
             return candidate
     raise ConfigError(
         f"cannot find module {module} for [tool.setuptools.dynamic] version",
-        "looked for " + ", ".join(_display(root, c) for c in candidates),
+        "looked for " + ", ".join(display_path(root, c) for c in candidates),
     )
 
 
@@ -344,9 +291,9 @@ def _string(value: object, key: str) -> str:
     return value
 
 
-def _file_source(root: Path, path: Path, pattern: str, how: str) -> VersionSource:
-    match = _find(root, path, pattern, how)
-    label = _display(root, path)
+def _file_source(files: Files, root: Path, path: Path, pattern: str, how: str) -> VersionSource:
+    match = _find(files, root, path, pattern, how)
+    label = display_path(root, path)
     variable = match.groupdict().get("name")
     description = f"{variable} in {label} ({how})" if variable else f"{label} ({how})"
     current = _parse_current(match.group("version"), f"the version in {label}")
@@ -356,21 +303,14 @@ def _file_source(root: Path, path: Path, pattern: str, how: str) -> VersionSourc
 # --- rewriting --------------------------------------------------------------------------
 
 
-def _read(root: Path, path: Path, how: str) -> bytes:
-    label = _display(root, path)
+def _read(files: Files, root: Path, path: Path, how: str) -> bytes:
+    label = display_path(root, path)
     try:
-        return path.read_bytes()
+        return files.read_bytes(path)
     except FileNotFoundError:
         raise ConfigError(f"{label} does not exist", f"it is named by {how}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {label}: {exc.strerror}", "check its permissions") from None
-
-
-def _display(root: Path, path: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _decode(data: bytes) -> str:
@@ -378,8 +318,8 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-def _find(root: Path, path: Path, pattern: str, how: str) -> re.Match[str]:
-    label = _display(root, path)
+def _find(files: Files, root: Path, path: Path, pattern: str, how: str) -> re.Match[str]:
+    label = display_path(root, path)
     try:
         regex = re.compile(pattern, re.MULTILINE)
     except re.error as exc:
@@ -390,7 +330,7 @@ def _find(root: Path, path: Path, pattern: str, how: str) -> re.Match[str]:
         raise ConfigError(
             f"the version pattern for {label} has no (?P<version>...) group", _FIX_PATTERN
         )
-    data = _read(root, path, how)
+    data = _read(files, root, path, how)
     match = regex.search(_decode(data))
     if match is None:
         expected = (
@@ -402,8 +342,10 @@ def _find(root: Path, path: Path, pattern: str, how: str) -> re.Match[str]:
     return match
 
 
-def _regex_change(root: Path, path: Path, pattern: str, new: str, how: str) -> FileChange:
-    match = _find(root, path, pattern, how)
+def _regex_change(
+    files: Files, root: Path, path: Path, pattern: str, new: str, how: str
+) -> FileChange:
+    match = _find(files, root, path, pattern, how)
     text = match.string
     start, end = match.span("version")
     after = text[:start] + new + text[end:]
@@ -414,12 +356,14 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def _toml_change(root: Path, path: Path, keys: tuple[str, ...], new: str) -> FileChange:
+def _toml_change(
+    files: Files, root: Path, path: Path, keys: tuple[str, ...], new: str
+) -> FileChange:
     import tomlkit  # imported here: `release --help` stays fast
     from tomlkit.exceptions import ParseError
     from tomlkit.items import String
 
-    before = _read(root, path, _SOURCE)
+    before = _read(files, root, path, _SOURCE)
     try:
         text = before.decode("utf-8")
         document = tomlkit.parse(text)

@@ -16,12 +16,12 @@ import sys
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO
 
+from ..core.explain.engine import LogInput
 from ..errors import UsageError
 
 # A path, "-" for stdin, or the bytes of a log (or of a run-logs zip).
@@ -33,12 +33,11 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _SPOOL_LIMIT = 8 << 20
 
 
-@dataclass(frozen=True)
-class LogInput:
-    """One log: its display name and its content as byte chunks (UTF-8 or close to it)."""
-
-    name: str
-    chunks: Iterator[bytes]
+def read_logs(sources: Iterable[LogSource]) -> Iterator[LogInput]:
+    """Every log inside ``sources``, one after the other; each is open while it is read."""
+    for source in sources:
+        with open_logs(source) as logs:
+            yield from logs
 
 
 @contextmanager

@@ -1,11 +1,11 @@
-"""``explain_logs``: read logs, diagnose the failure, compare the token with the publisher."""
+"""``explain``: read logs, diagnose the failure, compare the token with the publisher."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
-from ..errors import UsageError
+from ...errors import UsageError
 from ..publisher import Claims, Publisher, compare, publisher_form
 from ..redact import redact
 from .diagnose import diagnose
@@ -14,31 +14,35 @@ from .report import ExplainReport
 from .rules import ANCHORS
 from .scan import Scanner
 from .sieve import LineSieve
-from .sources import LogSource, open_logs
 
 
-def explain_logs(
-    sources: Iterable[LogSource], publisher: Publisher | None, publisher_source: str
+@dataclass(frozen=True)
+class LogInput:
+    """One log: its display name and its content as byte chunks (UTF-8 or close to it)."""
+
+    name: str
+    chunks: Iterator[bytes]
+
+
+def explain(
+    logs: Iterable[LogInput], publisher: Publisher | None, publisher_source: str
 ) -> ExplainReport:
-    """Explain why the publish job whose logs are ``sources`` failed.
+    """Explain why the publish job whose ``logs`` these are failed.
 
-    Each source is a path, ``-`` (stdin) or bytes, plain text or a run-logs zip.
     ``publisher`` is the trusted publisher to compare the token with (``None``: unknown)
     and ``publisher_source`` says where it came from; it becomes the report's ``source``.
     Text with no known failure gives a report without findings, never an exception.
-    Raises :class:`UsageError` when there is no source or one cannot be read.
+    Raises :class:`UsageError` when there is no log.
     """
     sieve = LineSieve(ANCHORS)
     scanner = Scanner(sieve)
     names: list[str] = []
-    for source in sources:
-        with open_logs(source) as logs:
-            for log in logs:
-                names.append(log.name)
-                scanner.start_log()
-                for raw in sieve.lines(log.chunks):
-                    for line in clean(raw):
-                        scanner.feed(line)
+    for log in logs:
+        names.append(log.name)
+        scanner.start_log()
+        for raw in sieve.lines(log.chunks):
+            for line in clean(raw):
+                scanner.feed(line)
     if not names:
         raise UsageError("no log to explain", "give --log FILE, or - for stdin")
     evidence = scanner.finish()

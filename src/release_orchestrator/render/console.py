@@ -33,6 +33,15 @@ class Console:
         """A remark about how the input was understood."""
         print(f"note: {text}", file=self._err, flush=True)
 
+    @property
+    def out(self) -> TextIO:
+        """Standard output (GitHub Actions reads its workflow commands there)."""
+        return self._out
+
+    def write(self, text: str) -> None:
+        """Human-readable text exactly as given (no newline added)."""
+        print(text, end="", file=self.human, flush=True)
+
     def data(self, text: str) -> None:
         """Machine-readable output: the only thing written to stdout in JSON mode."""
         print(text, file=self._out, flush=True)

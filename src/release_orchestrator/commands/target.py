@@ -13,17 +13,14 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from .config import ReleaseConfig, load_config, load_pyproject
-from .errors import AuthError, ConfigError, UsageError
-from .github import GitHub
-from .remote import RepoRef, api_base, parse_remote_url, resolve_token
-from .runs import RunQuery
-from .workflows import (
-    Workflow,
-    find_publish_workflow,
-    push_triggers_on_tag,
-    release_triggers_on_publish,
-)
+from ..adapters.files import find_publish_workflow, load_pyproject
+from ..adapters.github import GitHub
+from ..core.config import ReleaseConfig, load_config
+from ..core.model import RepoRef
+from ..core.remote import parse_remote_url
+from ..core.runs import RunQuery
+from ..core.workflows import event_for
+from ..errors import ConfigError, UsageError
 
 _RUN_URL = re.compile(
     r"^https?://(?P<host>[^/\s]+)/(?P<owner>[^/\s]+)/(?P<repo>[^/\s]+)/actions/runs/(?P<id>\d+)"
@@ -69,7 +66,7 @@ def resolve_target(target: str | None, *, cwd: Path, workflow: str | None) -> Ta
         repo = RepoRef(host, url["owner"], url["repo"])
         return Target(repo=repo, run_id=int(url["id"]))
 
-    from .gitrepo import GitRepo
+    from ..adapters.gitrepo import GitRepo
 
     git = GitRepo.open(cwd)
     config = _config(git.root)
@@ -117,38 +114,12 @@ def resolve_target(target: str | None, *, cwd: Path, workflow: str | None) -> Ta
     return Target(repo=repo, query=query, warning=warning)
 
 
-def event_for(workflow: Workflow | None, tag: str, github_release: bool) -> tuple[str, str | None]:
-    """``push`` or ``release``, from what the local workflow file triggers on."""
-    if workflow is None:
-        return ("release" if github_release else "push"), None
-    on_tag = push_triggers_on_tag(workflow, tag)
-    on_release = release_triggers_on_publish(workflow)
-    if on_tag:
-        return "push", None
-    if on_release:
-        return "release", None
-    return "push", f"{workflow.filename} does not trigger on tag {tag}; see release doctor"
-
-
-def connect(
-    repo: RepoRef, *, api_url: str | None, env: Mapping[str, str], own_retries: bool
-) -> GitHub:
-    """A :class:`GitHub` for ``repo``, with the token from the environment (exit 4 without)."""
-    token = resolve_token(env)
-    if not token:
-        raise AuthError(
-            "reading GitHub Actions runs needs a GitHub token, and none was found",
-            "set GH_TOKEN or GITHUB_TOKEN, or log in with gh auth login",
-        )
-    return GitHub(api_base(repo, api_url, env), token, repo, own_retries=own_retries)
-
-
 def find_run(github: GitHub, target: Target) -> int:
     """The id of the run a tag started (latest attempt), without waiting for it."""
     query = target.query
     assert query is not None
     _, runs = github.workflow_runs(query.workflow, query.event, query.tag)
-    matching = [run for run in runs if query.matches(run)]
-    if not matching:
+    found = query.latest(runs)
+    if found is None:
         raise UsageError(f"found no {query.describe()}", "name a run id or a run URL")
-    return max(matching, key=lambda run: run.id).id
+    return found.id

@@ -20,7 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .config import PyPIPublisher
+    from .workflows import Job, Workflow
 
 Field = Literal["owner", "repository", "workflow", "environment"]
 Status = Literal["match", "mismatch", "unknown", "unchecked"]
@@ -474,3 +478,65 @@ def _compare_environment(expected: str | None, claims: Claims) -> ChecklistItem:
             f"Differs only in case{via}; PyPI compares environments ignoring case.",
         )
     return _item("environment", expected, actual, "match", f"Matches{via}.")
+
+
+# --- which publisher to compare with ------------------------------------------------------
+
+ORIGINS = ("the command line", "[tool.release.pypi] in pyproject.toml", "the local repository")
+
+
+@dataclass(frozen=True)
+class PublisherOptions:
+    """The publisher fields given on the command line (None: not given)."""
+
+    owner: str | None = None
+    repository: str | None = None
+    workflow: str | None = None
+    environment: str | None = None
+    index: str | None = None
+
+
+@dataclass(frozen=True)
+class LocalRepo:
+    """What the local repository says about publishing, when there is one."""
+
+    owner: str | None
+    repository: str | None
+    workflow: Workflow | None
+    job: Job | None
+    configured: PyPIPublisher | None
+
+
+def resolve_publisher(options: PublisherOptions, local: LocalRepo) -> tuple[Publisher, str]:
+    """The publisher to compare with, and a sentence saying where each part came from."""
+    configured = local.configured
+    implied = {
+        "owner": local.owner,
+        "repository": local.repository,
+        "workflow": local.workflow.filename if local.workflow else None,
+        # A job without `environment:` says nothing about what PyPI was told: unknown.
+        "environment": local.job.environment if local.job else None,
+    }
+    values: dict[str, str | None] = {}
+    origins: list[str] = []
+    for name in FIELDS:
+        candidates = (getattr(options, name), getattr(configured, name, None), implied[name])
+        for origin, value in zip(ORIGINS, candidates, strict=True):
+            if value is not None:
+                values[name] = value.strip() if name != "environment" else value
+                if origin not in origins:
+                    origins.append(origin)
+                break
+        else:
+            values[name] = None
+    index = options.index or (configured.index if configured else None) or "pypi"
+    publisher = Publisher(
+        owner=values["owner"],
+        repository=values["repository"],
+        workflow=values["workflow"],
+        environment=values["environment"],
+        index=index,
+    )
+    origins.sort(key=ORIGINS.index)
+    source = " and ".join(origins) if origins else "unknown (no options, no pyproject.toml)"
+    return publisher, source

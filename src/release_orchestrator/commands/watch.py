@@ -8,16 +8,16 @@ when the run changed. All waiting goes through an injected :class:`Clock`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .clock import Clock
-from .errors import ExitCode, ReleaseError, RunFailed, WatchTimeout
-from .github import GitHub, GitHubUnavailable, RateLimited, RequestStats
-from .runs import JobState, RunQuery, RunState
+from ..adapters.clock import Clock
+from ..adapters.github import GitHub, RequestStats
+from ..core.runs import JobState, RunQuery, RunState
+from ..errors import GitHubUnavailable, Interrupted, RateLimited, RunFailed, WatchTimeout
 
 DEFAULT_TIMEOUT = 30 * 60.0
 DEFAULT_INTERVAL = 15.0  # the cap; polls start shorter and slow down while nothing changes
@@ -26,13 +26,10 @@ SECONDARY_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 MAX_BACKOFF = 60.0
 JOBS_REFRESH = 60.0  # live step progress at most once a minute: each costs a request
 
+if TYPE_CHECKING:
+    from ..deps import Deps
+
 T = TypeVar("T")
-
-
-class Interrupted(ReleaseError):
-    """Ctrl-C while watching; the hint says how to resume."""
-
-    exit_code = ExitCode.INTERRUPTED
 
 
 class WatchView(Protocol):
@@ -155,9 +152,9 @@ class Watcher:
             changed, runs = self._call(
                 self.github.workflow_runs, query.workflow, query.event, query.tag
             )
-            matching = [run for run in runs if query.matches(run)]
-            if matching:
-                return max(matching, key=lambda run: run.id)
+            found = query.latest(runs)
+            if found is not None:
+                return found
             if not announced:
                 self.view.waiting(query)
                 announced = True
@@ -248,27 +245,32 @@ def watch_run(
         view.close()
 
 
-def run_watch(
-    request: WatchRequest,
-    *,
-    cwd: Path,
-    env: Mapping[str, str],
-    clock: Clock,
-    view: WatchView,
-) -> WatchResult:
+def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult:
     """``release watch``: resolve TARGET, connect, and follow the run."""
-    from .target import connect, resolve_target
+    from ..adapters.auth import connect
+    from .target import resolve_target
 
-    target = resolve_target(request.target, cwd=cwd, workflow=request.workflow)
+    target = resolve_target(request.target, cwd=deps.cwd, workflow=request.workflow)
     if target.warning:
         view.notice(f"warning: {target.warning}")
-    github = connect(target.repo, api_url=request.api_url, env=env, own_retries=True)
+    github = connect(deps, target.repo, api_url=request.api_url, own_retries=True)
     return watch_run(
         github,
-        clock,
+        deps.clock,
         view,
         run_id=target.run_id,
         query=target.query,
         interval=request.interval,
         timeout=request.timeout,
     )
+
+
+def watch_command(request: WatchRequest, deps: Deps, *, as_json: bool) -> None:
+    """``release watch``: follow the run, print ``--json``, then report and explain it."""
+    from ..render.watch import view_for
+    from .flow import finish_watch
+
+    result = run_watch(request, deps, view_for(deps.console, deps.env))
+    if as_json:
+        deps.console.data(json.dumps(result.to_json()))
+    finish_watch(result, deps)

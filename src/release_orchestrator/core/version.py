@@ -35,7 +35,7 @@ from collections.abc import Sequence
 
 from packaging.version import InvalidVersion, Version
 
-from .errors import UsageError
+from ..errors import UsageError
 
 # Spec words, lower-cased; the values are the PEP 440 pre-release letters.
 _PRE_KINDS = {"alpha": "a", "a": "a", "beta": "b", "b": "b", "rc": "rc", "c": "rc"}

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-# The base URL override (tests point it at a local server); --index-url wins over it.
+# The base URL override (a mirror, or a local server); --index-url wins over it.
 ENV_VAR = "RELEASE_PYPI_URL"
 BASE_URLS = {"pypi": "https://pypi.org", "testpypi": "https://test.pypi.org"}
 TIMEOUT_SECONDS = 5.0
@@ -51,17 +51,34 @@ class ProjectInfo:
         return False
 
 
-def base_url(index: str, explicit: str | None, env: Mapping[str, str]) -> str:
-    """The index's base URL: ``explicit``, else ``RELEASE_PYPI_URL``, else the index's own."""
-    for candidate in (explicit, env.get(ENV_VAR)):
-        if candidate and candidate.strip():
-            return candidate.strip().rstrip("/")
-    return BASE_URLS.get(index, BASE_URLS["pypi"])
-
-
 def project_url(base: str, project: str) -> str:
     """The JSON API URL of ``project`` (normalised, so PyPI does not redirect)."""
     return f"{base.rstrip('/')}/pypi/{quote(canonicalize_name(project))}/json"
+
+
+@dataclass(frozen=True)
+class PyPIClient:
+    """PyPI's JSON API as ``release doctor`` asks it; ``override`` replaces every index's URL."""
+
+    override: str | None = None
+    timeout: float = TIMEOUT_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> PyPIClient:
+        """The client the command line uses: ``RELEASE_PYPI_URL`` overrides the index."""
+        value = env.get(ENV_VAR)
+        return cls(override=value if value and value.strip() else None)
+
+    def base_url(self, index: str, explicit: str | None = None) -> str:
+        """The index's base URL: ``explicit``, else the override, else the index's own."""
+        for candidate in (explicit, self.override):
+            if candidate and candidate.strip():
+                return candidate.strip().rstrip("/")
+        return BASE_URLS.get(index, BASE_URLS["pypi"])
+
+    def lookup(self, base: str, project: str) -> ProjectInfo:
+        """Ask the index at ``base`` about ``project`` (see :func:`lookup_project`)."""
+        return lookup_project(base, project, timeout=self.timeout)
 
 
 def lookup_project(base: str, project: str, *, timeout: float = TIMEOUT_SECONDS) -> ProjectInfo:
@@ -69,7 +86,7 @@ def lookup_project(base: str, project: str, *, timeout: float = TIMEOUT_SECONDS)
     import urllib.error
     import urllib.request
 
-    from . import __version__
+    from .. import __version__
 
     url = project_url(base, project)
     request = urllib.request.Request(
