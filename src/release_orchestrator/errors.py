@@ -144,3 +144,14 @@ class RateLimited(RemoteError):
         self.reason = reason
         self.retry_after = retry_after
         self.reset_at = reset_at
+
+
+class StepFailed(ReleaseError):
+    """A step after the push failed: what is done stays, and the hint says how to finish.
+
+    It exits with its cause's code (4 for a refused token, 5 for a failing API).
+    """
+
+    def __init__(self, message: str, hint: str, cause: ReleaseError) -> None:
+        super().__init__(message, hint)
+        self.exit_code = cause.exit_code

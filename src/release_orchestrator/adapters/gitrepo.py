@@ -223,15 +223,15 @@ class GitRepo:
         """Create the annotated tag ``tag`` on ``commit``."""
         self._git("tag", "--annotate", "--message", message, tag, commit)
 
-    def push_atomic(self, remote: str, branch: str, tag: str) -> None:
-        """Push the branch and the one new tag together: both land or neither does."""
+    def push(self, argv: tuple[str, ...], remote: str) -> None:
+        """Run the push ``git argv`` to ``remote`` (the release's atomic push of branch and tag)."""
         try:
-            self._git("push", "--atomic", remote, branch, f"refs/tags/{tag}")
+            self._git(*argv)
         except GitCommandFailed as exc:
             raise RemoteError(
                 f"{remote} refused the push: {exc.reason}",
                 "the local commit and tag were undone; fix the cause, then run the same command",
-            ) from None
+            ) from exc
 
     def restore(self, snap: Snapshot, files: dict[Path, bytes]) -> None:
         """Undo a partial release: drop new tags, move the branch and index back, restore files."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,9 +15,8 @@ from ..adapters.files import LOCAL, apply_file_changes, load_pyproject
 from ..adapters.github import GitHub
 from ..adapters.gitrepo import GitRepo
 from ..core.config import ReleaseConfig, load_config
-from ..core.model import ReleaseInfo
+from ..core.model import FileChange, ReleaseInfo
 from ..core.plan import (
-    STEP_NAMES,
     CutOptions,
     ReleasePlan,
     RepoFacts,
@@ -28,8 +27,9 @@ from ..core.plan import (
 )
 from ..core.pyproject import locate_version, plan_file_changes
 from ..core.remote import parse_remote_url
+from ..core.steps import Step
 from ..core.version import next_version
-from ..errors import Cancelled, CheckFailure, ReleaseError, UsageError
+from ..errors import Cancelled, CheckFailure, ReleaseError, StepFailed, UsageError
 from ..render.console import Console
 from ..render.plan import describe_plan
 from .doctor import check_before_cut
@@ -68,7 +68,7 @@ class CutResult:
     @property
     def pushed(self) -> bool:
         """True when the tag is on the remote, pushed now or by an earlier run."""
-        return self.plan.steps["push"] in (StepStatus.DONE, StepStatus.ALREADY_DONE)
+        return self.plan.step("push").status in (StepStatus.DONE, StepStatus.ALREADY_DONE)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object."""
@@ -80,7 +80,7 @@ class CutResult:
             "pushed": self.pushed,
             "release_url": self.release.url if self.release else None,
             "dry_run": self.dry_run,
-            "steps": [{"name": name, "status": self.plan.steps[name].value} for name in STEP_NAMES],
+            "steps": [{"name": s.name, "status": s.status.value} for s in self.plan.steps],
         }
 
 
@@ -119,6 +119,7 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
         divergence = repo.ahead_behind(release_branch, tracking)
     head = repo.head()
     facts = RepoFacts(
+        root=repo.root,
         branch=branch,
         head=head,
         head_message=repo.head_message() if head else "",
@@ -179,8 +180,8 @@ def run_cut(
     if github is not None:
         existing = github.release_for_tag(plan.tag, include_drafts=plan.draft)
         if existing is not None:
-            plan.existing_release = existing
-            plan.steps["github-release"] = StepStatus.ALREADY_DONE
+            plan.release = existing
+            plan.step("github-release").status = StepStatus.ALREADY_DONE
 
     # Trusted-publishing checks for the tag about to be made; errors refuse the release.
     doctor = check_before_cut(root, plan, options, deps, skip=request.skip_doctor)
@@ -189,76 +190,99 @@ def run_cut(
         console.note(notice)
     for warning in plan.warnings:
         console.warn(warning)
-    console.say(describe_plan(plan, root, github) + "\n" + doctor)
+    repo_name = github.repo_ref.full_name if github is not None else None
+    console.say(describe_plan(plan, repo_name) + "\n" + doctor)
+    todo = [step for step in plan.steps if step.status is StepStatus.TODO]
     if request.dry_run:
-        for name, state in plan.steps.items():
-            if state is StepStatus.TODO:
-                plan.steps[name] = StepStatus.SKIPPED
+        for step in todo:
+            step.status = StepStatus.SKIPPED
         console.say("\nDry run: nothing was changed.")
         return CutResult(
             plan,
             plan.release_commit,
-            plan.existing_release,
+            plan.release,
             dry_run=True,
             root=root,
             config=config,
             remote_url=facts.remote_url,
         )
-    if confirm is not None and StepStatus.TODO in plan.steps.values() and not confirm("Go ahead?"):
+    if confirm is not None and todo and not confirm("Go ahead?"):
         raise Cancelled("cancelled at the prompt; nothing was changed")
 
-    commit = _run_git_steps(plan, repo, root, console)
-    release = plan.existing_release
-    if plan.steps["github-release"] is StepStatus.TODO:
-        assert github is not None
-        release = _create_release(plan, github)
-        console.say(f"✓ created the GitHub Release {release.url}")
-        plan.steps["github-release"] = StepStatus.DONE
+    _run_steps(plan, _Workspace(repo, github), console)
     return CutResult(
-        plan, commit, release, dry_run=False, root=root, config=config, remote_url=facts.remote_url
+        plan,
+        plan.release_commit,
+        plan.release,
+        dry_run=False,
+        root=root,
+        config=config,
+        remote_url=facts.remote_url,
     )
 
 
-def _run_git_steps(plan: ReleasePlan, repo: GitRepo, root: Path, console: Console) -> str:
-    """Rewrite, commit, tag and push; on any failure, restore the repository and re-raise."""
+@dataclass
+class _Workspace:
+    """The steps' :class:`Workspace`: the files, the git repository and GitHub."""
+
+    repo: GitRepo
+    github: GitHub | None
+
+    def write(self, changes: Sequence[FileChange]) -> None:
+        """Write the version changes (all or nothing)."""
+        apply_file_changes(changes)
+
+    def commit(self, paths: list[str], message: str) -> str:
+        """Commit ``paths``; return the new commit's sha."""
+        return self.repo.commit(paths, message)
+
+    def tag(self, tag: str, message: str, commit: str) -> None:
+        """Create the annotated tag."""
+        self.repo.create_tag(tag, message, commit)
+
+    def push(self, argv: tuple[str, ...], remote: str) -> None:
+        """Run the push the plan shows."""
+        self.repo.push(argv, remote)
+
+    def release(self, plan: ReleasePlan) -> ReleaseInfo:
+        """Create the GitHub Release; a failure here says the tag is already pushed."""
+        assert self.github is not None
+        try:
+            return self.github.create_release(
+                plan.tag, prerelease=plan.prerelease, draft=plan.draft, latest=plan.latest
+            )
+        except ReleaseError as exc:
+            raise StepFailed(
+                f"{plan.tag} is pushed, but the GitHub Release was not created: {exc.message}",
+                f"fix that, then run release cut {plan.version} --github-release again to finish",
+                exc,
+            ) from exc
+
+
+def _run_steps(plan: ReleasePlan, workspace: _Workspace, console: Console) -> None:
+    """Run every step still to do, in order; a failure in an undoable step (everything up
+    to the push) puts the repository back as it was and re-raises."""
+    repo = workspace.repo
     snapshot = repo.snapshot(plan.branch)
     originals = {change.path: change.before for change in plan.changes}
-    commit = plan.release_commit or snapshot.head
+    plan.release_commit = plan.release_commit or snapshot.head
+    undoable = [step for step in plan.steps if step.undoable]
     try:
-        if plan.steps["rewrite"] is StepStatus.TODO:
-            apply_file_changes(plan.changes)
-            plan.steps["rewrite"] = StepStatus.DONE
-            console.say(f"✓ set the version to {plan.version} in {len(plan.changes)} file(s)")
-        if plan.steps["commit"] is StepStatus.TODO:
-            paths = [str(change.path.relative_to(root)) for change in plan.changes]
-            commit = repo.commit(paths, plan.commit_message)
-            plan.steps["commit"] = StepStatus.DONE
-            console.say(f"✓ committed {commit[:7]} {plan.commit_message!r}")
-        if plan.steps["tag"] is StepStatus.TODO:
-            repo.create_tag(plan.tag, plan.tag_message, commit)
-            plan.steps["tag"] = StepStatus.DONE
-            console.say(f"✓ tagged {plan.tag}")
-        if plan.steps["push"] is StepStatus.TODO:
-            repo.push_atomic(plan.remote, plan.branch, plan.tag)
-            plan.steps["push"] = StepStatus.DONE
-            console.say(f"✓ pushed {plan.branch} and {plan.tag} to {plan.remote}")
+        for step in undoable:
+            _run_step(step, plan, workspace, console)
     except BaseException:
         # Ctrl-C included: a release is all or nothing up to the push.
         repo.restore(snapshot, originals)
         raise
-    return commit
+    for step in plan.steps:
+        if not step.undoable:
+            _run_step(step, plan, workspace, console)
 
 
-def _create_release(plan: ReleasePlan, github: GitHub) -> ReleaseInfo:
-    try:
-        return github.create_release(
-            plan.tag, prerelease=plan.prerelease, draft=plan.draft, latest=plan.latest
-        )
-    except ReleaseError as exc:
-        raise type(exc)(
-            f"{plan.tag} is pushed, but the GitHub Release was not created: {exc.message}",
-            f"fix that, then run release cut {plan.version} --github-release again to finish",
-        ) from None
+def _run_step(step: Step, plan: ReleasePlan, workspace: _Workspace, console: Console) -> None:
+    if step.status is StepStatus.TODO:
+        console.say(step.run(plan, workspace))
+        step.status = StepStatus.DONE
 
 
 def cut_command(

@@ -1048,7 +1048,7 @@ def check_before_cut(
 
     if skip:
         return "  doctor   skipped (--skip-doctor): trusted publishing was not checked"
-    if plan.steps["push"] is StepStatus.ALREADY_DONE:
+    if plan.step("push").status is StepStatus.ALREADY_DONE:
         return f"  doctor   not run: {plan.tag} is already on {plan.remote}"
     request = DoctorRequest(
         tag=plan.tag,

@@ -7,26 +7,17 @@ Nothing here touches git, GitHub or files. :func:`plan_cut` either returns a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
 from ..errors import CheckFailure, ChecksFailed
 from .config import ReleaseConfig
 from .model import FileChange, ReleaseInfo, RemoteState, VersionSource
+from .steps import STEP_TYPES, Step, StepStatus
 from .version import is_prerelease
 
-STEP_NAMES = ("rewrite", "commit", "tag", "push", "github-release")
-
-
-class StepStatus(str, Enum):
-    """What happened (or will happen) to one step; the values are part of the JSON contract."""
-
-    TODO = "todo"  # planned, not yet run; never reported once the run has finished
-    DONE = "done"
-    SKIPPED = "skipped"
-    ALREADY_DONE = "already-done"
-
+__all__ = ["CutOptions", "ReleasePlan", "RepoFacts", "StepStatus", "VersionFacts", "plan_cut"]
 
 @dataclass(frozen=True)
 class CutOptions:
@@ -45,6 +36,7 @@ class CutOptions:
 class RepoFacts:
     """The state of the local repository and its remote, read before planning."""
 
+    root: Path
     branch: str | None
     head: str | None
     head_message: str
@@ -84,15 +76,20 @@ class ReleasePlan:
     prerelease: bool
     latest: bool
     draft: bool
-    release_commit: str | None  # known up front only when resuming
-    existing_release: ReleaseInfo | None = None
-    steps: dict[str, StepStatus] = field(default_factory=dict)
+    release_commit: str | None  # known up front only when resuming; set by the commit step
+    root: Path
+    steps: tuple[Step, ...] = ()
+    release: ReleaseInfo | None = None  # found (resuming) or made by the github-release step
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
-    def push_command(self) -> str:
-        """The exact git push the release performs."""
-        return f"git push --atomic {self.remote} {self.branch} refs/tags/{self.tag}"
+    def step(self, name: str) -> Step:
+        """The step called ``name`` (``rewrite``, ``commit``, ``tag``, ``push``…)."""
+        return next(step for step in self.steps if step.name == name)
+
+    def push_argv(self) -> tuple[str, ...]:
+        """The arguments of the git push the release performs (and the plan shows)."""
+        return ("push", "--atomic", self.remote, self.branch, f"refs/tags/{self.tag}")
 
 
 def _tag_versions(tags: dict[str, str], prefix: str) -> dict[Version, str]:
@@ -267,20 +264,21 @@ def plan_cut(
         raise ChecksFailed(failures)
     assert target is not None and repo.head is not None and release_branch is not None
 
-    steps: dict[str, StepStatus] = {}
+    status: dict[str, StepStatus] = {}
     for name in ("rewrite", "commit"):
-        steps[name] = (
+        status[name] = (
             StepStatus.SKIPPED if scm else StepStatus.ALREADY_DONE if resuming else StepStatus.TODO
         )
-    steps["tag"] = StepStatus.ALREADY_DONE if local_tag is not None else StepStatus.TODO
+    status["tag"] = StepStatus.ALREADY_DONE if local_tag is not None else StepStatus.TODO
     remote_head = repo.remote_state.heads.get(release_branch) if repo.remote_state else None
     if not options.push:
-        steps["push"] = StepStatus.SKIPPED
+        status["push"] = StepStatus.SKIPPED
     elif remote_tag is not None and remote_head == release_commit:
-        steps["push"] = StepStatus.ALREADY_DONE
+        status["push"] = StepStatus.ALREADY_DONE
     else:
-        steps["push"] = StepStatus.TODO
-    steps["github-release"] = StepStatus.TODO if options.github_release else StepStatus.SKIPPED
+        status["push"] = StepStatus.TODO
+    status["github-release"] = StepStatus.TODO if options.github_release else StepStatus.SKIPPED
+    steps = tuple(kind(status[kind.name]) for kind in STEP_TYPES)
 
     prerelease = is_prerelease(target)
     return ReleasePlan(
@@ -297,6 +295,7 @@ def plan_cut(
         latest=not prerelease and (highest is None or target >= highest),
         draft=options.draft,
         release_commit=release_commit,
+        root=repo.root,
         steps=steps,
         warnings=warnings,
         notices=list(versions.notices),
