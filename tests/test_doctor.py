@@ -78,7 +78,7 @@ def _handler(state: FakePyPI) -> type[BaseHTTPRequestHandler]:
             elif state.body is not None:
                 body, status = state.body, 200
             elif len(parts) == 3 and parts[0] == "pypi" and parts[1] in state.projects:
-                releases = {version: [] for version in state.projects[parts[1]]}
+                releases: dict[str, list[str]] = {v: [] for v in state.projects[parts[1]]}
                 body, status = json.dumps({"info": {}, "releases": releases}).encode(), 200
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -142,7 +142,7 @@ def codes(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 def finding(data: dict[str, Any], code: str) -> dict[str, Any]:
     (found,) = [f for f in data["findings"] if f["code"] == code]
-    return found
+    return dict(found)
 
 
 def line_of(text: str, needle: str, start: int = 1) -> int:
