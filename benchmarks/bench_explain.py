@@ -17,8 +17,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from release_orchestrator.explain import explain_logs
-from release_orchestrator.publisher import Publisher
+from release_orchestrator.commands.explain import explain_logs
+from release_orchestrator.core.publisher import Publisher
 
 RUNS = 5
 FAILURE = Path(__file__).parent.parent / "tests/fixtures/logs/seed-anomaly-detection-toolkit.log"

@@ -15,12 +15,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from release_orchestrator.github import GitHub
-from release_orchestrator.remote import RepoRef
-from release_orchestrator.runs import RunQuery
+from release_orchestrator.adapters.github import GitHub
+from release_orchestrator.commands.watch import watch_run
+from release_orchestrator.core.model import RepoRef
+from release_orchestrator.core.runs import RunQuery
+from release_orchestrator.render.watch import PlainView
 from release_orchestrator.sandbox import GitHubEmulator, JobSpec, Lifecycle, StepSpec
-from release_orchestrator.watch import watch_run
-from release_orchestrator.watchview import PlainView
 
 OWNER, REPO = "kylejones200", "anomaly-detection-toolkit"
 START = 1_714_564_800.0

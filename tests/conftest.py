@@ -34,9 +34,6 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.delenv(name, raising=False)
     # `gh auth token` must not find a real login on this machine.
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
-    # The doctor that `release cut` runs must not ask the real PyPI (a closed port: the
-    # lookup fails at once and is only a warning; tests that need answers start a server).
-    monkeypatch.setenv("RELEASE_PYPI_URL", "http://127.0.0.1:9")
 
 
 @pytest.fixture

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from typer.testing import CliRunner
 
+from release_orchestrator.adapters.pypi import PyPIClient
 from release_orchestrator.cli import app
+from release_orchestrator.deps import Deps
+
+# A closed port: a PyPI lookup fails at once, which the doctor reports as a warning only.
+NO_PYPI = PyPIClient(override="http://127.0.0.1:9")
 
 
 @dataclass(frozen=True)
@@ -18,7 +25,14 @@ class Outcome:
     stderr: str
 
 
-def release(*args: str, input: str | None = None) -> Outcome:
+def make_deps(*, cwd: Path | None = None, pypi: PyPIClient = NO_PYPI) -> Deps:
+    """The Deps a test runs ``release`` with: this process's environment, no real PyPI."""
+    return Deps(env=os.environ, cwd=cwd or Path.cwd(), pypi=pypi)
+
+
+def release(*args: str, input: str | None = None, deps: Deps | None = None) -> Outcome:
     """Invoke ``release ARGS`` as a user would (stdin is not a terminal)."""
-    result = CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
+    result = CliRunner().invoke(
+        app, list(args), input=input, catch_exceptions=False, obj=deps or make_deps()
+    )
     return Outcome(result.exit_code, result.stdout, result.stderr)

@@ -6,12 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from release_orchestrator.config import (
-    ReleaseConfig,
-    load_config,
-    load_pyproject,
-    parse_release_table,
-)
+from release_orchestrator.adapters.files import load_pyproject
+from release_orchestrator.core.config import ReleaseConfig, load_config, parse_release_table
 from release_orchestrator.errors import ConfigError, ExitCode
 
 

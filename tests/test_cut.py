@@ -407,11 +407,12 @@ def test_no_push_with_github_release_is_a_usage_error(project: Project) -> None:
 
 def test_declining_the_prompt_changes_nothing(project: Project) -> None:
     import io
-    import os
+    from dataclasses import replace
 
-    from release_orchestrator.console import Console
-    from release_orchestrator.cut import CutRequest, run_cut
+    from release_orchestrator.commands.cut import CutRequest, run_cut
     from release_orchestrator.errors import ExitCode, ReleaseError
+    from release_orchestrator.render.console import Console
+    from runcli import make_deps
 
     before = project.state()
     asked: list[str] = []
@@ -424,9 +425,7 @@ def test_declining_the_prompt_changes_nothing(project: Project) -> None:
     with pytest.raises(ReleaseError) as info:
         run_cut(
             CutRequest("0.1.1"),
-            cwd=project.work,
-            env=os.environ,
-            console=Console(out=out, err=out),
+            replace(make_deps(cwd=project.work), console=Console(out=out, err=out)),
             confirm=decline,
         )
     assert asked == ["Go ahead?"]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from release_orchestrator.console import Console
-from release_orchestrator.demo import SCENARIOS, run_demo
+from release_orchestrator.commands.demo import SCENARIOS, run_demo
+from release_orchestrator.deps import Deps
+from release_orchestrator.render.console import Console
 from runcli import release
 
 
@@ -44,14 +45,8 @@ class InstantClock:
 def test_scenarios(scenario: str, code: int, expected: str) -> None:
     out = io.StringIO()
     clock = InstantClock()
-    result = run_demo(
-        scenario,
-        keep=False,
-        console=Console(out=out, err=out),
-        clock=clock,
-        tty=False,
-        env=os.environ,
-    )
+    deps = Deps(env=os.environ, cwd=Path.cwd(), clock=clock, console=Console(out=out, err=out))
+    result = run_demo(scenario, deps, keep=False, tty=False)
     text = out.getvalue()
     assert result == code, text
     assert expected in text
@@ -66,14 +61,10 @@ def test_scenarios(scenario: str, code: int, expected: str) -> None:
 
 def test_keep_leaves_the_project(tmp_path: Path) -> None:
     out = io.StringIO()
-    run_demo(
-        "success",
-        keep=True,
-        console=Console(out=out, err=out),
-        clock=InstantClock(),
-        tty=False,
-        env=os.environ,
+    deps = Deps(
+        env=os.environ, cwd=tmp_path, clock=InstantClock(), console=Console(out=out, err=out)
     )
+    run_demo("success", deps, keep=True, tty=False)
     kept = Path(out.getvalue().rsplit("kept: ", 1)[1].strip())
     try:
         assert (kept / "anomaly-detection-toolkit" / "pyproject.toml").read_text().count(

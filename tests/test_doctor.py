@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
+import runcli
 from gitfixtures import OWNER, PYPROJECT, REPO, Project, git
-from release_orchestrator.doctor import PREDICTED_CLAIMS, predict_claims
-from release_orchestrator.pypi import lookup_project
+from release_orchestrator.adapters.pypi import PyPIClient, lookup_project
+from release_orchestrator.commands.doctor import PREDICTED_CLAIMS, predict_claims
 from release_orchestrator.sandbox import RunContext
 from release_orchestrator.sandbox.pypi import oidc_claims
-from runcli import Outcome, release
+from runcli import NO_PYPI, Outcome, make_deps
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = ".github/workflows/publish.yml"
@@ -77,7 +78,7 @@ def _handler(state: FakePyPI) -> type[BaseHTTPRequestHandler]:
             elif state.body is not None:
                 body, status = state.body, 200
             elif len(parts) == 3 and parts[0] == "pypi" and parts[1] in state.projects:
-                releases: dict[str, list[object]] = {v: [] for v in state.projects[parts[1]]}
+                releases: dict[str, list[str]] = {v: [] for v in state.projects[parts[1]]}
                 body, status = json.dumps({"info": {}, "releases": releases}).encode(), 200
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -91,9 +92,13 @@ def _handler(state: FakePyPI) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+# The one local index of this module; the ``pypi`` fixture resets what it knows.
+SERVER = FakePyPI()
+
+
 @pytest.fixture(scope="module")
 def pypi_server() -> Iterator[FakePyPI]:
-    state = FakePyPI()
+    state = SERVER
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -104,20 +109,27 @@ def pypi_server() -> Iterator[FakePyPI]:
 
 
 @pytest.fixture(autouse=True)
-def pypi(isolated_env: None, pypi_server: FakePyPI, monkeypatch: pytest.MonkeyPatch) -> FakePyPI:
+def pypi(isolated_env: None, pypi_server: FakePyPI) -> FakePyPI:
     """Every test here asks the local server (which knows no project unless told)."""
     pypi_server.projects.clear()
     pypi_server.paths.clear()
     pypi_server.status = pypi_server.body = None
-    monkeypatch.setenv("RELEASE_PYPI_URL", pypi_server.url)
     return pypi_server
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def doctor(*args: str) -> tuple[Outcome, dict[str, Any]]:
-    out = release("doctor", "--json", *args)
+def release(*args: str, pypi: PyPIClient | None = None, cwd: Path | None = None) -> Outcome:
+    """``release ARGS`` asking this module's local index (or ``pypi``), in ``cwd``."""
+    index = pypi or PyPIClient(override=SERVER.url)
+    return runcli.release(*args, deps=make_deps(cwd=cwd, pypi=index))
+
+
+def doctor(
+    *args: str, pypi: PyPIClient | None = None, cwd: Path | None = None
+) -> tuple[Outcome, dict[str, Any]]:
+    out = release("doctor", "--json", *args, pypi=pypi, cwd=cwd)
     assert out.code in (0, 3), out.stderr
     data = json.loads(out.stdout)
     assert out.code == (3 if any(f["severity"] == "error" for f in data["findings"]) else 0)
@@ -130,8 +142,7 @@ def codes(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 def finding(data: dict[str, Any], code: str) -> dict[str, Any]:
     (found,) = [f for f in data["findings"] if f["code"] == code]
-    assert isinstance(found, dict)
-    return found
+    return dict(found)
 
 
 def line_of(text: str, needle: str, start: int = 1) -> int:
@@ -741,10 +752,9 @@ def test_index_trouble_is_a_warning(
     assert data["pending_publisher_needed"] is None
 
 
-def test_unreachable_index(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_index(project: Project) -> None:
     use(project, GOOD)
-    monkeypatch.setenv("RELEASE_PYPI_URL", "http://127.0.0.1:9")
-    out, data = doctor()
+    out, data = doctor(pypi=NO_PYPI)
     assert out.code == 0
     assert codes(data) == [("index-unreachable", "warning")]
     assert data["pending_publisher_needed"] is None
@@ -752,11 +762,10 @@ def test_unreachable_index(project: Project, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_index_url_option_wins(
-    project: Project, pypi: FakePyPI, monkeypatch: pytest.MonkeyPatch
+    project: Project, pypi: FakePyPI
 ) -> None:
     use(project, GOOD)
-    monkeypatch.setenv("RELEASE_PYPI_URL", "http://127.0.0.1:9")
-    _, data = doctor("--index-url", pypi.url)
+    _, data = doctor("--index-url", pypi.url, pypi=NO_PYPI)
     assert codes(data) == []
 
 
@@ -816,21 +825,19 @@ def test_claims_agree_with_the_emulator(environment: str | None, event: str) -> 
 # --- this repository ---------------------------------------------------------------------
 
 
-def test_this_repository_has_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    out, data = doctor()
+def test_this_repository_has_no_error() -> None:
+    out, data = doctor(cwd=ROOT)
     assert out.code == 0, data["findings"]
     assert data["workflow"] == WORKFLOW and data["job"] == "publish"
 
 
-def test_this_repositorys_publisher_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_this_repositorys_publisher_form(tmp_path: Path) -> None:
     """The same files in a clone whose origin is on GitHub: the exact values for PyPI."""
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     shutil.copytree(ROOT / ".github", tmp_path / ".github")
     git(tmp_path, "init", "-q")
     git(tmp_path, "remote", "add", "origin", "git@github.com:example-org/release-orchestrator.git")
-    monkeypatch.chdir(tmp_path)
-    out, data = doctor()
+    out, data = doctor(cwd=tmp_path)
     assert out.code == 0, data["findings"]
     assert data["publisher_form"] == {
         "owner": "example-org",
@@ -890,9 +897,8 @@ def test_cut_checks_the_new_version_on_pypi(project: Project, pypi: FakePyPI) ->
     assert "doctor   no errors, no warnings" in dry.stdout
 
 
-def test_cut_warnings_do_not_block(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RELEASE_PYPI_URL", "http://127.0.0.1:9")
-    out = release("cut", "0.1.1", "--yes", "--no-watch")  # no workflow at all
+def test_cut_warnings_do_not_block(project: Project) -> None:
+    out = release("cut", "0.1.1", "--yes", "--no-watch", pypi=NO_PYPI)  # no workflow at all
     assert out.code == 0, out.stderr
     assert "warnings: no-publish-workflow, index-unreachable" in out.stdout
     assert out.stderr == ""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from release_orchestrator.explain.claims import ClaimsReader
-from release_orchestrator.publisher import Claims
+from release_orchestrator.core.explain.claims import ClaimsReader
+from release_orchestrator.core.publisher import Claims
 
 
 def read(lines: list[str], in_dump: bool = True) -> Claims | None:

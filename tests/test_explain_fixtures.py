@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from release_orchestrator.explain import RULES, explain_logs
-from release_orchestrator.explain.normalize import clean
-from release_orchestrator.explain.rules import ANCHORS
-from release_orchestrator.explain.scan import Scanner
-from release_orchestrator.explain.sieve import LineSieve
+from release_orchestrator.commands.explain import explain_logs
+from release_orchestrator.core.explain import RULES
+from release_orchestrator.core.explain.normalize import clean
+from release_orchestrator.core.explain.rules import ANCHORS
+from release_orchestrator.core.explain.scan import Scanner
+from release_orchestrator.core.explain.sieve import LineSieve
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 
@@ -87,7 +88,7 @@ def test_fixture_gives_the_expected_findings(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_finding_quotes_a_line_its_rule_matches(name: str) -> None:
-    from release_orchestrator.explain.rules import RULES_BY_CODE
+    from release_orchestrator.core.explain.rules import RULES_BY_CODE
 
     raw = (LOGS / name).read_text()
     for finding in explain_logs([LOGS / name], None, "none").findings:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from release_orchestrator.commands.explain import explain_logs
 from release_orchestrator.errors import ExitCode, UsageError
-from release_orchestrator.explain import explain_logs
 
 SEED = Path(__file__).parent / "fixtures" / "logs" / "seed-anomaly-detection-toolkit.log"
 NOISE = b"2024-05-01T12:00:00.0000000Z Collecting numpy>=1.26\n" * 50

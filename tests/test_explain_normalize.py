@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from release_orchestrator.explain.normalize import LogLine, clean
-from release_orchestrator.explain.sieve import MAX_LINE, LineSieve
+from release_orchestrator.core.explain.normalize import LogLine, clean
+from release_orchestrator.core.explain.sieve import MAX_LINE, LineSieve
 
 
 def one(raw: str) -> LogLine:

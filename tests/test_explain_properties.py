@@ -8,12 +8,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from release_orchestrator.commands.explain import explain_logs
+from release_orchestrator.core.explain.normalize import clean
+from release_orchestrator.core.explain.rules import ANCHORS, RULES
+from release_orchestrator.core.explain.sieve import LineSieve
+from release_orchestrator.core.publisher import Publisher
 from release_orchestrator.errors import UsageError
-from release_orchestrator.explain import explain_logs, render_text
-from release_orchestrator.explain.normalize import clean
-from release_orchestrator.explain.rules import ANCHORS, RULES
-from release_orchestrator.explain.sieve import LineSieve
-from release_orchestrator.publisher import Publisher
+from release_orchestrator.render.explain import render_text
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 PUBLISHER = Publisher("kylejones200", "anomaly-detection-toolkit", "release.yml", "pypi")

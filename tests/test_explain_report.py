@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from release_orchestrator.explain import RULES, explain_logs, render_text
-from release_orchestrator.publisher import Publisher
+from release_orchestrator.commands.explain import explain_logs
+from release_orchestrator.core.explain import RULES
+from release_orchestrator.core.publisher import Publisher
+from release_orchestrator.render.explain import render_text
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 SEED = LOGS / "seed-anomaly-detection-toolkit.log"
@@ -41,7 +43,7 @@ def test_the_table_has_exactly_the_issue_codes() -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
 def test_rule_entry_is_complete(rule: object) -> None:
-    from release_orchestrator.explain.rules import Rule
+    from release_orchestrator.core.explain.rules import Rule
 
     assert isinstance(rule, Rule)
     assert rule.title and rule.fix
@@ -247,7 +249,7 @@ def test_also_found_lists_the_other_findings() -> None:
 def test_explain_imports_no_heavy_library() -> None:
     code = (
         "import sys\n"
-        "import release_orchestrator.explain, release_orchestrator.publisher\n"
+        "import release_orchestrator.core.explain, release_orchestrator.core.publisher\n"
         "heavy = [m for m in ('github', 'git', 'rich', 'typer') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from release_orchestrator.publisher import (
+from release_orchestrator.core.publisher import (
     ChecklistItem,
     Claims,
     Publisher,

@@ -8,15 +8,11 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from release_orchestrator.config import ReleaseConfig, load_pyproject
+from release_orchestrator.adapters.files import LOCAL, apply_file_changes, load_pyproject
+from release_orchestrator.core.config import ReleaseConfig
+from release_orchestrator.core.model import FileChange, VersionSource
+from release_orchestrator.core.pyproject import locate_version, plan_file_changes
 from release_orchestrator.errors import ConfigError, ExitCode
-from release_orchestrator.pyproject import (
-    FileChange,
-    VersionSource,
-    apply_file_changes,
-    locate_version,
-    plan_file_changes,
-)
 
 NEW = Version("0.2.0")
 NO_CONFIG = ReleaseConfig()
@@ -36,14 +32,14 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def locate(root: Path) -> VersionSource:
-    return locate_version(root, load_pyproject(root))
+    return locate_version(root, load_pyproject(root), LOCAL)
 
 
 def release_to(root: Path, new: Version = NEW, config: ReleaseConfig = NO_CONFIG) -> VersionSource:
     """Locate, plan and apply, checking on the way that planning writes nothing."""
     source = locate(root)
     before = snapshot(root)
-    changes = plan_file_changes(root, source, config, new)
+    changes = plan_file_changes(root, source, config, new, LOCAL)
     assert snapshot(root) == before
     apply_file_changes(changes)
     return source
@@ -330,7 +326,7 @@ def test_scm_sources_rewrite_nothing(tmp_path: Path, pyproject: str, tool: str) 
     make_project(tmp_path, {"pyproject.toml": pyproject})
     source = locate(tmp_path)
     assert source == VersionSource("scm", None, f"git tags ({tool})", None)
-    assert plan_file_changes(tmp_path, source, NO_CONFIG, NEW) == []
+    assert plan_file_changes(tmp_path, source, NO_CONFIG, NEW, LOCAL) == []
 
 
 def test_requires_that_are_not_requirements_are_ignored(tmp_path: Path) -> None:
@@ -355,7 +351,7 @@ def test_version_files_are_kept_in_sync(tmp_path: Path) -> None:
     )
     config = ReleaseConfig(version_files=("src/demo/__init__.py", "docs/conf.py"))
     source = locate(tmp_path)
-    changes = plan_file_changes(tmp_path, source, config, NEW)
+    changes = plan_file_changes(tmp_path, source, config, NEW, LOCAL)
     assert [c.path for c in changes] == [
         tmp_path / "pyproject.toml",
         tmp_path / "src/demo/__init__.py",
@@ -375,24 +371,24 @@ def test_version_file_that_is_also_the_source_is_rewritten_once(tmp_path: Path) 
         tmp_path, {"pyproject.toml": HATCH, "src/demo/__about__.py": '__version__ = "0.1.0"\n'}
     )
     config = ReleaseConfig(version_files=("./src/demo/__about__.py",))
-    changes = plan_file_changes(tmp_path, locate(tmp_path), config, NEW)
+    changes = plan_file_changes(tmp_path, locate(tmp_path), config, NEW, LOCAL)
     assert len(changes) == 1
 
 
 def test_files_already_at_the_new_version_are_left_out(tmp_path: Path) -> None:
     make_project(tmp_path, {"pyproject.toml": PROJECT, "a.py": '__version__ = "0.2.0"\n'})
     config = ReleaseConfig(version_files=("a.py",))
-    changes = plan_file_changes(tmp_path, locate(tmp_path), config, NEW)
+    changes = plan_file_changes(tmp_path, locate(tmp_path), config, NEW, LOCAL)
     assert [c.path.name for c in changes] == ["pyproject.toml"]
     apply_file_changes(changes)
-    assert plan_file_changes(tmp_path, locate(tmp_path), config, NEW) == []
+    assert plan_file_changes(tmp_path, locate(tmp_path), config, NEW, LOCAL) == []
 
 
 def test_scm_with_version_files_changes_only_those(tmp_path: Path) -> None:
     pyproject = DYNAMIC + '[tool.hatch.version]\nsource = "vcs"\n'
     make_project(tmp_path, {"pyproject.toml": pyproject, "a.py": '__version__ = "0.1.0"\n'})
     config = ReleaseConfig(version_files=("a.py",))
-    changes = plan_file_changes(tmp_path, locate(tmp_path), config, NEW)
+    changes = plan_file_changes(tmp_path, locate(tmp_path), config, NEW, LOCAL)
     assert [c.path.name for c in changes] == ["a.py"]
 
 
@@ -416,7 +412,7 @@ def test_version_file_errors_name_the_file(
     make_project(tmp_path, {"pyproject.toml": PROJECT, **files})
     config = ReleaseConfig(version_files=("src/demo/missing.py",))
     with pytest.raises(ConfigError) as info:
-        plan_file_changes(tmp_path, locate(tmp_path), config, NEW)
+        plan_file_changes(tmp_path, locate(tmp_path), config, NEW, LOCAL)
     assert message in info.value.message
     assert info.value.hint == "it is named by [tool.release] version-files"
     assert info.value.exit_code == ExitCode.CHECK_FAILED
@@ -535,7 +531,7 @@ def test_locate_errors(
 def test_a_file_source_without_a_pattern_is_a_programming_error(tmp_path: Path) -> None:
     source = VersionSource("file", tmp_path / "a.py", "a.py", Version("1.0"))
     with pytest.raises(ValueError, match="needs a path and a pattern"):
-        plan_file_changes(tmp_path, source, NO_CONFIG, NEW)
+        plan_file_changes(tmp_path, source, NO_CONFIG, NEW, LOCAL)
 
 
 def test_planning_reports_a_source_file_that_vanished(tmp_path: Path) -> None:
@@ -545,7 +541,7 @@ def test_planning_reports_a_source_file_that_vanished(tmp_path: Path) -> None:
     source = locate(tmp_path)
     (tmp_path / "src/demo/__about__.py").unlink()
     with pytest.raises(ConfigError, match=r"src/demo/__about__\.py does not exist"):
-        plan_file_changes(tmp_path, source, NO_CONFIG, NEW)
+        plan_file_changes(tmp_path, source, NO_CONFIG, NEW, LOCAL)
 
 
 # --- diff and apply -----------------------------------------------------------------------
@@ -553,7 +549,7 @@ def test_planning_reports_a_source_file_that_vanished(tmp_path: Path) -> None:
 
 def test_diff_is_relative_to_the_root(tmp_path: Path) -> None:
     make_project(tmp_path, {"pyproject.toml": '[project]\r\nname = "x"\r\nversion = "0.1.0"\r\n'})
-    [change] = plan_file_changes(tmp_path, locate(tmp_path), NO_CONFIG, NEW)
+    [change] = plan_file_changes(tmp_path, locate(tmp_path), NO_CONFIG, NEW, LOCAL)
     assert change.diff(tmp_path) == (
         "--- a/pyproject.toml\n"
         "+++ b/pyproject.toml\n"
@@ -613,7 +609,7 @@ def test_version_file_that_cannot_be_read(tmp_path: Path) -> None:
     make_project(tmp_path, {"pyproject.toml": PROJECT, "src/demo/__init__.py": ""})
     config = ReleaseConfig(version_files=("src",))
     with pytest.raises(ConfigError, match="cannot read src: Is a directory"):
-        plan_file_changes(tmp_path, locate(tmp_path), config, NEW)
+        plan_file_changes(tmp_path, locate(tmp_path), config, NEW, LOCAL)
 
 
 @pytest.mark.parametrize(
@@ -633,7 +629,7 @@ def test_planning_reports_a_pyproject_broken_since_located(
     source = locate(tmp_path)
     (tmp_path / "pyproject.toml").write_bytes(content)
     with pytest.raises(ConfigError) as info:
-        plan_file_changes(tmp_path, source, NO_CONFIG, NEW)
+        plan_file_changes(tmp_path, source, NO_CONFIG, NEW, LOCAL)
     assert message in info.value.message
 
 
@@ -648,4 +644,4 @@ def test_a_pyproject_tomlkit_cannot_round_trip_is_not_rewritten(
     # Stand-in for a tomlkit bug: the parsed document serialises differently.
     monkeypatch.setattr(tomlkit, "parse", lambda text: real_parse(text.replace(" = ", "=")))
     with pytest.raises(ConfigError, match="cannot be rewritten without changing other bytes"):
-        plan_file_changes(tmp_path, source, NO_CONFIG, NEW)
+        plan_file_changes(tmp_path, source, NO_CONFIG, NEW, LOCAL)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from release_orchestrator.adapters.auth import resolve_token
+from release_orchestrator.core.model import RepoRef
+from release_orchestrator.core.redact import redact
+from release_orchestrator.core.remote import api_base, parse_remote_url
 from release_orchestrator.errors import UsageError
-from release_orchestrator.redact import redact
-from release_orchestrator.remote import RepoRef, api_base, parse_remote_url, resolve_token
 
 GH = RepoRef("github.com", "kylejones200", "anomaly-detection-toolkit")
 

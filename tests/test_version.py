@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
+from release_orchestrator.core.version import is_prerelease, next_version, parse_version
 from release_orchestrator.errors import ExitCode, UsageError
-from release_orchestrator.version import is_prerelease, next_version, parse_version
 
 
 @pytest.mark.parametrize(

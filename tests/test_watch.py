@@ -5,18 +5,18 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
 from emulator_fixtures import FakeClock, make_github, push_tag
 from gitfixtures import OWNER, REPO, Project, git
-from release_orchestrator.errors import ExitCode, ReleaseError, RunFailed, WatchTimeout
+from release_orchestrator.commands.watch import WatchRequest, WatchResult, outcome, run_watch
+from release_orchestrator.errors import ExitCode, Interrupted, ReleaseError, RunFailed, WatchTimeout
+from release_orchestrator.render.watch import PlainView
 from release_orchestrator.sandbox import Fault, GitHubEmulator, JobSpec, Lifecycle, StepSpec
-from release_orchestrator.watch import Interrupted, WatchRequest, WatchResult, outcome, run_watch
-from release_orchestrator.watchview import PlainView
-from runcli import release
+from runcli import make_deps, release
 
 PUBLISH_YML = """\
 name: Publish
@@ -97,9 +97,8 @@ def watch(
 ) -> tuple[WatchResult, str]:
     out = io.StringIO()
     request = WatchRequest(target=target, api_url=emu.url, **options)  # type: ignore[arg-type]
-    import os
-
-    result = run_watch(request, cwd=project.work, env=os.environ, clock=clock, view=PlainView(out))
+    deps = replace(make_deps(cwd=project.work), clock=clock)
+    result = run_watch(request, deps, PlainView(out))
     return result, out.getvalue()
 
 
@@ -399,8 +398,8 @@ def test_release_mode_follows_the_release_event_run(
 
 
 def test_live_view_draws_jobs_and_steps() -> None:
-    from release_orchestrator.runs import JobState, RunState, StepState
-    from release_orchestrator.watchview import LiveView
+    from release_orchestrator.core.runs import JobState, RunState, StepState
+    from release_orchestrator.render.watch import LiveView
 
     stream = io.StringIO()
     view = LiveView(stream, color=False)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from release_orchestrator.workflows import (
+from release_orchestrator.adapters.files import find_publish_workflow
+from release_orchestrator.core.workflows import (
     filter_matches,
-    find_publish_workflow,
     grants_id_token,
     parse_workflow,
     push_triggers_on_tag,

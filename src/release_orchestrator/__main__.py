@@ -1,3 +1,3 @@
-from release_orchestrator.cli import main
+from .cli import main
 
 main()

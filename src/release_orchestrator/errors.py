@@ -102,3 +102,56 @@ class WatchTimeout(ReleaseError):
     """The run did not finish (or appear) before the deadline."""
 
     exit_code = ExitCode.TIMEOUT
+
+
+class Cancelled(ReleaseError):
+    """The maintainer declined the plan at the prompt."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+class Interrupted(ReleaseError):
+    """Ctrl-C while watching; the hint says how to resume."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+class GitCommandFailed(ReleaseError):
+    """A local git command failed (a hook refused the commit, a ref could not be written)."""
+
+    exit_code = RemoteError.exit_code
+
+    def __init__(self, command: str, reason: str) -> None:
+        super().__init__(f"git {command} failed: {reason}")
+        self.reason = reason
+
+
+class GitHubUnavailable(RemoteError):
+    """A server error or a dropped connection: worth retrying later."""
+
+
+class RateLimited(RemoteError):
+    """GitHub asked us to slow down: retry after ``retry_after`` seconds, or at ``reset_at``.
+
+    ``reset_at`` is GitHub's ``x-ratelimit-reset`` (epoch seconds); the caller turns it
+    into a wait with its own clock. With neither, GitHub advises waiting a minute.
+    """
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, reset_at: float | None = None
+    ) -> None:
+        super().__init__(f"GitHub rate limit: {reason}", "wait a few minutes and run again")
+        self.reason = reason
+        self.retry_after = retry_after
+        self.reset_at = reset_at
+
+
+class StepFailed(ReleaseError):
+    """A step after the push failed: what is done stays, and the hint says how to finish.
+
+    It exits with its cause's code (4 for a refused token, 5 for a failing API).
+    """
+
+    def __init__(self, message: str, hint: str, cause: ReleaseError) -> None:
+        super().__init__(message, hint)
+        self.exit_code = cause.exit_code

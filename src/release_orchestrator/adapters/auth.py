@@ -1,0 +1,64 @@
+"""Which token and which API a GitHub connection uses, and making that connection.
+
+The token comes from ``GH_TOKEN``, ``GITHUB_TOKEN`` or ``gh auth token``; the API base from
+``--api-url``, ``GITHUB_API_URL`` or the remote's host (:func:`core.remote.api_base`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from ..core.model import RepoRef
+from ..core.remote import api_base
+from ..errors import AuthError
+
+if TYPE_CHECKING:
+    from ..deps import Deps
+    from .github import GitHub
+
+
+def _gh_auth_token() -> str | None:
+    gh = shutil.which("gh")
+    if gh is None:
+        return None
+    try:
+        done = subprocess.run(
+            [gh, "auth", "token"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    token = done.stdout.strip()
+    return token if done.returncode == 0 and token else None
+
+
+def resolve_token(
+    env: Mapping[str, str], gh_token: Callable[[], str | None] = _gh_auth_token
+) -> str | None:
+    """The GitHub token: ``GH_TOKEN``, then ``GITHUB_TOKEN``, then ``gh auth token``."""
+    for name in ("GH_TOKEN", "GITHUB_TOKEN"):
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    return gh_token()
+
+
+def connect(
+    deps: Deps,
+    repo: RepoRef,
+    *,
+    api_url: str | None,
+    own_retries: bool,
+    purpose: str = "reading GitHub Actions runs",
+) -> GitHub:
+    """A :class:`GitHub` for ``repo`` through ``deps.github``, with the token from the
+    environment; without one, an :class:`AuthError` (exit 4) saying what needed it."""
+    token = resolve_token(deps.env)
+    if not token:
+        raise AuthError(
+            f"{purpose} needs a GitHub token, and none was found",
+            "set GH_TOKEN or GITHUB_TOKEN, or log in with gh auth login",
+        )
+    return deps.github(api_base(repo, api_url, deps.env), token, repo, own_retries)

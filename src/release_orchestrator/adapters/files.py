@@ -1,0 +1,134 @@
+"""The project's files on disk: pyproject.toml, workflow files, version files, dist/.
+
+The core parses text and plans rewrites; this module is what reads and writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..core.config import load_config
+from ..core.model import FileChange
+from ..core.publisher import LocalRepo
+from ..core.remote import parse_remote_url
+from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
+from ..errors import ConfigError, UsageError
+from .gitrepo import read_remote_url
+
+
+class LocalFiles:
+    """The real file system, as the core's readers see it (:class:`core.pyproject.Files`)."""
+
+    def read_bytes(self, path: Path) -> bytes:
+        """The file's bytes; ``OSError`` when it cannot be read."""
+        return path.read_bytes()
+
+    def is_file(self, path: Path) -> bool:
+        """Whether ``path`` is an existing regular file."""
+        return path.is_file()
+
+
+LOCAL = LocalFiles()
+
+
+def load_pyproject(root: Path) -> dict[str, Any]:
+    """Parse ``root/pyproject.toml`` to plain values; missing or broken is a ConfigError."""
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    path = root / "pyproject.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no pyproject.toml in {root}", "run release from the project's root directory"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}", "check the file's permissions") from None
+    try:
+        return tomlkit.parse(text).unwrap()
+    except ParseError as exc:
+        raise ConfigError(
+            f"pyproject.toml is not valid TOML: {exc}", "fix the file, then run release again"
+        ) from None
+
+
+def apply_file_changes(changes: Sequence[FileChange]) -> None:
+    """Write each change's ``after`` bytes exactly (binary, no newline translation).
+
+    A file that no longer holds its ``before`` bytes raises :class:`ConfigError`, and a
+    failed write restores the files already written: all of the changes, or none.
+    """
+    for change in changes:
+        if not _holds(change.path, change.before):
+            raise ConfigError(
+                f"{change.path} changed since the release was planned",
+                "run release again",
+            )
+    written: list[FileChange] = []
+    try:
+        for change in changes:
+            change.path.write_bytes(change.after)
+            written.append(change)
+    except OSError as exc:
+        for done in written:
+            done.path.write_bytes(done.before)
+        raise ConfigError(
+            f"cannot write {exc.filename}: {exc.strerror}", "nothing was changed"
+        ) from None
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def load_workflows(root: Path) -> list[Workflow]:
+    """Every ``.github/workflows/*.yml|yaml`` file under ``root``, sorted by name."""
+    folder = root / WORKFLOW_DIR
+    if not folder.is_dir():
+        return []
+    paths = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+    return [
+        parse_workflow(p.read_text(encoding="utf-8", errors="replace"), p.relative_to(root))
+        for p in paths
+    ]
+
+
+def find_publish_workflow(root: Path, configured: str | None = None) -> Workflow | None:
+    """The publishing workflow: the ``configured`` file name, else the first that publishes."""
+    workflows = load_workflows(root)
+    if configured:
+        name = Path(configured).name
+        return next((w for w in workflows if w.filename == name), None)
+    return next((w for w, _ in publishing_jobs(workflows)), None)
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def read_local(root: Path, remote: str | None = None) -> LocalRepo:
+    """Read pyproject.toml, the remote and the publishing workflow (no GitPython).
+
+    ``remote`` names the git remote (default: ``[tool.release] remote``).
+    """
+    try:
+        config = load_config(load_pyproject(root))
+    except ConfigError:
+        return LocalRepo(None, None, None, None, None)
+    owner = repository = None
+    url = read_remote_url(root, remote or config.remote)
+    if url:
+        try:
+            ref = parse_remote_url(url)
+            owner, repository = ref.owner, ref.name
+        except UsageError:
+            pass
+    workflow = find_publish_workflow(root, config.workflow)
+    jobs = workflow.jobs if workflow else ()
+    job = next((j for j in jobs if j.publish_steps), None)
+    return LocalRepo(owner, repository, workflow, job, config.pypi)

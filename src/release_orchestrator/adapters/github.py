@@ -1,0 +1,303 @@
+"""The GitHub REST API, through PyGithub: releases, Actions runs and jobs, job logs.
+
+PyGithub is imported only here, and only when a command needs GitHub, so that
+``release --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ..core.model import ReleaseInfo, RepoRef
+from ..core.redact import redact
+from ..core.runs import JobState, RunState
+from ..errors import AuthError, GitHubUnavailable, RateLimited, ReleaseError, RemoteError
+
+if TYPE_CHECKING:
+    from github import Github
+    from github.Repository import Repository
+
+TIMEOUT_SECONDS = 15
+
+
+@dataclass
+class RequestStats:
+    """Requests sent, and how many of them counted against the primary rate limit."""
+
+    total: int = 0
+    counted: int = 0  # a 304 Not Modified answer to a conditional request is free
+
+    def to_json(self) -> dict[str, int]:
+        """The ``requests`` object of ``--json`` outputs."""
+        return {"total": self.total, "counted": self.counted}
+
+
+@dataclass
+class _Cached:
+    etag: str
+    data: Any = field(repr=False)
+
+
+class GitHub:
+    """One repository on one GitHub API, with a token that never appears in any message.
+
+    ``own_retries`` turns PyGithub's sleeping retry logic off: ``release watch`` waits on
+    rate limits and server errors itself, with its injected clock, and says so.
+    """
+
+    def __init__(
+        self, base_url: str, token: str, repo: RepoRef, *, own_retries: bool = False
+    ) -> None:
+        from github import Auth, Github, GithubRetry
+
+        self.base_url = base_url
+        self.repo_ref = repo
+        self.stats = RequestStats()
+        self._token = token
+        # One mutation per release: PyGithub's 0.25 s read throttle buys nothing here.
+        self._client: Github = Github(
+            auth=Auth.Token(token),
+            base_url=base_url,
+            timeout=TIMEOUT_SECONDS,
+            seconds_between_requests=0,
+            retry=None if own_retries else GithubRetry(total=5, secondary_rate_wait=60),
+        )
+        self._repo: Repository | None = None
+        self._etags: dict[str, _Cached] = {}
+
+    def _error(self, exc: Exception, doing: str) -> ReleaseError:
+        """Turn a PyGithub/requests exception into a typed error with a redacted message."""
+        from github import BadCredentialsException, GithubException, RateLimitExceededException
+
+        where = f"{self.repo_ref.full_name} on {self.base_url}"
+        if isinstance(exc, BadCredentialsException):
+            return AuthError(
+                f"GitHub rejected the token while {doing}",
+                "set GH_TOKEN or GITHUB_TOKEN to a valid token with contents: write",
+            )
+        if isinstance(exc, RateLimitExceededException):
+            return RemoteError(f"GitHub rate limit exceeded while {doing}", "wait and run again")
+        if isinstance(exc, GithubException):
+            message = exc.data.get("message") if isinstance(exc.data, dict) else None
+            text = redact(f"HTTP {exc.status}: {message or 'no message'}", (self._token,))
+            if exc.status in (401, 403):
+                return AuthError(
+                    f"GitHub refused {doing} ({text})",
+                    f"the token needs access to {self.repo_ref.full_name} "
+                    "(contents: write to release, actions: read to watch)",
+                )
+            if exc.status == 404:
+                return RemoteError(
+                    f"{where} was not found while {doing} ({text})",
+                    "check the remote URL, --api-url, and that the token can see the repository",
+                )
+            kind = GitHubUnavailable if exc.status >= 500 else RemoteError
+            return kind(f"GitHub failed while {doing} ({text})", "run the same command again")
+        text = redact(f"{type(exc).__name__}: {exc}", (self._token,))
+        return GitHubUnavailable(
+            f"cannot reach {self.base_url} while {doing} ({text})",
+            "check the network and --api-url",
+        )
+
+    def _call(self, doing: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        import requests
+        from github import GithubException
+
+        try:
+            return fn(*args, **kwargs)
+        except (GithubException, requests.RequestException, OSError) as exc:
+            raise self._error(exc, doing) from None
+
+    # --- conditional reads (Actions) ---------------------------------------------------
+
+    def _repo_path(self, suffix: str) -> str:
+        return f"/repos/{self.repo_ref.owner}/{self.repo_ref.name}{suffix}"
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> tuple[bool, Any]:
+        """GET with ``If-None-Match``; return (changed, data). Unchanged data costs no rate limit.
+
+        Rate limits raise :class:`RateLimited`; other failures raise typed errors.
+        """
+        import requests
+
+        key = path + "?" + "&".join(f"{k}={v}" for k, v in sorted((params or {}).items()))
+        cached = self._etags.get(key)
+        headers = {"If-None-Match": cached.etag} if cached else {}
+        requester = self._client.requester
+        self.stats.total += 1
+        try:
+            status, response_headers, body = requester.requestJson(
+                "GET", path, parameters=params, headers=headers
+            )
+        except (requests.RequestException, OSError) as exc:
+            raise self._error(exc, f"reading {path}") from None
+        lowered = {k.lower(): v for k, v in response_headers.items()}
+        if status == 304 and cached is not None:
+            return False, cached.data
+        self.stats.counted += 1
+        data = _json(body)
+        if status >= 400:
+            limited = _rate_limited(status, lowered, data)
+            if limited is not None:
+                raise limited
+            error = requester.createException(status, response_headers, data)
+            raise self._error(error, f"reading {path}") from None
+        etag = lowered.get("etag")
+        if etag:
+            self._etags[key] = _Cached(etag, data)
+        return True, data
+
+    def workflow_runs(self, workflow: str, event: str, branch: str) -> tuple[bool, list[RunState]]:
+        """The runs of ``workflow`` (file name or id) for ``event`` on ``branch`` (a tag name)."""
+        path = self._repo_path(f"/actions/workflows/{quote(workflow, safe='')}/runs")
+        changed, data = self.get_json(path, {"event": event, "branch": branch, "per_page": 30})
+        runs = data.get("workflow_runs", []) if isinstance(data, dict) else []
+        return changed, [RunState.from_json(r) for r in runs if isinstance(r, dict)]
+
+    def run(self, run_id: int) -> tuple[bool, RunState]:
+        """The run (its latest attempt)."""
+        changed, data = self.get_json(self._repo_path(f"/actions/runs/{run_id}"))
+        return changed, RunState.from_json(data if isinstance(data, dict) else {})
+
+    def jobs(self, run_id: int) -> tuple[bool, list[JobState]]:
+        """The jobs of the run's latest attempt, with their steps."""
+        path = self._repo_path(f"/actions/runs/{run_id}/jobs")
+        changed, data = self.get_json(path, {"filter": "latest", "per_page": 100})
+        jobs = data.get("jobs", []) if isinstance(data, dict) else []
+        return changed, [JobState.from_json(j) for j in jobs if isinstance(j, dict)]
+
+    def job_log(self, job_id: int) -> bytes:
+        """Download a job's log: follow the 302 at once, without the Authorization header."""
+        import requests
+
+        path = self._repo_path(f"/actions/jobs/{job_id}/logs")
+        self.stats.total += 1
+        self.stats.counted += 1
+        try:
+            status, headers, body = self._client.requester.requestJson("GET", path)
+        except (requests.RequestException, OSError) as exc:
+            raise self._error(exc, f"asking for the log of job {job_id}") from None
+        location = {k.lower(): v for k, v in headers.items()}.get("location")
+        if status != 302 or not location:
+            error = self._client.requester.createException(status, headers, _json(body))
+            raise self._error(error, f"asking for the log of job {job_id}") from None
+        try:
+            # The signed URL expires within a minute and refuses our token: plain GET now.
+            response = requests.get(location, timeout=TIMEOUT_SECONDS)
+        except requests.RequestException as exc:
+            raise self._error(exc, f"downloading the log of job {job_id}") from None
+        if response.status_code != 200:
+            raise RemoteError(
+                f"downloading the log of job {job_id} failed (HTTP {response.status_code})",
+                "the log may have expired; run the same command again",
+            )
+        return response.content
+
+    # --- releases ----------------------------------------------------------------------
+
+    def repository(self) -> Repository:
+        """The repository (fetched once); also proves that the token works."""
+        if self._repo is None:
+            self._repo = self._call(
+                f"reading {self.repo_ref.full_name}", self._client.get_repo, self.repo_ref.full_name
+            )
+        assert self._repo is not None
+        return self._repo
+
+    def release_for_tag(self, tag: str, *, include_drafts: bool = False) -> ReleaseInfo | None:
+        """The release of ``tag``, or None. Drafts have no by-tag lookup: list them if asked."""
+        from github import UnknownObjectException
+
+        repo = self.repository()
+        doing = f"looking up the release of {tag}"
+        try:
+            return _info(repo.get_release(tag))
+        except UnknownObjectException:
+            pass
+        except Exception as exc:  # mapped to a typed error below
+            raise self._error(exc, doing) from None
+        if not include_drafts:
+            return None
+        # The newest page is enough: a draft left by an earlier run is recent.
+        releases = self._call(doing, lambda: list(islice(repo.get_releases(), 30)))
+        return next((_info(r) for r in releases if r.tag_name == tag), None)
+
+    def create_release(
+        self, tag: str, *, prerelease: bool, draft: bool, latest: bool
+    ) -> ReleaseInfo:
+        """Create the release of an existing tag, with notes generated by GitHub."""
+        from github import GithubException
+
+        repo = self.repository()
+        try:
+            release = repo.create_git_release(
+                tag,
+                draft=draft,
+                prerelease=prerelease,
+                generate_release_notes=True,
+                make_latest="true" if latest else "false",
+            )
+        except GithubException as exc:
+            # PyGithub retries a POST after a 5xx; if GitHub had acted, the retry gets
+            # 422 already_exists. The release is there, which is what we wanted.
+            if exc.status == 422:
+                existing = self.release_for_tag(tag)
+                if existing is not None:
+                    return existing
+            raise self._error(exc, f"creating the release of {tag}") from None
+        except Exception as exc:
+            raise self._error(exc, f"creating the release of {tag}") from None
+        return _info(release)
+
+
+def _json(body: str) -> Any:
+    import json
+
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _message(data: Any) -> str | None:
+    return str(data.get("message")) if isinstance(data, dict) and data.get("message") else None
+
+
+_SECONDARY_WORDS = ("secondary rate limit", "abuse detection", "retry your request again later")
+
+
+def _rate_limited(status: int, headers: dict[str, str], data: Any) -> RateLimited | None:
+    """A :class:`RateLimited` when a 403/429 answer is a rate limit, None otherwise."""
+    if status not in (403, 429):
+        return None
+    message = _message(data) or f"HTTP {status}"
+    lowered = message.lower()
+    primary = headers.get("x-ratelimit-remaining") == "0" or "rate limit exceeded" in lowered
+    secondary = status == 429 or any(word in lowered for word in _SECONDARY_WORDS)
+    if not (primary or secondary):
+        return None
+    return RateLimited(
+        message,
+        retry_after=_number(headers.get("retry-after")),
+        reset_at=_number(headers.get("x-ratelimit-reset")) if primary else None,
+    )
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _info(release: Any) -> ReleaseInfo:
+    return ReleaseInfo(
+        id=release.id,
+        tag=release.tag_name,
+        url=release.html_url,
+        draft=release.draft,
+        prerelease=release.prerelease,
+    )

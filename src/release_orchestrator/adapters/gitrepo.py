@@ -1,0 +1,244 @@
+"""The local git repository and its remote, through GitPython.
+
+Only this module runs git. Every method either reads state or makes one change that
+:meth:`GitRepo.restore` can undo, so a failed release leaves the repository as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.model import RemoteState
+from ..core.redact import redact
+from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, RemoteError
+
+if TYPE_CHECKING:
+    import git
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What :meth:`GitRepo.restore` needs to put the repository back as it was."""
+
+    branch: str
+    head: str
+    tags_before: frozenset[str]
+
+
+def read_remote_url(path: Path, remote: str) -> str | None:
+    """The URL of ``remote`` for the work tree at ``path``, without loading GitPython.
+
+    For commands that must start light (``release explain --log``); None outside a
+    repository or without that remote.
+    """
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "remote", "get-url", remote],
+            cwd=path,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
+
+
+def _reason(stderr: str) -> str:
+    """The informative part of git's stderr, on one line.
+
+    For a refused push that is the ``! [rejected] … (reason)`` line plus what the remote's
+    hook said; otherwise the last ``fatal:``/``error:`` line (git prints hints after it).
+    """
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    refused = [line for line in lines if line.startswith("!")]
+    said = [line.removeprefix("remote:").strip() for line in lines if line.startswith("remote:")]
+    said = [line for line in said if line]
+    if refused:
+        return "; ".join(refused + [f"remote says: {line}" for line in said[:2]])
+    for line in reversed(lines):
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[-1] if lines else "no output"
+
+
+class GitRepo:
+    """A git work tree and the operations a release performs on it."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self._repo = repo
+        self.root = Path(repo.working_tree_dir or ".")
+
+    @classmethod
+    def open(cls, path: Path) -> GitRepo:
+        """Open the work tree containing ``path``; outside one, a failed check (exit 3)."""
+        import git
+
+        try:
+            repo = git.Repo(path, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise ChecksFailed(
+                [CheckFailure(f"{path} is not inside a git work tree", "run release in your clone")]
+            ) from None
+        if repo.bare or repo.working_tree_dir is None:
+            raise ChecksFailed(
+                [CheckFailure(f"{path} is a bare repository", "run release in a work tree")]
+            )
+        return cls(repo)
+
+    def _git(self, *args: str) -> str:
+        import git
+
+        try:
+            out: str = self._repo.git.execute(["git", *args], strip_newline_in_stdout=True)
+        except git.GitCommandError as exc:
+            # GitPython wraps stderr as "\n  stderr: '<text>'".
+            stderr = str(exc.stderr).strip().removeprefix("stderr:").strip().strip("'")
+            reason = redact(_reason(stderr))
+            raise GitCommandFailed(args[0], reason) from None
+        return out
+
+    # --- reading -------------------------------------------------------------------
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch, or None when HEAD is detached."""
+        try:
+            return self._git("symbolic-ref", "--quiet", "--short", "HEAD")
+        except GitCommandFailed:
+            return None
+
+    def head(self) -> str | None:
+        """The commit HEAD points at (None in a repository without commits)."""
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        except GitCommandFailed:
+            return None
+
+    def head_message(self) -> str:
+        """HEAD's commit message, without trailing newlines."""
+        return self._git("log", "-1", "--format=%B", "HEAD").strip()
+
+    def changed_tracked_files(self) -> list[str]:
+        """Tracked files with staged or unstaged changes (untracked files do not count)."""
+        out = self._git("status", "--porcelain=v1", "--untracked-files=no")
+        return [line[3:] for line in out.splitlines() if line.strip()]
+
+    def identity_problem(self) -> str | None:
+        """Why git could not make a commit here (no user.name/email), or None."""
+        try:
+            self._git("var", "GIT_COMMITTER_IDENT")
+            self._git("var", "GIT_AUTHOR_IDENT")
+        except GitCommandFailed as exc:
+            return exc.message
+        return None
+
+    def remote_url(self, remote: str) -> str | None:
+        """The fetch URL configured for ``remote`` (None when there is no such remote)."""
+        try:
+            return self._git("remote", "get-url", remote)
+        except GitCommandFailed:
+            return None
+
+    def local_tags(self) -> dict[str, str]:
+        """Local tags: name -> peeled commit sha."""
+        out = self._git(
+            "for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", "refs/tags"
+        )
+        tags: dict[str, str] = {}
+        for line in out.splitlines():
+            name, obj, peeled = [*line.split(" "), "", ""][:3]
+            tags[name] = peeled or obj
+        return tags
+
+    def ahead_behind(self, local: str, upstream: str) -> tuple[int, int]:
+        """How many commits ``local`` has that ``upstream`` lacks, and the reverse."""
+        out = self._git("rev-list", "--left-right", "--count", f"{local}...{upstream}")
+        ahead, behind = out.split()
+        return int(ahead), int(behind)
+
+    # --- the remote ----------------------------------------------------------------
+
+    def ls_remote(self, remote: str) -> RemoteState:
+        """Ask the remote for its default branch, branches and tags (one round trip)."""
+        try:
+            out = self._git("ls-remote", "--symref", remote)
+        except GitCommandFailed as exc:
+            raise RemoteError(
+                f"cannot reach remote {remote!r}: {exc.reason}",
+                "check the network and your git credentials",
+            ) from None
+        default: str | None = None
+        heads: dict[str, str] = {}
+        tags: dict[str, str] = {}
+        for line in out.splitlines():
+            left, _, ref = line.partition("\t")
+            if left.startswith("ref: ") and ref == "HEAD":
+                default = left.removeprefix("ref: refs/heads/")
+            elif ref.startswith("refs/heads/"):
+                heads[ref.removeprefix("refs/heads/")] = left
+            elif ref.startswith("refs/tags/"):
+                name = ref.removeprefix("refs/tags/")
+                if name.endswith("^{}"):
+                    tags[name[:-3]] = left  # the peeled commit wins over the tag object
+                else:
+                    tags.setdefault(name, left)
+        return RemoteState(default_branch=default, heads=heads, tags=tags)
+
+    def fetch_branch(self, remote: str, branch: str) -> str:
+        """Fetch ``branch`` from ``remote`` without touching local tags; return the fetched ref."""
+        tracking = f"refs/remotes/{remote}/{branch}"
+        try:
+            self._git("fetch", "--quiet", "--no-tags", remote, f"+refs/heads/{branch}:{tracking}")
+        except GitCommandFailed as exc:
+            raise RemoteError(
+                f"cannot fetch {branch!r} from {remote!r}: {exc.reason}",
+                "check the network and your git credentials",
+            ) from None
+        return tracking
+
+    # --- changing --------------------------------------------------------------------
+
+    def snapshot(self, branch: str) -> Snapshot:
+        """Record HEAD and the local tags before changing anything."""
+        head = self.head()
+        assert head is not None, "checked before planning"
+        return Snapshot(branch=branch, head=head, tags_before=frozenset(self.local_tags()))
+
+    def commit(self, paths: list[str], message: str) -> str:
+        """Commit exactly ``paths`` with ``message``; return the new commit's sha."""
+        self._git("add", "--", *paths)
+        self._git("commit", "--quiet", "-m", message, "--", *paths)
+        head = self.head()
+        assert head is not None
+        return head
+
+    def create_tag(self, tag: str, message: str, commit: str) -> None:
+        """Create the annotated tag ``tag`` on ``commit``."""
+        self._git("tag", "--annotate", "--message", message, tag, commit)
+
+    def push(self, argv: tuple[str, ...], remote: str) -> None:
+        """Run the push ``git argv`` to ``remote`` (the release's atomic push of branch and tag)."""
+        try:
+            self._git(*argv)
+        except GitCommandFailed as exc:
+            raise RemoteError(
+                f"{remote} refused the push: {exc.reason}",
+                "the local commit and tag were undone; fix the cause, then run the same command",
+            ) from exc
+
+    def restore(self, snap: Snapshot, files: dict[Path, bytes]) -> None:
+        """Undo a partial release: drop new tags, move the branch and index back, restore files."""
+        for tag in set(self.local_tags()) - snap.tags_before:
+            self._git("tag", "--delete", tag)
+        if self.head() != snap.head:
+            # --mixed moves the branch and the index; the index was clean before the release.
+            self._git("reset", "--quiet", "--mixed", snap.head)
+        for path, content in files.items():
+            path.write_bytes(content)

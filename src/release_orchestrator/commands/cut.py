@@ -1,0 +1,311 @@
+"""``release cut``: gather the facts, plan, show the plan, then run the steps or undo them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from packaging.version import Version
+
+from ..adapters.auth import connect
+from ..adapters.files import LOCAL, apply_file_changes, load_pyproject
+from ..adapters.github import GitHub
+from ..adapters.gitrepo import GitRepo
+from ..core.config import ReleaseConfig, load_config
+from ..core.model import FileChange, ReleaseInfo
+from ..core.plan import (
+    CutOptions,
+    ReleasePlan,
+    RepoFacts,
+    StepStatus,
+    VersionFacts,
+    highest_tagged,
+    plan_cut,
+)
+from ..core.pyproject import locate_version, plan_file_changes
+from ..core.remote import parse_remote_url
+from ..core.steps import Step
+from ..core.version import next_version
+from ..errors import Cancelled, CheckFailure, ReleaseError, StepFailed, UsageError
+from ..render.console import Console
+from ..render.plan import describe_plan
+from .doctor import check_before_cut
+
+if TYPE_CHECKING:
+    from ..deps import Deps
+
+
+@dataclass(frozen=True)
+class CutRequest:
+    """``release cut``'s command line, before ``[tool.release]`` fills the gaps."""
+
+    spec: str
+    dry_run: bool = False
+    github_release: bool | None = None
+    draft: bool = False
+    remote: str | None = None
+    branch: str | None = None
+    push: bool = True
+    api_url: str | None = None
+    skip_doctor: bool = False
+
+
+@dataclass
+class CutResult:
+    """What ``release cut`` did; ``to_json`` is the ``--json`` contract."""
+
+    plan: ReleasePlan
+    commit: str | None
+    release: ReleaseInfo | None
+    dry_run: bool
+    root: Path
+    config: ReleaseConfig
+    remote_url: str | None
+
+    @property
+    def pushed(self) -> bool:
+        """True when the tag is on the remote, pushed now or by an earlier run."""
+        return self.plan.step("push").status in (StepStatus.DONE, StepStatus.ALREADY_DONE)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` object."""
+        return {
+            "previous_version": str(self.plan.previous) if self.plan.previous else None,
+            "version": str(self.plan.version),
+            "tag": self.plan.tag,
+            "commit": self.commit,
+            "pushed": self.pushed,
+            "release_url": self.release.url if self.release else None,
+            "dry_run": self.dry_run,
+            "steps": [{"name": s.name, "status": s.status.value} for s in self.plan.steps],
+        }
+
+
+
+def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
+    github_release = (
+        config.github_release if request.github_release is None else request.github_release
+    )
+    if github_release and not request.push:
+        raise UsageError(
+            "--github-release needs the tag on GitHub, and --no-push keeps it local",
+            "drop one of the two options",
+        )
+    if request.draft and not github_release:
+        raise UsageError("--draft applies to the GitHub Release", "add --github-release")
+    return CutOptions(
+        spec=request.spec,
+        remote=request.remote or config.remote,
+        branch=request.branch or config.branch,
+        push=request.push,
+        github_release=github_release,
+        draft=request.draft,
+        dry_run=request.dry_run,
+    )
+
+
+def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | None]:
+    """Read the repository and ask the remote once; fetch the release branch to compare."""
+    branch = repo.current_branch()
+    remote_url = repo.remote_url(options.remote)
+    state = repo.ls_remote(options.remote) if remote_url else None
+    release_branch = options.branch or (state.default_branch if state else None)
+    divergence = None
+    if state and release_branch in state.heads and branch == release_branch:
+        tracking = repo.fetch_branch(options.remote, release_branch)
+        divergence = repo.ahead_behind(release_branch, tracking)
+    head = repo.head()
+    facts = RepoFacts(
+        root=repo.root,
+        branch=branch,
+        head=head,
+        head_message=repo.head_message() if head else "",
+        changed_files=tuple(repo.changed_tracked_files()),
+        identity_problem=repo.identity_problem(),
+        remote_url=remote_url,
+        remote_state=state,
+        divergence=divergence,
+        local_tags=repo.local_tags(),
+    )
+    return facts, release_branch
+
+
+def run_cut(
+    request: CutRequest, deps: Deps, *, confirm: Callable[[str], bool] | None
+) -> CutResult:
+    """Check everything, show the plan, then rewrite, commit, tag, push and release.
+
+    A failure before or during the push puts the local repository back as it was; a
+    failure after the push leaves what is done and says how to resume.
+    """
+    console = deps.console
+    repo = GitRepo.open(deps.cwd)
+    root = repo.root
+    pyproject = load_pyproject(root)
+    config = load_config(pyproject)
+    options = _options(request, config)
+    source = locate_version(root, pyproject, LOCAL)
+    facts, release_branch = _repo_facts(repo, options)
+
+    current = source.current
+    if source.kind == "scm":
+        current = highest_tagged(facts, config.tag_prefix)
+    target: Version | None = None
+    problem: CheckFailure | None = None
+    notices: list[str] = []
+    try:
+        target, notices = next_version(request.spec, current)
+    except UsageError as exc:
+        # A bad version is one of the checks: reported with the others, exit 3.
+        problem = CheckFailure(exc.message, exc.hint or "see release cut --help")
+    versions = VersionFacts(source, current, target, problem, tuple(notices))
+    changes = []
+    if target is not None and target != current:
+        changes = plan_file_changes(root, source, config, target, LOCAL)
+    plan = plan_cut(options, config, facts, versions, release_branch, changes)
+
+    github = None
+    if options.github_release:
+        assert facts.remote_url is not None
+        github = connect(
+            deps,
+            parse_remote_url(facts.remote_url),
+            api_url=request.api_url,
+            own_retries=False,
+            purpose="--github-release",
+        )
+    if github is not None:
+        existing = github.release_for_tag(plan.tag, include_drafts=plan.draft)
+        if existing is not None:
+            plan.release = existing
+            plan.step("github-release").status = StepStatus.ALREADY_DONE
+
+    # Trusted-publishing checks for the tag about to be made; errors refuse the release.
+    doctor = check_before_cut(root, plan, options, deps, skip=request.skip_doctor)
+
+    for notice in plan.notices:
+        console.note(notice)
+    for warning in plan.warnings:
+        console.warn(warning)
+    repo_name = github.repo_ref.full_name if github is not None else None
+    console.say(describe_plan(plan, repo_name) + "\n" + doctor)
+    todo = [step for step in plan.steps if step.status is StepStatus.TODO]
+    if request.dry_run:
+        for step in todo:
+            step.status = StepStatus.SKIPPED
+        console.say("\nDry run: nothing was changed.")
+        return CutResult(
+            plan,
+            plan.release_commit,
+            plan.release,
+            dry_run=True,
+            root=root,
+            config=config,
+            remote_url=facts.remote_url,
+        )
+    if confirm is not None and todo and not confirm("Go ahead?"):
+        raise Cancelled("cancelled at the prompt; nothing was changed")
+
+    _run_steps(plan, _Workspace(repo, github), console)
+    return CutResult(
+        plan,
+        plan.release_commit,
+        plan.release,
+        dry_run=False,
+        root=root,
+        config=config,
+        remote_url=facts.remote_url,
+    )
+
+
+@dataclass
+class _Workspace:
+    """The steps' :class:`Workspace`: the files, the git repository and GitHub."""
+
+    repo: GitRepo
+    github: GitHub | None
+
+    def write(self, changes: Sequence[FileChange]) -> None:
+        """Write the version changes (all or nothing)."""
+        apply_file_changes(changes)
+
+    def commit(self, paths: list[str], message: str) -> str:
+        """Commit ``paths``; return the new commit's sha."""
+        return self.repo.commit(paths, message)
+
+    def tag(self, tag: str, message: str, commit: str) -> None:
+        """Create the annotated tag."""
+        self.repo.create_tag(tag, message, commit)
+
+    def push(self, argv: tuple[str, ...], remote: str) -> None:
+        """Run the push the plan shows."""
+        self.repo.push(argv, remote)
+
+    def release(self, plan: ReleasePlan) -> ReleaseInfo:
+        """Create the GitHub Release; a failure here says the tag is already pushed."""
+        assert self.github is not None
+        try:
+            return self.github.create_release(
+                plan.tag, prerelease=plan.prerelease, draft=plan.draft, latest=plan.latest
+            )
+        except ReleaseError as exc:
+            raise StepFailed(
+                f"{plan.tag} is pushed, but the GitHub Release was not created: {exc.message}",
+                f"fix that, then run release cut {plan.version} --github-release again to finish",
+                exc,
+            ) from exc
+
+
+def _run_steps(plan: ReleasePlan, workspace: _Workspace, console: Console) -> None:
+    """Run every step still to do, in order; a failure in an undoable step (everything up
+    to the push) puts the repository back as it was and re-raises."""
+    repo = workspace.repo
+    snapshot = repo.snapshot(plan.branch)
+    originals = {change.path: change.before for change in plan.changes}
+    plan.release_commit = plan.release_commit or snapshot.head
+    undoable = [step for step in plan.steps if step.undoable]
+    try:
+        for step in undoable:
+            _run_step(step, plan, workspace, console)
+    except BaseException:
+        # Ctrl-C included: a release is all or nothing up to the push.
+        repo.restore(snapshot, originals)
+        raise
+    for step in plan.steps:
+        if not step.undoable:
+            _run_step(step, plan, workspace, console)
+
+
+def _run_step(step: Step, plan: ReleasePlan, workspace: _Workspace, console: Console) -> None:
+    if step.status is StepStatus.TODO:
+        console.say(step.run(plan, workspace))
+        step.status = StepStatus.DONE
+
+
+def cut_command(
+    request: CutRequest,
+    deps: Deps,
+    *,
+    confirm: Callable[[str], bool] | None,
+    watch: bool,
+    as_json: bool,
+) -> None:
+    """``release cut``: cut, follow the publish run unless told not to, report, explain."""
+    from ..render.watch import view_for
+    from .flow import finish_watch, follow_release
+
+    result = run_cut(request, deps, confirm=confirm)
+    followed = None
+    if watch:
+        view = view_for(deps.console, deps.env)
+        followed = follow_release(result, deps, api_url=request.api_url, view=view)
+    if as_json:
+        data = result.to_json()
+        if followed is not None:
+            data["run"] = followed.to_json()
+        deps.console.data(json.dumps(data))
+    if followed is not None:
+        finish_watch(followed, deps)

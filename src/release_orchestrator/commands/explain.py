@@ -1,0 +1,102 @@
+"""``release explain``: read the failed logs (files, stdin or a run's jobs) and explain them.
+
+The publisher compared with comes field by field from the command line, else
+``[tool.release.pypi]``, else what the repository implies
+(:func:`core.publisher.resolve_publisher`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..adapters.files import read_local
+from ..adapters.github import GitHub
+from ..adapters.logs import LogSource, read_logs
+from ..core.explain import ExplainReport, explain
+from ..core.publisher import INDEX_NAMES, LocalRepo, Publisher, PublisherOptions, resolve_publisher
+from ..core.runs import JobState
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..deps import Deps
+
+
+def explain_logs(
+    sources: Iterable[LogSource], publisher: Publisher | None, publisher_source: str
+) -> ExplainReport:
+    """Explain the logs in ``sources``: paths, ``-`` (stdin) or bytes, plain text or zips.
+
+    Raises :class:`UsageError` when there is no source or one cannot be read.
+    """
+    return explain(read_logs(sources), publisher, publisher_source)
+
+
+def failed_job_logs(github: GitHub, run_id: int) -> list[tuple[JobState, bytes]]:
+    """The logs of the failed jobs of the run's latest attempt."""
+    _, run = github.run(run_id)
+    _, jobs = github.jobs(run_id)
+    failed = [job for job in jobs if job.failed]
+    if not failed:
+        raise UsageError(
+            f"run {run_id} has no failed job (it is {run.conclusion or run.status})",
+            "name a failed run, or give --log FILE",
+        )
+    return [(job, github.job_log(job.id)) for job in failed]
+
+
+def explain_run(
+    github: GitHub, run_id: int, options: PublisherOptions, root: Path
+) -> tuple[ExplainReport, LocalRepo]:
+    """Download the failed jobs' logs of a run and explain them."""
+    local = read_local(root)
+    publisher, source = resolve_publisher(options, local)
+    logs = [log for _, log in failed_job_logs(github, run_id)]
+    return explain_logs(logs, publisher, source), local
+
+
+def run_explain(
+    target: str | None,
+    logs: list[str],
+    options: PublisherOptions,
+    api_url: str | None,
+    deps: Deps,
+) -> tuple[ExplainReport, LocalRepo]:
+    """``release explain``: the saved ``logs``, else the failed jobs of TARGET's run."""
+    if options.index is not None and options.index not in INDEX_NAMES:
+        raise UsageError(f"--index must be pypi or testpypi, not {options.index!r}")
+    if logs:
+        if target is not None:
+            raise UsageError("give either TARGET or --log, not both")
+        local = read_local(deps.cwd)
+        publisher, source = resolve_publisher(options, local)
+        return explain_logs(logs, publisher, source), local
+
+    from ..adapters.auth import connect
+    from .target import find_run, resolve_target
+
+    resolved = resolve_target(target, cwd=deps.cwd, workflow=options.workflow)
+    github = connect(deps, resolved.repo, api_url=api_url, own_retries=False)
+    run_id = resolved.run_id or find_run(github, resolved)
+    return explain_run(github, run_id, options, deps.cwd)
+
+
+def explain_command(
+    target: str | None,
+    logs: list[str],
+    options: PublisherOptions,
+    api_url: str | None,
+    deps: Deps,
+    *,
+    as_json: bool,
+) -> None:
+    """``release explain``: print the report, as text or as one JSON object."""
+    report, local = run_explain(target, logs, options, api_url, deps)
+    if as_json:
+        deps.console.data(json.dumps(report.to_json()))
+    else:
+        from ..render.explain import render_explanation
+
+        deps.console.say(render_explanation(report, local))

@@ -1,0 +1,81 @@
+"""Cut → follow → explain: what happens after the push, shared by ``release cut`` and the demo.
+
+After a push, :func:`follow_release` watches the publish run the tag started; when that run
+fails, :func:`explain_failure` reads its failed jobs' logs with the same connection, and
+:func:`finish_watch` reports the outcome (annotations inside GitHub Actions, exit 6).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..adapters.auth import connect, resolve_token
+from ..adapters.files import find_publish_workflow
+from ..core.publisher import LocalRepo, PublisherOptions
+from ..core.remote import parse_remote_url
+from ..core.runs import RunQuery
+from ..core.workflows import event_for
+from ..errors import ReleaseError
+from .watch import DEFAULT_INTERVAL, WatchResult, WatchView, outcome, watch_run
+
+if TYPE_CHECKING:
+    from ..core.explain import ExplainReport
+    from ..deps import Deps
+    from .cut import CutResult
+
+
+def follow_release(
+    result: CutResult,
+    deps: Deps,
+    *,
+    api_url: str | None,
+    view: WatchView,
+    interval: float = DEFAULT_INTERVAL,
+) -> WatchResult | None:
+    """After the push, watch the publish run it started (None when there is nothing to watch)."""
+    console = deps.console
+    if result.dry_run or not result.pushed or result.commit is None or not result.remote_url:
+        return None
+    workflow = find_publish_workflow(result.root, result.config.workflow)
+    if workflow is None:
+        console.note("no publishing workflow under .github/workflows: nothing to watch")
+        return None
+    if not resolve_token(deps.env):
+        console.note("set GH_TOKEN or GITHUB_TOKEN to watch the publish run (release watch)")
+        return None
+    plan = result.plan
+    event, warning = event_for(workflow, plan.tag, result.release is not None)
+    if warning:
+        console.warn(warning)
+    github = connect(deps, parse_remote_url(result.remote_url), api_url=api_url, own_retries=True)
+    query = RunQuery(workflow=workflow.filename, event=event, tag=plan.tag, sha=result.commit)
+    return watch_run(github, deps.clock, view, run_id=None, query=query, interval=interval)
+
+
+def explain_failure(
+    followed: WatchResult, options: PublisherOptions, root: Path
+) -> tuple[ExplainReport, LocalRepo] | None:
+    """Explain a failed run through the connection it was watched with (None: it succeeded)."""
+    from .explain import explain_run
+
+    if followed.run.succeeded or followed.github is None:
+        return None
+    return explain_run(followed.github, followed.run.id, options, root)
+
+
+def finish_watch(result: WatchResult, deps: Deps) -> None:
+    """Report a watched run to GitHub Actions; explain a failure; exit 6 unless it succeeded."""
+    from ..render.explain import render_explanation
+    from ..render.watch import report_to_actions
+
+    console = deps.console
+    report_to_actions(result.run, result.jobs, deps.env, console.out)
+    try:
+        explained = explain_failure(result, PublisherOptions(), deps.cwd)
+    except ReleaseError as exc:
+        console.note(f"could not explain the failure: {exc.message}")
+    else:
+        if explained is not None:
+            console.say("\n" + render_explanation(*explained))
+    outcome(result)

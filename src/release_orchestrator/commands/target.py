@@ -1,0 +1,125 @@
+"""Which run a command is about: a run id, a run URL, a tag, or the release tag at HEAD.
+
+Shared by ``release watch`` and ``release explain``; also finds the repository, the API
+and the token for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from ..adapters.files import find_publish_workflow, load_pyproject
+from ..adapters.github import GitHub
+from ..core.config import ReleaseConfig, load_config
+from ..core.model import RepoRef
+from ..core.remote import parse_remote_url
+from ..core.runs import RunQuery
+from ..core.workflows import event_for
+from ..errors import ConfigError, UsageError
+
+_RUN_URL = re.compile(
+    r"^https?://(?P<host>[^/\s]+)/(?P<owner>[^/\s]+)/(?P<repo>[^/\s]+)/actions/runs/(?P<id>\d+)"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The repository and either a known run id or the query that finds the run."""
+
+    repo: RepoRef
+    run_id: int | None = None
+    query: RunQuery | None = None
+    warning: str | None = None
+
+
+def _config(root: Path) -> ReleaseConfig:
+    try:
+        return load_config(load_pyproject(root))
+    except ConfigError:
+        if (root / "pyproject.toml").exists():
+            raise
+        return ReleaseConfig()  # a repository without pyproject.toml: defaults
+
+
+def _release_tag_at_head(tags: Mapping[str, str], head: str, prefix: str) -> str | None:
+    versions: dict[Version, str] = {}
+    for name, sha in tags.items():
+        if sha != head or not name.startswith(prefix):
+            continue
+        try:
+            versions[Version(name[len(prefix) :])] = name
+        except InvalidVersion:
+            continue
+    return versions[max(versions)] if versions else None
+
+
+def resolve_target(target: str | None, *, cwd: Path, workflow: str | None) -> Target:
+    """Turn TARGET (run id, run URL, tag, or nothing) into a :class:`Target`."""
+    url = _RUN_URL.match(target or "")
+    if url:
+        host = url["host"].lower()
+        repo = RepoRef(host, url["owner"], url["repo"])
+        return Target(repo=repo, run_id=int(url["id"]))
+
+    from ..adapters.gitrepo import GitRepo
+
+    git = GitRepo.open(cwd)
+    config = _config(git.root)
+    remote_url = git.remote_url(config.remote)
+    if remote_url is None:
+        raise UsageError(
+            f"there is no git remote named {config.remote!r} to tell the GitHub repository",
+            "pass a run URL instead, or add the remote",
+        )
+    repo = parse_remote_url(remote_url)
+    if target and target.isdigit():
+        return Target(repo=repo, run_id=int(target))
+
+    local = git.local_tags()
+    tag = target
+    head = git.head()
+    if tag is None and head is not None:
+        tag = _release_tag_at_head(local, head, config.tag_prefix)
+    remote_tags: Mapping[str, str] = {}
+    if tag is None or tag not in local:
+        remote_tags = git.ls_remote(config.remote).tags
+        if tag is None and head is not None:
+            tag = _release_tag_at_head(remote_tags, head, config.tag_prefix)
+    if tag is None:
+        raise UsageError(
+            f"no release tag ({config.tag_prefix}*) points at HEAD",
+            "name a tag, a run id or a run URL",
+        )
+    sha = local.get(tag) or remote_tags.get(tag)
+    if sha is None:
+        raise UsageError(
+            f"tag {tag} exists neither locally nor on {config.remote!r}", "check the name"
+        )
+
+    name = workflow or config.workflow
+    found = find_publish_workflow(git.root, name)
+    if name is None and found is None:
+        raise UsageError(
+            "no workflow under .github/workflows publishes to PyPI",
+            "pass --workflow FILE or set workflow in [tool.release]",
+        )
+    filename = Path(name).name if name else found.filename if found else ""
+    event, warning = event_for(found, tag, config.github_release)
+    query = RunQuery(workflow=filename, event=event, tag=tag, sha=sha)
+    return Target(repo=repo, query=query, warning=warning)
+
+
+def find_run(github: GitHub, target: Target) -> int:
+    """The id of the run a tag started (latest attempt), without waiting for it."""
+    query = target.query
+    assert query is not None
+    _, runs = github.workflow_runs(query.workflow, query.event, query.tag)
+    found = query.latest(runs)
+    if found is None:
+        raise UsageError(f"found no {query.describe()}", "name a run id or a run URL")
+    return found.id

@@ -1,0 +1,72 @@
+"""``explain``: read logs, diagnose the failure, compare the token with the publisher."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from ...errors import UsageError
+from ..publisher import Claims, Publisher, compare, publisher_form
+from ..redact import redact
+from .diagnose import diagnose
+from .normalize import clean
+from .report import ExplainReport
+from .rules import ANCHORS
+from .scan import Scanner
+from .sieve import LineSieve
+
+
+@dataclass(frozen=True)
+class LogInput:
+    """One log: its display name and its content as byte chunks (UTF-8 or close to it)."""
+
+    name: str
+    chunks: Iterator[bytes]
+
+
+def explain(
+    logs: Iterable[LogInput], publisher: Publisher | None, publisher_source: str
+) -> ExplainReport:
+    """Explain why the publish job whose ``logs`` these are failed.
+
+    ``publisher`` is the trusted publisher to compare the token with (``None``: unknown)
+    and ``publisher_source`` says where it came from; it becomes the report's ``source``.
+    Text with no known failure gives a report without findings, never an exception.
+    Raises :class:`UsageError` when there is no log.
+    """
+    sieve = LineSieve(ANCHORS)
+    scanner = Scanner(sieve)
+    names: list[str] = []
+    for log in logs:
+        names.append(log.name)
+        scanner.start_log()
+        for raw in sieve.lines(log.chunks):
+            for line in clean(raw):
+                scanner.feed(line)
+    if not names:
+        raise UsageError("no log to explain", "give --log FILE, or - for stdin")
+    evidence = scanner.finish()
+    claims = _redacted(evidence.claims)
+    checklist = tuple(compare(publisher, claims)) if claims is not None else ()
+    findings = diagnose(evidence, publisher, checklist)
+    return ExplainReport(
+        source=publisher_source,
+        findings=tuple(
+            replace(f, evidence=redact(f.evidence) if f.evidence else None) for f in findings
+        ),
+        claims=claims,
+        checklist=checklist,
+        publisher_form=publisher_form(claims) if claims is not None else None,
+        publisher=publisher,
+        logs=tuple(names),
+        index=evidence.index,
+        error_lines=tuple(redact(line) for line in evidence.error_lines),
+    )
+
+
+def _redacted(claims: Claims | None) -> Claims | None:
+    """Claims as shown to the user: log excerpts too, so they pass through redact()."""
+    if claims is None:
+        return None
+    values = {k: redact(v) for k, v in claims.as_dict().items() if v is not None}
+    return Claims.from_values(values, claims.missing)

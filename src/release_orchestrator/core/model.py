@@ -1,0 +1,90 @@
+"""The value types the layers exchange: repositories, remote state, releases, versions, files.
+
+Plain frozen values, no behaviour beyond formatting: the adapters produce them, the core
+plans with them, the renderers show them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from packaging.version import Version
+
+SourceKind = Literal["project", "poetry", "file", "scm"]
+
+
+def display_path(root: Path, path: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form, or the full path when it is outside."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    """A repository on a GitHub host, as named by a git remote."""
+
+    host: str
+    owner: str
+    name: str
+
+    @property
+    def full_name(self) -> str:
+        """``owner/name``, the form the API and PyPI's publisher form use."""
+        return f"{self.owner}/{self.name}"
+
+
+@dataclass(frozen=True)
+class RemoteState:
+    """What ``git ls-remote`` says about the remote: its default branch, branches and tags."""
+
+    default_branch: str | None
+    heads: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)  # tag name -> peeled commit sha
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """A GitHub Release as the tool reports it."""
+
+    id: int
+    tag: str
+    url: str
+    draft: bool
+    prerelease: bool
+
+
+@dataclass(frozen=True)
+class VersionSource:
+    """Where the current version was found, and what ``release`` says about it."""
+
+    kind: SourceKind
+    path: Path | None  # the file that holds the version; None for scm
+    description: str  # e.g. "[project].version in pyproject.toml", "git tags (hatch-vcs)"
+    current: Version | None  # None for scm: the caller reads it from the tags
+    pattern: str | None = None  # kind "file": the regex whose `version` group holds it
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file's content before and after the version is rewritten."""
+
+    path: Path
+    before: bytes
+    after: bytes
+
+    def diff(self, root: Path) -> str:
+        """A unified diff with paths relative to ``root`` (line endings not shown)."""
+        name = display_path(root, self.path)
+        lines = difflib.unified_diff(
+            self.before.decode("utf-8", "replace").splitlines(),
+            self.after.decode("utf-8", "replace").splitlines(),
+            f"a/{name}",
+            f"b/{name}",
+            lineterm="",
+        )
+        return "".join(f"{line}\n" for line in lines)

@@ -1,0 +1,302 @@
+"""The pure half of ``release cut``: from the facts gathered, decide the checks and the steps.
+
+Nothing here touches git, GitHub or files. :func:`plan_cut` either returns a
+:class:`ReleasePlan` or raises :class:`ChecksFailed` with every failed check at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from ..errors import CheckFailure, ChecksFailed
+from .config import ReleaseConfig
+from .model import FileChange, ReleaseInfo, RemoteState, VersionSource
+from .steps import STEP_TYPES, Step, StepStatus
+from .version import is_prerelease
+
+__all__ = ["CutOptions", "ReleasePlan", "RepoFacts", "StepStatus", "VersionFacts", "plan_cut"]
+
+@dataclass(frozen=True)
+class CutOptions:
+    """What the maintainer asked for on the command line, merged with ``[tool.release]``."""
+
+    spec: str
+    remote: str
+    branch: str | None
+    push: bool
+    github_release: bool
+    draft: bool
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class RepoFacts:
+    """The state of the local repository and its remote, read before planning."""
+
+    root: Path
+    branch: str | None
+    head: str | None
+    head_message: str
+    changed_files: tuple[str, ...]
+    identity_problem: str | None
+    remote_url: str | None
+    remote_state: RemoteState | None
+    # (ahead, behind) of the release branch against the remote's; None if not comparable.
+    divergence: tuple[int, int] | None
+    local_tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    """Where the version lives, what it is, and what the maintainer asked it to become."""
+
+    source: VersionSource
+    current: Version | None
+    target: Version | None
+    target_problem: CheckFailure | None  # why SPEC gave no version
+    notices: tuple[str, ...] = ()
+
+
+@dataclass
+class ReleasePlan:
+    """Everything ``release cut`` will do, decided before doing any of it."""
+
+    previous: Version | None
+    version: Version
+    tag: str
+    source: VersionSource
+    changes: list[FileChange]
+    commit_message: str
+    tag_message: str
+    remote: str
+    branch: str
+    prerelease: bool
+    latest: bool
+    draft: bool
+    release_commit: str | None  # known up front only when resuming; set by the commit step
+    root: Path
+    steps: tuple[Step, ...] = ()
+    release: ReleaseInfo | None = None  # found (resuming) or made by the github-release step
+    warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def step(self, name: str) -> Step:
+        """The step called ``name`` (``rewrite``, ``commit``, ``tag``, ``push``…)."""
+        return next(step for step in self.steps if step.name == name)
+
+    def push_argv(self) -> tuple[str, ...]:
+        """The arguments of the git push the release performs (and the plan shows)."""
+        return ("push", "--atomic", self.remote, self.branch, f"refs/tags/{self.tag}")
+
+
+def _tag_versions(tags: dict[str, str], prefix: str) -> dict[Version, str]:
+    versions: dict[Version, str] = {}
+    for name in tags:
+        if not name.startswith(prefix):
+            continue
+        try:
+            versions[Version(name[len(prefix) :])] = name
+        except InvalidVersion:
+            continue
+    return versions
+
+
+def highest_tagged(repo: RepoFacts, prefix: str) -> Version | None:
+    """The highest version among local and remote tags that carry the tag prefix."""
+    remote_tags = repo.remote_state.tags if repo.remote_state else {}
+    versions = _tag_versions({**remote_tags, **repo.local_tags}, prefix)
+    return max(versions) if versions else None
+
+
+def _short(sha: str) -> str:
+    return sha[:7]
+
+
+def _branch_checks(repo: RepoFacts, remote: str, branch: str | None) -> list[CheckFailure]:
+    failures: list[CheckFailure] = []
+    if repo.head is None:
+        return [CheckFailure("the repository has no commits yet", "commit your project first")]
+    if repo.branch is None:
+        failures.append(
+            CheckFailure(
+                "HEAD is detached, not on a branch",
+                f"check out the release branch: git switch {branch or 'main'}",
+            )
+        )
+    elif branch is not None and repo.branch != branch:
+        failures.append(
+            CheckFailure(
+                f"on branch {repo.branch!r}, but releases are cut from {branch!r}",
+                f"git switch {branch}, or pass --branch {repo.branch} for a maintenance branch",
+            )
+        )
+    if repo.changed_files:
+        shown = ", ".join(repo.changed_files[:5])
+        more = f" and {len(repo.changed_files) - 5} more" if len(repo.changed_files) > 5 else ""
+        failures.append(
+            CheckFailure(
+                f"uncommitted changes to tracked files: {shown}{more}",
+                "commit or stash them first (git stash)",
+            )
+        )
+    if repo.identity_problem:
+        failures.append(
+            CheckFailure(
+                f"git cannot make the release commit: {repo.identity_problem}",
+                "set git config user.name and user.email",
+            )
+        )
+    if repo.remote_url is None:
+        failures.append(
+            CheckFailure(f"there is no git remote named {remote!r}", "pass --remote NAME")
+        )
+    elif branch is None:
+        failures.append(
+            CheckFailure(
+                f"cannot tell the release branch: {remote!r} reports no default branch",
+                "set branch in [tool.release] or pass --branch NAME",
+            )
+        )
+    elif repo.remote_state is not None and branch not in repo.remote_state.heads:
+        failures.append(
+            CheckFailure(
+                f"{remote!r} has no branch {branch!r}",
+                f"push it first: git push -u {remote} {branch}",
+            )
+        )
+    elif repo.divergence is not None:
+        ahead, behind = repo.divergence
+        if behind and ahead:
+            failures.append(
+                CheckFailure(
+                    f"{branch!r} and {remote}/{branch} have diverged "
+                    f"({ahead} local and {behind} remote commits)",
+                    f"integrate the remote first: git pull --rebase {remote} {branch}",
+                )
+            )
+        elif behind:
+            failures.append(
+                CheckFailure(
+                    f"{branch!r} is {behind} commit(s) behind {remote}/{branch}",
+                    f"update it first: git pull --ff-only {remote} {branch}",
+                )
+            )
+    return failures
+
+
+def _version_checks(
+    versions: VersionFacts, resuming: bool, highest: Version | None
+) -> tuple[list[CheckFailure], list[str]]:
+    failures: list[CheckFailure] = []
+    warnings: list[str] = []
+    target, current = versions.target, versions.current
+    if target is None:
+        problem = versions.target_problem or CheckFailure("no version", "see release cut --help")
+        return [problem], []
+    if current is not None and not resuming:
+        if target == current:
+            failures.append(
+                CheckFailure(
+                    f"the version is already {current} ({versions.source.description})",
+                    "ask for a higher version, e.g. release cut patch; or, to finish an "
+                    "earlier release, make its commit HEAD",
+                )
+            )
+        elif target < current:
+            failures.append(
+                CheckFailure(
+                    f"{target} is lower than the current version {current}",
+                    "ask for a higher version (release cut patch|minor|major|X.Y.Z)",
+                )
+            )
+    if highest is not None and target < highest and not failures:
+        warnings.append(
+            f"{target} is below the highest tagged version {highest}: "
+            "fine for a maintenance branch, and GitHub will not mark it latest"
+        )
+    return failures, warnings
+
+
+def plan_cut(
+    options: CutOptions,
+    config: ReleaseConfig,
+    repo: RepoFacts,
+    versions: VersionFacts,
+    release_branch: str | None,
+    changes: list[FileChange],
+) -> ReleasePlan:
+    """Run every check and decide every step; raise :class:`ChecksFailed` listing all failures."""
+    failures = _branch_checks(repo, options.remote, release_branch)
+    target = versions.target
+    tag = config.tag_for(str(target)) if target is not None else ""
+    commit_message = config.commit_message_for(str(target)) if target is not None else ""
+    # Versions taken from git tags need only the tag, unless version-files need a commit.
+    scm = versions.source.kind == "scm" and not changes
+    remote_tags = repo.remote_state.tags if repo.remote_state else {}
+    local_tag = repo.local_tags.get(tag) if tag else None
+    remote_tag = remote_tags.get(tag) if tag else None
+
+    # An earlier run of this same command made the release commit (or, for versions
+    # taken from tags, the tag at HEAD): pick up from the first missing step.
+    if scm:
+        release_commit = repo.head if repo.head in (local_tag, remote_tag) else None
+    else:
+        same = target is not None and versions.current == target
+        release_commit = repo.head if same and repo.head_message == commit_message else None
+    resuming = release_commit is not None
+
+    highest = highest_tagged(repo, config.tag_prefix)
+    version_failures, warnings = _version_checks(versions, resuming, highest)
+    failures += version_failures
+    for where, sha in (("locally", local_tag), (f"on {options.remote!r}", remote_tag)):
+        if sha is not None and sha != release_commit:
+            failures.append(
+                CheckFailure(
+                    f"tag {tag} already exists {where} and points at {_short(sha)}, "
+                    f"not at {'HEAD' if repo.head else 'the release commit'}",
+                    "choose another version; to redo that release, delete the tag first",
+                )
+            )
+    if failures:
+        raise ChecksFailed(failures)
+    assert target is not None and repo.head is not None and release_branch is not None
+
+    status: dict[str, StepStatus] = {}
+    for name in ("rewrite", "commit"):
+        status[name] = (
+            StepStatus.SKIPPED if scm else StepStatus.ALREADY_DONE if resuming else StepStatus.TODO
+        )
+    status["tag"] = StepStatus.ALREADY_DONE if local_tag is not None else StepStatus.TODO
+    remote_head = repo.remote_state.heads.get(release_branch) if repo.remote_state else None
+    if not options.push:
+        status["push"] = StepStatus.SKIPPED
+    elif remote_tag is not None and remote_head == release_commit:
+        status["push"] = StepStatus.ALREADY_DONE
+    else:
+        status["push"] = StepStatus.TODO
+    status["github-release"] = StepStatus.TODO if options.github_release else StepStatus.SKIPPED
+    steps = tuple(kind(status[kind.name]) for kind in STEP_TYPES)
+
+    prerelease = is_prerelease(target)
+    return ReleasePlan(
+        previous=versions.current,
+        version=target,
+        tag=tag,
+        source=versions.source,
+        changes=[] if resuming or scm else changes,
+        commit_message=commit_message,
+        tag_message=config.tag_message_for(str(target)),
+        remote=options.remote,
+        branch=release_branch,
+        prerelease=prerelease,
+        latest=not prerelease and (highest is None or target >= highest),
+        draft=options.draft,
+        release_commit=release_commit,
+        root=repo.root,
+        steps=steps,
+        warnings=warnings,
+        notices=list(versions.notices),
+    )

@@ -1,0 +1,542 @@
+"""PyPI's GitHub trusted-publisher model and the rules PyPI uses to match a token to it.
+
+One implementation, shared by ``release explain`` (claims read from a failed job's log) and
+``release doctor`` (claims predicted from the local workflow). The rules follow
+pypi/warehouse (``warehouse/oidc/models/github.py``, ``_core.py``, ``forms/github.py``), as
+summarised in ``../shared/docs/trusted-publishing.md`` section 2:
+
+* the publisher form has exactly four GitHub fields: owner, repository name, workflow file
+  name and an optional environment ("" = Any); no subject, no ref or tag filter;
+* repository name and workflow file name are compared exactly (plain varchar equality in
+  the lookup, so case matters); the file name comes from ``job_workflow_ref``;
+* the owner is stored as GitHub spells it (PyPI asks GitHub for the canonical login), so
+  the case typed into the form does not matter, but a renamed or transferred owner does;
+* the environment is compared ignoring case; an empty publisher environment matches any
+  job; a publisher environment never matches a job without one (claim ``MISSING``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .config import PyPIPublisher
+    from .workflows import Job, Workflow
+
+Field = Literal["owner", "repository", "workflow", "environment"]
+Status = Literal["match", "mismatch", "unknown", "unchecked"]
+
+FIELDS: tuple[Field, ...] = ("owner", "repository", "workflow", "environment")
+
+# PyPI and TestPyPI are separate services: a publisher on one does nothing on the other.
+INDEX_HOSTS = {"pypi": "pypi.org", "testpypi": "test.pypi.org"}
+INDEX_NAMES = {"pypi": "PyPI", "testpypi": "TestPyPI"}
+
+# The claims gh-action-pypi-publish and uv print, plus the two PyPI requires but neither
+# prints (sha, event_name), in the order the action renders them.
+CLAIM_NAMES: tuple[str, ...] = (
+    "sub",
+    "repository",
+    "repository_owner",
+    "repository_owner_id",
+    "workflow_ref",
+    "job_workflow_ref",
+    "ref",
+    "sha",
+    "environment",
+    "event_name",
+)
+
+# warehouse/oidc/models/github.py: _extract_workflow_filename uses this expression on
+# job_workflow_ref ("owner/repo/.github/workflows/release.yml@refs/tags/v1").
+_WORKFLOW_FILENAME = re.compile(r"[^/]+\.(?:yml|yaml)(?=@)")
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """A GitHub trusted publisher as entered in PyPI's form.
+
+    ``None`` means "not known" (that field is not compared); ``environment=""`` means the
+    publisher accepts any environment. ``index`` is ``"pypi"`` or ``"testpypi"``.
+    """
+
+    owner: str | None
+    repository: str | None
+    workflow: str | None
+    environment: str | None = ""
+    index: str = "pypi"
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The OIDC claims of a GitHub Actions token, as far as a log revealed them.
+
+    A value is ``None`` when the claim is absent or was not shown; ``missing`` holds the
+    names the log explicitly printed as absent (gh-action-pypi-publish's ``MISSING``,
+    uv's ``None``), which is what tells "the job has no environment" from "unknown".
+    """
+
+    sub: str | None = None
+    repository: str | None = None
+    repository_owner: str | None = None
+    repository_owner_id: str | None = None
+    workflow_ref: str | None = None
+    job_workflow_ref: str | None = None
+    ref: str | None = None
+    sha: str | None = None
+    environment: str | None = None
+    event_name: str | None = None
+    missing: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str | None], missing: Iterable[str] = ()) -> Claims:
+        """Claims from ``{name: value}``; unknown names are ignored, ``None`` means absent."""
+        known: dict[str, Any] = {k: v for k, v in values.items() if k in CLAIM_NAMES}
+        absent = frozenset(missing) | {k for k, v in known.items() if v is None}
+        return cls(**{k: v for k, v in known.items() if v is not None}, missing=absent)
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Every claim name with its value, ``None`` when absent or unknown."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "missing"}
+
+    @property
+    def repository_name(self) -> str | None:
+        """The repository name without its owner (``repository`` is ``owner/name``)."""
+        if self.repository is None:
+            return None
+        return self.repository.partition("/")[2] or self.repository
+
+    @property
+    def owner(self) -> str | None:
+        """``repository_owner``, else the owner part of ``repository``."""
+        if self.repository_owner is not None:
+            return self.repository_owner
+        if self.repository and "/" in self.repository:
+            return self.repository.partition("/")[0]
+        return None
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One field of PyPI's publisher form compared with the token.
+
+    ``ok`` is true only for a definite match; ``status`` tells a mismatch apart from a
+    value that could not be checked (``unknown``: the log does not show it;
+    ``unchecked``: no publisher value to compare with).
+    """
+
+    field: Field
+    publisher: str | None
+    token: str | None
+    ok: bool
+    note: str
+    status: Status | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            object.__setattr__(self, "status", "match" if self.ok else "mismatch")
+
+    def to_dict(self) -> dict[str, str | bool | None]:
+        """The item as the JSON object of ``release explain --json``."""
+        return {
+            "field": self.field,
+            "publisher": self.publisher,
+            "token": self.token,
+            "ok": self.ok,
+            "note": self.note,
+        }
+
+
+def workflow_filename(job_workflow_ref: str | None) -> str | None:
+    """The workflow file name PyPI extracts from ``job_workflow_ref``, or ``None``."""
+    if not job_workflow_ref:
+        return None
+    match = _WORKFLOW_FILENAME.search(job_workflow_ref)
+    return match.group(0) if match else None
+
+
+def workflow_repository(workflow_ref: str | None) -> str | None:
+    """The ``owner/repo`` a ``workflow_ref``/``job_workflow_ref`` points into, or ``None``."""
+    if not workflow_ref or "/.github/" not in workflow_ref:
+        return None
+    return workflow_ref.partition("/.github/")[0]
+
+
+def is_reusable(claims: Claims) -> bool:
+    """True when the token comes from a reusable workflow (which PyPI does not support).
+
+    The action's test: ``workflow_ref != job_workflow_ref``. Logs that do not show
+    ``workflow_ref`` still reveal a workflow called from another repository.
+    """
+    job = claims.job_workflow_ref
+    if not job:
+        return False
+    if claims.workflow_ref and claims.workflow_ref != job:
+        return True
+    called_from = workflow_repository(job)
+    return bool(claims.repository and called_from and called_from != claims.repository)
+
+
+# "claim": the environment claim; "sub": read from the subject; "missing": the log printed
+# the claim as absent; "no-env-sub": the default subject shows a job without environment.
+EnvironmentSource = Literal["claim", "sub", "missing", "no-env-sub", "unknown"]
+
+
+def job_environment(claims: Claims) -> tuple[str | None, EnvironmentSource]:
+    """The job's environment and how it is known.
+
+    Old gh-action-pypi-publish releases (before 2025-02) print no ``environment`` claim,
+    but GitHub's default subject says it: ``repo:O/R:environment:NAME`` for a job with an
+    environment, ``repo:O/R:ref:…`` or ``repo:O/R:pull_request`` for a job without one.
+    A custom subject template (one not starting with ``repo:``) reveals nothing.
+    """
+    if claims.environment is not None:
+        return claims.environment, "claim"
+    if "environment" in claims.missing:
+        return None, "missing"
+    sub = claims.sub
+    if sub and sub.startswith("repo:"):
+        _, marker, name = sub.partition(":environment:")
+        return (name, "sub") if marker else (None, "no-env-sub")
+    return None, "unknown"
+
+
+def compare(publisher: Publisher | None, claims: Claims) -> list[ChecklistItem]:
+    """Compare a publisher with a token field by field, with PyPI's rules.
+
+    Returns one item per form field (owner, repository, workflow, environment). With no
+    publisher, each item lists what the token carried and how PyPI compares it.
+    """
+    return [
+        _compare_owner(publisher.owner if publisher else None, claims),
+        _compare_repository(publisher.repository if publisher else None, claims),
+        _compare_workflow(publisher.workflow if publisher else None, claims),
+        _compare_environment(publisher.environment if publisher else None, claims),
+    ]
+
+
+def publisher_form(claims: Claims) -> dict[str, str | None]:
+    """The values to type into PyPI's publisher form so that it matches this token.
+
+    The environment is the job's (PyPI recommends one); "" means leave it empty (Any).
+    """
+    environment, _ = job_environment(claims)
+    return {
+        "owner": claims.owner,
+        "repository": claims.repository_name,
+        "workflow": workflow_filename(claims.job_workflow_ref),
+        "environment": environment or "",
+    }
+
+
+def _item(
+    name: Field, publisher: str | None, token: str | None, status: Status, note: str
+) -> ChecklistItem:
+    return ChecklistItem(name, publisher, token, status == "match", note, status)
+
+
+def _stray_whitespace(value: str) -> bool:
+    return value != value.strip()
+
+
+def _compare_owner(expected: str | None, claims: Claims) -> ChecklistItem:
+    token = claims.owner
+    if token is None:
+        return _item("owner", expected, None, "unknown", "The log does not show repository_owner.")
+    if expected is None:
+        id_part = f" and id {claims.repository_owner_id}" if claims.repository_owner_id else ""
+        return _item(
+            "owner",
+            None,
+            token,
+            "unchecked",
+            f"PyPI compares the owner it stored from GitHub (login{id_part}) exactly with "
+            f"repository_owner; enter {token!r}.",
+        )
+    if expected == token:
+        return _item("owner", expected, token, "match", "Matches.")
+    if expected.strip().casefold() == token.casefold():
+        # PyPI looks the owner up on GitHub when the form is saved and stores GitHub's
+        # spelling, so a different case (or padding) typed into the form is harmless.
+        what = "stray whitespace" if _stray_whitespace(expected) else "a different case"
+        return _item(
+            "owner",
+            expected,
+            token,
+            "match",
+            f"{expected!r} has {what}, but PyPI stores the owner as GitHub spells it "
+            f"({token!r}), so it matches.",
+        )
+    return _item(
+        "owner",
+        expected,
+        token,
+        "mismatch",
+        f"The publisher is for owner {expected!r}, but the job ran under {token!r} "
+        "(repository transferred or owner renamed?).",
+    )
+
+
+def _compare_repository(expected: str | None, claims: Claims) -> ChecklistItem:
+    token = claims.repository_name
+    if token is None:
+        return _item(
+            "repository", expected, None, "unknown", "The log does not show the repository."
+        )
+    if expected is None:
+        return _item(
+            "repository",
+            None,
+            token,
+            "unchecked",
+            f"PyPI compares the repository name exactly, case included; enter {token!r}.",
+        )
+    candidate = expected
+    owner = claims.owner
+    if "/" in candidate and owner and candidate.split("/", 1)[0].casefold() == owner.casefold():
+        # PyPI's form takes the name alone; accept "owner/name" from our own settings.
+        candidate = candidate.split("/", 1)[1]
+    if candidate == token:
+        return _item("repository", expected, token, "match", "Matches.")
+    if candidate.strip() == token:
+        return _item(
+            "repository",
+            expected,
+            token,
+            "mismatch",
+            f"{expected!r} has stray whitespace; PyPI compares the repository name exactly: "
+            f"enter {token!r}.",
+        )
+    if candidate.strip().casefold() == token.casefold():
+        return _item(
+            "repository",
+            expected,
+            token,
+            "mismatch",
+            f"{expected!r} differs from {token!r} only in case; PyPI looks the repository "
+            f"name up exactly as stored, so enter it as GitHub spells it: {token!r}.",
+        )
+    return _item(
+        "repository",
+        expected,
+        token,
+        "mismatch",
+        f"The publisher names repository {expected!r}, but the job ran in {token!r} "
+        "(renamed, or a typo?).",
+    )
+
+
+def _compare_workflow(expected: str | None, claims: Claims) -> ChecklistItem:
+    job_ref = claims.job_workflow_ref
+    token = workflow_filename(job_ref)
+    caller = workflow_filename(claims.workflow_ref)
+    reusable = is_reusable(claims)
+    if job_ref is None:
+        return _item(
+            "workflow", expected, None, "unknown", "The log does not show job_workflow_ref."
+        )
+    if token is None:
+        return _item(
+            "workflow",
+            expected,
+            None,
+            "mismatch",
+            f"PyPI cannot extract a workflow file name from job_workflow_ref {job_ref!r}.",
+        )
+    context = ""
+    if reusable:
+        home = workflow_repository(job_ref)
+        if home and claims.repository and home != claims.repository:
+            context = (
+                f" job_workflow_ref names a reusable workflow in another repository ({home}), "
+                "which PyPI cannot match."
+            )
+        elif caller and caller != token:
+            context = (
+                f" job_workflow_ref names the reusable workflow {token!r}, called from "
+                f"{caller!r}; PyPI does not support reusable workflows."
+            )
+    if expected is None:
+        return _item(
+            "workflow",
+            None,
+            token,
+            "unchecked",
+            "PyPI takes the file name from job_workflow_ref and compares it exactly, case "
+            f"included; enter {token!r}." + context,
+        )
+    candidate = expected.rpartition("/")[2] if "/" in expected else expected
+    if candidate == token:
+        note = "Matches."
+        if candidate != expected:
+            note = f"Matches; PyPI's form takes the file name only: {token!r}."
+        return _item("workflow", expected, token, "match", note + context)
+    if candidate.strip() == token:
+        return _item(
+            "workflow",
+            expected,
+            token,
+            "mismatch",
+            f"{expected!r} has stray whitespace; publishers saved before 2025-10 kept it and "
+            f"never match (warehouse#18820): re-enter {token!r}." + context,
+        )
+    if candidate.casefold() == token.casefold():
+        return _item(
+            "workflow",
+            expected,
+            token,
+            "mismatch",
+            f"{expected!r} differs from {token!r} only in case; PyPI compares the workflow "
+            f"file name exactly: enter {token!r}." + context,
+        )
+    if reusable and caller and candidate == caller:
+        return _item(
+            "workflow",
+            expected,
+            token,
+            "mismatch",
+            f"The publisher names the calling workflow {caller!r}, but PyPI takes the file "
+            f"name from job_workflow_ref, which names the reusable workflow {token!r}.",
+        )
+    return _item(
+        "workflow",
+        expected,
+        token,
+        "mismatch",
+        f"The publisher names {expected!r}, but the job ran {token!r} (file renamed or "
+        "moved?)." + context,
+    )
+
+
+def _compare_environment(expected: str | None, claims: Claims) -> ChecklistItem:
+    actual, source = job_environment(claims)
+    shown = actual if source in ("claim", "sub") else None
+    via = " (read from sub)" if source == "sub" else ""
+    absent = {
+        "missing": "the token's environment claim is MISSING",
+        "no-env-sub": f"its sub {claims.sub!r} names no environment",
+    }
+    if expected is None:
+        if source in absent:
+            note = "The job has no environment; a publisher with environment Any matches it."
+        elif source == "unknown":
+            note = "The log does not show the job's environment; Any always matches."
+        else:
+            note = (
+                f"The job ran in environment {actual!r}{via}; PyPI compares it ignoring "
+                "case, and a publisher with environment Any also matches."
+            )
+        return _item("environment", None, shown, "unchecked", note)
+    wanted = expected.strip()
+    if not wanted:
+        return _item(
+            "environment", expected, shown, "match", "The publisher accepts any environment."
+        )
+    if source in absent:
+        return _item(
+            "environment",
+            expected,
+            None,
+            "mismatch",
+            f"The publisher requires environment {wanted!r}, but the job has no "
+            f"`environment:` ({absent[source]}).",
+        )
+    if source == "unknown" or actual is None:
+        return _item(
+            "environment",
+            expected,
+            None,
+            "unknown",
+            "The log does not show the job's environment (gh-action-pypi-publish before "
+            f"2025-02 did not print it); check that the job has `environment: {wanted}`.",
+        )
+    if wanted.casefold() != actual.casefold():
+        return _item(
+            "environment",
+            expected,
+            actual,
+            "mismatch",
+            f"The publisher requires environment {wanted!r}, but the job ran in {actual!r}{via}.",
+        )
+    if _stray_whitespace(expected):
+        return _item(
+            "environment",
+            expected,
+            actual,
+            "mismatch",
+            f"{expected!r} has stray whitespace; re-enter it as {actual!r}.",
+        )
+    if expected != actual:
+        return _item(
+            "environment",
+            expected,
+            actual,
+            "match",
+            f"Differs only in case{via}; PyPI compares environments ignoring case.",
+        )
+    return _item("environment", expected, actual, "match", f"Matches{via}.")
+
+
+# --- which publisher to compare with ------------------------------------------------------
+
+ORIGINS = ("the command line", "[tool.release.pypi] in pyproject.toml", "the local repository")
+
+
+@dataclass(frozen=True)
+class PublisherOptions:
+    """The publisher fields given on the command line (None: not given)."""
+
+    owner: str | None = None
+    repository: str | None = None
+    workflow: str | None = None
+    environment: str | None = None
+    index: str | None = None
+
+
+@dataclass(frozen=True)
+class LocalRepo:
+    """What the local repository says about publishing, when there is one."""
+
+    owner: str | None
+    repository: str | None
+    workflow: Workflow | None
+    job: Job | None
+    configured: PyPIPublisher | None
+
+
+def resolve_publisher(options: PublisherOptions, local: LocalRepo) -> tuple[Publisher, str]:
+    """The publisher to compare with, and a sentence saying where each part came from."""
+    configured = local.configured
+    implied = {
+        "owner": local.owner,
+        "repository": local.repository,
+        "workflow": local.workflow.filename if local.workflow else None,
+        # A job without `environment:` says nothing about what PyPI was told: unknown.
+        "environment": local.job.environment if local.job else None,
+    }
+    values: dict[str, str | None] = {}
+    origins: list[str] = []
+    for name in FIELDS:
+        candidates = (getattr(options, name), getattr(configured, name, None), implied[name])
+        for origin, value in zip(ORIGINS, candidates, strict=True):
+            if value is not None:
+                values[name] = value.strip() if name != "environment" else value
+                if origin not in origins:
+                    origins.append(origin)
+                break
+        else:
+            values[name] = None
+    index = options.index or (configured.index if configured else None) or "pypi"
+    publisher = Publisher(
+        owner=values["owner"],
+        repository=values["repository"],
+        workflow=values["workflow"],
+        environment=values["environment"],
+        index=index,
+    )
+    origins.sort(key=ORIGINS.index)
+    source = " and ".join(origins) if origins else "unknown (no options, no pyproject.toml)"
+    return publisher, source

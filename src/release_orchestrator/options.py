@@ -1,0 +1,131 @@
+"""Command-line arguments and options that more than one command (or a long help) shares."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+ApiUrl = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="GitHub API base URL (default: GITHUB_API_URL, else from the remote).",
+    ),
+]
+CutSpec = Annotated[
+    str,
+    typer.Argument(
+        metavar="SPEC",
+        help="A version (0.1.1, v0.1.1, 1.0.0rc1) or a bump: major, minor, patch, release, "
+        "alpha, beta, rc, post, dev, or major|minor|patch + ,alpha|,beta|,rc|,dev "
+        "(e.g. minor,rc).",
+    ),
+]
+WatchTarget = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="TARGET",
+        help="A tag (v0.1.1), a run id, or a run URL (default: the release tag at HEAD).",
+        show_default=False,
+    ),
+]
+ExplainTarget = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="TARGET",
+        help="A run id, run URL or tag (default: the release tag at HEAD). Not needed with --log.",
+        show_default=False,
+    ),
+]
+Owner = Annotated[str | None, typer.Option(metavar="OWNER", help="PyPI publisher: owner.")]
+Repository = Annotated[
+    str | None, typer.Option(metavar="REPO", help="PyPI publisher: repository name.")
+]
+WorkflowName = Annotated[
+    str | None, typer.Option(metavar="FILE", help="PyPI publisher: workflow file name.")
+]
+Environment = Annotated[
+    str | None,
+    typer.Option(metavar="ENV", help='PyPI publisher: environment ("" means any).'),
+]
+Index = Annotated[
+    str | None,
+    typer.Option(metavar="INDEX", help="Which index the publisher is on: pypi or testpypi."),
+]
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan and change nothing.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+GitHubRelease = Annotated[
+    bool | None,
+    typer.Option(
+        "--github-release/--no-github-release",
+        help="Also create a GitHub Release for the tag (default: [tool.release]).",
+        show_default=False,
+    ),
+]
+Draft = Annotated[bool, typer.Option("--draft", help="Create the Release as a draft.")]
+Remote = Annotated[
+    str | None, typer.Option(metavar="NAME", help="Git remote to push to (default: origin).")
+]
+Branch = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME", help="Branch to release from (default: the remote's default branch)."
+    ),
+]
+NoPush = Annotated[bool, typer.Option("--no-push", help="Commit and tag locally; push nothing.")]
+NoWatch = Annotated[
+    bool, typer.Option("--no-watch", help="Do not follow the publish run after pushing.")
+]
+SkipDoctor = Annotated[
+    bool, typer.Option("--skip-doctor", help="Cut even if release doctor finds errors.")
+]
+CutJson = Annotated[bool, typer.Option("--json", help="Print one JSON object with the result.")]
+WatchWorkflow = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE", help="Publishing workflow file (default: [tool.release] or detected)."
+    ),
+]
+Interval = Annotated[
+    float,
+    typer.Option(metavar="SECONDS", help="Longest wait between polls, in seconds.", min=1.0),
+]
+Timeout = Annotated[
+    float,
+    typer.Option(metavar="SECONDS", help="Give up after this many seconds (exit 7).", min=1.0),
+]
+WatchJson = Annotated[bool, typer.Option("--json", help="Print one JSON object when the run ends.")]
+Logs = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--log",
+        metavar="FILE",
+        help="A saved log, run-logs zip, or - for stdin (repeatable); no network needed.",
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+Scenario = Annotated[
+    str,
+    typer.Option(
+        metavar="NAME", help="success, invalid-publisher, missing-id-token or file-exists."
+    ),
+]
+Keep = Annotated[bool, typer.Option("--keep", help="Keep the throwaway project and print where.")]
+DoctorTag = Annotated[
+    str | None,
+    typer.Option(
+        metavar="TAG",
+        help="The tag to check (default: the tag release cut would create for the "
+        "current version).",
+    ),
+]
+IndexUrl = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        hidden=True,
+        help="Base URL of PyPI's JSON API (default: RELEASE_PYPI_URL, else the index).",
+    ),
+]

@@ -1,0 +1,47 @@
+"""Where human-readable output goes: stdout normally, stderr when stdout carries JSON."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+
+class Console:
+    """Plain-text output for the person at the terminal, kept apart from machine output."""
+
+    def __init__(
+        self, *, json_mode: bool = False, out: TextIO | None = None, err: TextIO | None = None
+    ) -> None:
+        self.json_mode = json_mode
+        self._out = out or sys.stdout
+        self._err = err or sys.stderr
+
+    @property
+    def human(self) -> TextIO:
+        """The stream for human-readable progress."""
+        return self._err if self.json_mode else self._out
+
+    def say(self, text: str = "") -> None:
+        """Progress and plans, for people."""
+        print(text, file=self.human, flush=True)
+
+    def warn(self, text: str) -> None:
+        """Something the maintainer should know that does not stop the release."""
+        print(f"warning: {text}", file=self._err, flush=True)
+
+    def note(self, text: str) -> None:
+        """A remark about how the input was understood."""
+        print(f"note: {text}", file=self._err, flush=True)
+
+    @property
+    def out(self) -> TextIO:
+        """Standard output (GitHub Actions reads its workflow commands there)."""
+        return self._out
+
+    def write(self, text: str) -> None:
+        """Human-readable text exactly as given (no newline added)."""
+        print(text, end="", file=self.human, flush=True)
+
+    def data(self, text: str) -> None:
+        """Machine-readable output: the only thing written to stdout in JSON mode."""
+        print(text, file=self._out, flush=True)

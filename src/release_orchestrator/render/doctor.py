@@ -1,0 +1,88 @@
+"""``release doctor``'s report for people: findings with their fixes, the claims, PyPI's form."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..core.publisher import INDEX_HOSTS, INDEX_NAMES
+
+if TYPE_CHECKING:
+    from ..commands.doctor import DoctorReport
+
+
+_FORM_LABELS = (
+    ("owner", "Owner"),
+    ("repository", "Repository name"),
+    ("workflow", "Workflow name"),
+    ("environment", "Environment name"),
+)
+_STARTED_BY = {"push": "the tag push", "release": "the GitHub Release (release: published)"}
+
+
+def render_report(report: DoctorReport) -> str:
+    """The report for people: findings with their fixes, the claims, PyPI's form, a verdict."""
+    lines = [f"release doctor: tag {report.tag}"]
+    if report.workflow:
+        started = f", started by {_STARTED_BY[report.event]}" if report.event else ""
+        lines.append(f"  publishing job  {report.job!r} in {report.workflow}{started}")
+    if report.publisher is not None:
+        name = INDEX_NAMES.get(report.index, report.index)
+        lines.append(f"  publisher       {name}, from {report.publisher_source}")
+    sections = ["\n".join(lines)]
+    if report.findings:
+        found = []
+        for finding in report.findings:
+            at = f"  {finding.location}" if finding.location else ""
+            found.append(f"{finding.severity}: {finding.code}{at}")
+            found.append(f"  {finding.message}")
+            found.append(f"  fix: {finding.fix}")
+        sections.append("\n".join(found))
+    if report.predicted_claims is not None:
+        width = max(len(name) for name in report.predicted_claims)
+        claims = [f"Predicted OIDC claims for {report.tag}:"]
+        claims += [
+            f"  {name.ljust(width)}  {value if value is not None else '(none)'}"
+            for name, value in report.predicted_claims.items()
+        ]
+        sections.append("\n".join(claims))
+    elif report.workflow:
+        sections.append("No GitHub remote: the token's claims and PyPI's form cannot be predicted.")
+    if report.publisher_form is not None:
+        sections.append(_render_form(report))
+    else:
+        sections.append(_pending(report))
+    if report.findings:
+        verdict = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)."
+    else:
+        verdict = "No problems found."
+    sections.append(verdict)
+    return "\n\n".join(sections) + "\n"
+
+
+def _render_form(report: DoctorReport) -> str:
+    form = report.publisher_form or {}
+    host = INDEX_HOSTS.get(report.index, "pypi.org")
+    lines = [f"PyPI publisher form ({host}: project > Settings > Publishing > GitHub):"]
+    width = max(len(label) for _, label in _FORM_LABELS)
+    for key, label in _FORM_LABELS:
+        value = form.get(key) or ""
+        if key == "environment" and not value:
+            value = "(leave empty: any environment)"
+        lines.append(f"  {label.ljust(width)}  {value}")
+    lines.append(_pending(report))
+    return "\n".join(lines)
+
+
+def _pending(report: DoctorReport) -> str:
+    host = INDEX_HOSTS.get(report.index, "pypi.org")
+    if report.pending_publisher_needed is None:
+        return "Pending publisher: unknown (the index was not asked, or did not answer)."
+    if report.pending_publisher_needed:
+        return (
+            f"Pending publisher: needed. {report.project} is not on {host} yet: add the "
+            f"publisher with project name {report.project!r} at "
+            f"https://{host}/manage/account/publishing/"
+        )
+    return f"Pending publisher: not needed ({report.project} exists on {host})."
+
+

@@ -1,0 +1,164 @@
+"""The human rendering of an :class:`ExplainReport`: plain text, no colour, no rich."""
+
+from __future__ import annotations
+
+from ..core.explain.report import ExplainReport, Finding
+from ..core.publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem, LocalRepo, Publisher
+
+_MARKS = {"match": "✓", "mismatch": "✗", "unknown": "?", "unchecked": "?"}
+_FORM_LABELS = (
+    ("owner", "Owner"),
+    ("repository", "Repository name"),
+    ("workflow", "Workflow name"),
+    ("environment", "Environment name"),
+)
+
+
+def render_text(report: ExplainReport) -> str:
+    """The report as text: cause, checklist, numbered fix steps, PyPI form values, links."""
+    sections = [_headline(report)]
+    if report.checklist:
+        sections.append(_checklist(report))
+    if report.findings:
+        sections.append(_numbered("Fix:", report.findings[0].fix))
+    if report.publisher_form:
+        sections.append(_form(report))
+    if len(report.findings) > 1:
+        sections.append(_also_found(report.findings[1:]))
+    if report.error_lines and (not report.findings or report.findings[0].code == "step-failed"):
+        sections.append(_block("Last error lines in the log:", report.error_lines))
+    links = _links(report)
+    if links:
+        sections.append(_block("Links:", links))
+    return "\n\n".join(sections) + "\n"
+
+
+def _headline(report: ExplainReport) -> str:
+    logs = ", ".join(report.logs) or "the log"
+    if not report.findings:
+        lines = [f"No known publishing failure found in {logs}."]
+        if not report.error_lines:
+            lines.append("The log shows no error lines.")
+        return "\n".join(lines)
+    first = report.findings[0]
+    lines = [f"Cause: {first.cause}", f"  [{first.code}] {first.title}"]
+    if first.evidence:
+        lines.append(f"  seen in the log: {first.evidence}")
+    if report.index:
+        name = INDEX_NAMES.get(report.index, report.index)
+        lines.append(f"  index: {name} ({INDEX_HOSTS.get(report.index, report.index)})")
+    return "\n".join(lines)
+
+
+def _checklist(report: ExplainReport) -> str:
+    if report.publisher is None:
+        header = (
+            "Checklist (no PyPI publisher given: what the token carried, how PyPI compares it):"
+        )
+    else:
+        header = f"Checklist (PyPI publisher from {report.source}; token from the log):"
+    rows = [("field", "PyPI publisher", "token", "")]
+    rows += [
+        (item.field, _shown(item.publisher, "(not given)"), _token(item), _mark(item))
+        for item in report.checklist
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [header]
+    for row in rows:
+        cells = [row[i].ljust(widths[i]) for i in range(3)]
+        lines.append(("  " + "  ".join(cells) + "  " + row[3]).rstrip())
+    notes = [f"  {item.field}: {item.note}" for item in report.checklist if item.note != "Matches."]
+    return "\n".join(lines + notes)
+
+
+def _shown(value: str | None, empty: str) -> str:
+    if value is None:
+        return empty
+    return repr(value) if value != value.strip() else (value or "(Any)")
+
+
+def _token(item: ChecklistItem) -> str:
+    if item.token is not None:
+        return _shown(item.token, "")
+    return "(not in log)" if item.status == "unknown" else "(none)"
+
+
+def _mark(item: ChecklistItem) -> str:
+    return _MARKS[item.status or ("match" if item.ok else "mismatch")]
+
+
+def _numbered(title: str, steps: tuple[str, ...]) -> str:
+    return "\n".join([title, *(f"  {n}. {step}" for n, step in enumerate(steps, 1))])
+
+
+def _form(report: ExplainReport) -> str:
+    form = report.publisher_form or {}
+    host = report.index_host or "pypi.org"
+    lines = [f"PyPI publisher form ({host}: project > Settings > Publishing > GitHub):"]
+    width = max(len(label) for _, label in _FORM_LABELS)
+    for key, label in _FORM_LABELS:
+        value = form.get(key)
+        if key == "environment" and not value:
+            shown = "(leave empty: any environment)"
+        else:
+            shown = value if value else "(not in log)"
+        lines.append(f"  {label.ljust(width)}  {shown}")
+    return "\n".join(lines)
+
+
+def _also_found(findings: tuple[Finding, ...]) -> str:
+    lines = ["Also found:"]
+    for finding in findings:
+        lines.append(f"  - [{finding.severity}] {finding.code}: {finding.cause}")
+    return "\n".join(lines)
+
+
+def _block(title: str, lines: tuple[str, ...] | list[str]) -> str:
+    return "\n".join([title, *(f"  {line}" for line in lines)])
+
+
+def _links(report: ExplainReport) -> list[str]:
+    links: list[str] = []
+    for finding in report.findings:
+        if finding.docs and finding.docs not in links:
+            links.append(finding.docs)
+    return links
+
+
+def where_to_change(local: LocalRepo, publisher: Publisher, wrong: set[str]) -> list[str]:
+    """Lines of the local workflow file that the fix touches (``file:line: what``)."""
+    workflow, job = local.workflow, local.job
+    if workflow is None or job is None:
+        return []
+    lines = []
+    if "environment" in wrong and publisher.environment:
+        if job.environment is None:
+            lines.append(
+                f"{workflow.path}:{job.line}: job {job.id!r} has no environment; "
+                f"add `environment: {publisher.environment}`"
+            )
+        else:
+            lines.append(
+                f"{workflow.path}:{job.environment_line}: environment is {job.environment!r}; "
+                f"PyPI's publisher says {publisher.environment!r}"
+            )
+    if "workflow" in wrong and publisher.workflow:
+        lines.append(
+            f"{workflow.path}: PyPI's publisher names {publisher.workflow!r}; "
+            f"this file is {workflow.filename!r}"
+        )
+    return lines
+
+
+def render_explanation(report: ExplainReport, local: LocalRepo) -> str:
+    """The human explanation, plus the lines of the local workflow file to change."""
+    from ..render.explain import render_text
+
+    text = render_text(report)
+    if report.publisher is None:
+        return text
+    wrong: set[str] = {item.field for item in report.checklist if item.status == "mismatch"}
+    places = where_to_change(local, report.publisher, wrong)
+    if places:
+        text = text.rstrip("\n") + "\n\nIn this repository:\n" + "".join(f"  {p}\n" for p in places)
+    return text
