@@ -814,3 +814,23 @@ ANCHORS: tuple[bytes, ...] = (
     b"maturin",
     b"Too many",
 )
+
+
+def _phrase_anchors(anchors: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """An anchor for each rule phrase that no anchor above finds, so none is unreachable.
+
+    A phrase is lowercase and the log's text is not: its first letter is left out (it is
+    the capital of a sentence's first word), and the rest is searched as written. A phrase
+    with another capital in the log ("PyPI") is still read when it follows an error line.
+    """
+    known = [anchor.lstrip(b"\n").lower() for anchor in anchors]
+    derived: list[bytes] = []
+    for rule in RULES:
+        for phrase in rule.phrases:
+            tail = phrase[1:].encode()
+            if not any(anchor in phrase.encode() for anchor in known) and tail not in derived:
+                derived.append(tail)
+    return anchors + tuple(derived)
+
+
+ANCHORS = _phrase_anchors(ANCHORS)
