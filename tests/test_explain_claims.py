@@ -29,6 +29,47 @@ def test_backticks_lost_only_count_inside_a_dump() -> None:
     assert read(["* `ref`: `main`"], in_dump=False) == Claims(ref="main")
 
 
+def test_summary_form_without_markers_inside_a_dump() -> None:
+    claims = read(["repository: o/r", "environment: MISSING", "ref: refs/tags/v1"])
+    assert claims == Claims(
+        repository="o/r", ref="refs/tags/v1", missing=frozenset({"environment"})
+    )
+
+
+def test_reusable_warning_refs_are_read_from_their_labels() -> None:
+    claims = read(
+        [
+            "In particular, this action was initiated by:",
+            "o/r/.github/workflows/inner.yml@refs/heads/main",
+            "Whereas its parent workflow is:",
+            "o/r/.github/workflows/outer.yml@refs/heads/main",
+        ],
+        in_dump=False,
+    )
+    assert claims == Claims(
+        job_workflow_ref="o/r/.github/workflows/inner.yml@refs/heads/main",
+        workflow_ref="o/r/.github/workflows/outer.yml@refs/heads/main",
+    )
+
+
+def test_a_label_not_followed_by_a_ref_reads_nothing() -> None:
+    assert read(["this action was initiated by:", "somebody"], in_dump=False) is None
+
+
+def test_a_dump_keeps_its_own_refs_and_the_warning_fills_the_rest() -> None:
+    reader = ClaimsReader()
+    reader.feed("Whereas its parent workflow is:", False)
+    reader.feed("o/r/.github/workflows/outer.yml@refs/tags/v1", False)
+    reader.feed("this action was initiated by:", False)
+    reader.feed("o/r/.github/workflows/inner.yml@refs/tags/v1", False)
+    reader.start_dump()
+    reader.feed("* `job_workflow_ref`: `o/r/.github/workflows/dumped.yml@refs/tags/v1`", True)
+    assert reader.result() == Claims(
+        job_workflow_ref="o/r/.github/workflows/dumped.yml@refs/tags/v1",
+        workflow_ref="o/r/.github/workflows/outer.yml@refs/tags/v1",
+    )
+
+
 def test_unknown_names_are_not_claims() -> None:
     assert read(["* `permissions`: `write`", "id-token: write"]) is None
 

@@ -45,6 +45,13 @@ EXPECTED: dict[str, list[str]] = {
     "attestation-failure.log": ["attestation-failure"],
     "no-distributions.log": ["no-distributions"],
     "password-auth-disabled.log": ["password-auth-disabled"],
+    "action-reusable-warning-only.log": ["reusable-workflow"],
+    "action-v1.8-empty-secret-fallback.log": [
+        "empty-password-secret",
+        "missing-id-token-permission",
+    ],
+    "action-summary-claims.log": ["invalid-publisher"],
+    "reason-line-only-invalid-payload.log": ["project-name-rejected"],
     # uv publish
     "uv-invalid-publisher.log": ["invalid-publisher"],
     "uv-old-invalid-publisher.log": ["invalid-publisher"],
@@ -53,10 +60,16 @@ EXPECTED: dict[str, list[str]] = {
     "uv-file-exists.log": ["file-already-exists"],
     "uv-password-auth.log": ["password-auth-disabled"],
     "uv-upload-forbidden.log": ["upload-forbidden"],
+    "uv-missing-credentials.log": ["trusted-publishing-failed"],
     # twine, poetry, maturin
     "twine-file-exists.log": ["file-already-exists"],
     "twine-invalid-credentials.log": ["invalid-credentials"],
     "twine-upload-rejected.log": ["upload-rejected"],
+    "twine-bare-httperror-file-exists.log": ["file-already-exists"],
+    "twine-bare-httperror-invalid-credentials.log": ["invalid-credentials"],
+    "twine-filename-already-used.log": ["file-already-exists"],
+    "twine-verbose-html-body.log": ["invalid-credentials"],
+    "twine-429-new-project.log": ["too-many-new-projects"],
     "poetry-file-exists.log": ["file-already-exists"],
     "maturin-file-exists.log": ["file-already-exists"],
     "non-user-identity.log": ["non-user-identity"],
@@ -73,6 +86,7 @@ EXPECTED: dict[str, list[str]] = {
     "paste-issue-quoted.md": ["invalid-publisher"],
     "paste-indented-crlf-ansi.txt": ["invalid-publisher"],
     "stderr-percent-encoded.txt": ["invalid-publisher"],
+    "paste-line-number-link.md": ["invalid-publisher"],
 }
 
 
@@ -139,6 +153,20 @@ def _scan(name: str, every_line: bool) -> tuple[list[str], object]:
     return sorted(evidence.hits), evidence.claims
 
 
+def test_every_rule_phrase_is_picked_by_the_sieve_on_its_own() -> None:
+    """A message pasted alone, with no error line before it, is still read.
+
+    The phrase is tried in sentence case; a phrase that holds an anchor written in the
+    log's own case ("GNU/Linux", "TOKEN") is found by that anchor instead.
+    """
+    own_case = [anchor.lstrip(b"\n").lower() for anchor in ANCHORS]
+    for rule in RULES:
+        for phrase in rule.phrases:
+            line = (phrase[0].upper() + phrase[1:]).encode()
+            picked = list(LineSieve(ANCHORS).lines([b"noise\n" + line + b"\nnoise\n"]))
+            assert picked == [line] or any(a in phrase.encode() for a in own_case), phrase
+
+
 # claims, per client format
 
 
@@ -190,6 +218,60 @@ def test_pasted_forms_give_the_same_claims_as_the_raw_log(name: str) -> None:
     pasted = explain_logs([LOGS / name], None, "none")
     assert pasted.claims == raw.claims
     assert pasted.publisher_form == raw.publisher_form
+
+
+def test_claims_from_the_rendered_job_summary() -> None:
+    report = explain_logs([LOGS / "action-summary-claims.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.repository == "fernhollow/driftwood"
+    assert report.claims.repository_owner_id == "81234567"
+    assert report.claims.environment is None
+    assert "environment" in report.claims.missing
+    assert report.publisher_form == {
+        "owner": "fernhollow",
+        "repository": "driftwood",
+        "workflow": "release.yml",
+        "environment": "",
+    }
+
+
+def test_line_number_links_are_removed_from_claim_values() -> None:
+    report = explain_logs([LOGS / "paste-line-number-link.md"], None, "none")
+    assert report.claims is not None
+    assert report.claims.repository_owner_id == "44102795"
+    assert report.claims.repository == "saltmarsh/heron"
+
+
+def test_reusable_warning_alone_gives_both_workflow_refs() -> None:
+    report = explain_logs([LOGS / "action-reusable-warning-only.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.job_workflow_ref == (
+        "lanternworks/beacon/.github/workflows/publish-pkg.yml@refs/heads/main"
+    )
+    assert report.claims.workflow_ref == (
+        "lanternworks/beacon/.github/workflows/cut-release.yml@refs/heads/main"
+    )
+
+
+def test_a_claims_dump_has_the_last_word_over_the_reusable_warning() -> None:
+    report = explain_logs([LOGS / "action-reusable-workflow.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.job_workflow_ref == (
+        "octo-org/tools/.github/workflows/pypi.yml@refs/heads/main"
+    )
+
+
+def test_uv_missing_credentials_says_how_to_see_the_real_error() -> None:
+    finding = explain_logs([LOGS / "uv-missing-credentials.log"], None, "none").findings[0]
+    assert "automatic" in finding.cause
+    assert any("--trusted-publishing always" in step for step in finding.fix)
+    assert any("id-token: write" in step for step in finding.fix)
+
+
+def test_a_bare_429_names_the_new_project_limit_and_the_other_case() -> None:
+    finding = explain_logs([LOGS / "twine-429-new-project.log"], None, "none").findings[0]
+    assert "new project" in finding.cause
+    assert any("already exists" in step for step in finding.fix)
 
 
 def test_variants_pick_the_precise_cause() -> None:

@@ -12,6 +12,10 @@ Formats (the sources quote the templates):
   pretty ``Debug`` of ``GitHubTokenClaims`` (``sub: "…",``; ``environment: Some(`` then
   ``"pypi",``; ``environment: None,``), wrapped in ``GitHub(`` since 2025; uv 0.4 and 0.5
   printed ``OidcTokenClaims { … }`` without an environment field.
+* gh-action-pypi-publish ``_REUSABLE_WORKFLOW_WARNING`` (v1.10+): no claim names, but
+  "this action was initiated by:" and "Whereas its parent workflow is:", each followed by
+  a ref on its own line: job_workflow_ref and workflow_ref. A claims dump, when there is
+  one, has the last word; these fill only the claims it does not show.
 """
 
 from __future__ import annotations
@@ -31,6 +35,12 @@ _DEBUG_FIELD = re.compile(
 )
 _DEBUG_VALUE = re.compile(r'^"(?P<value>(?:[^"\\]|\\.)*)",?$')
 MISSING = "MISSING"
+# The reusable-workflow warning's labels, and the claim the ref on the next line is.
+_PROSE_LABELS = (
+    ("this action was initiated by:", "job_workflow_ref"),
+    ("its parent workflow is:", "workflow_ref"),
+)
+_WORKFLOW_REF = re.compile(r"^\S+/\.github/workflows/\S+@\S+$")
 
 
 class ClaimsReader:
@@ -41,6 +51,8 @@ class ClaimsReader:
         self._missing: set[str] = set()
         self._pending: str | None = None
         self._last: Claims | None = None
+        self._prose: dict[str, str] = {}
+        self._prose_label: str | None = None
 
     def start_dump(self) -> None:
         """A claims dump begins: close the previous one."""
@@ -52,6 +64,16 @@ class ClaimsReader:
         Outside a dump only unmistakable claim lines count (backticked names, Rust Debug
         fields), so that ``ref: main`` in a YAML echo is not taken for a claim.
         """
+        if self._prose_label is not None:
+            label, self._prose_label = self._prose_label, None
+            if _WORKFLOW_REF.match(text):
+                self._prose[label] = text
+                return True
+        low = text.lower()
+        for phrase, label in _PROSE_LABELS:
+            if low.endswith(phrase):
+                self._prose_label = label
+                return True
         if self._pending is not None:
             pending, self._pending = self._pending, None
             quoted = _DEBUG_VALUE.match(text)
@@ -85,7 +107,12 @@ class ClaimsReader:
     def result(self) -> Claims | None:
         """The claims of the last dump, or ``None`` when the log showed none."""
         self._close()
-        return self._last
+        if not self._prose:
+            return self._last
+        last = self._last or Claims()
+        shown = {k: v for k, v in last.as_dict().items() if v is not None}
+        fill = {k: v for k, v in self._prose.items() if k not in shown and k not in last.missing}
+        return Claims.from_values({**shown, **fill}, last.missing)
 
     def _set(self, key: str, value: str | None) -> None:
         if value is None or value == MISSING:

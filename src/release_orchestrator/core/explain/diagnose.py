@@ -70,6 +70,16 @@ def _add_derived(matches: dict[str, _Match], evidence: Evidence) -> None:
         and ("exchange" in stages or "invalid-credentials" in matches)
     ):
         matches["empty-password-secret"] = _Match(None, f"{evidence.empty_secret}: (empty)")
+    if (
+        evidence.legacy_exchange
+        and "missing-id-token-permission" in matches
+        and "empty-password-secret" not in matches
+    ):
+        # Before v1.9 the action fell back to trusted publishing on an empty password, so a
+        # job with no id-token most likely meant to upload with a secret that expanded empty.
+        matches["empty-password-secret"] = _Match(
+            None, f"action before v1.9: {evidence.legacy_exchange}"
+        )
     if evidence.exit_code and not evidence.publish_step and not matches:
         matches["step-failed"] = _Match(None, None)
 

@@ -111,11 +111,12 @@ def _level_prefix(text: str) -> tuple[str, str]:
     if tool:
         return tool.group(1).lower(), text[tool.end() :]
     lowered = text[:12].lower()
-    # uv ("error: …"), poetry ("HTTP Error 400: …"), maturin ("💥 maturin failed"), pytest's
+    # uv ("error: …"), poetry ("HTTP Error 400: …"), twine before rich ("HTTPError: 400 …",
+    # the reason on the next line), maturin ("💥 maturin failed"), pytest's
     # summary ("FAILED tests/…"), and twine check's "Checking dist/x.whl: ERROR    …" (rich
     # pads the level mid-line).
     if (
-        lowered.startswith(("error:", "http error", "fatal:"))
+        lowered.startswith(("error:", "http error", "httperror:", "fatal:"))
         or text.startswith(("💥", "FAILED "))
         or "ERROR   " in text
     ):

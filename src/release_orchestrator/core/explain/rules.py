@@ -418,7 +418,9 @@ RULES: tuple[Rule, ...] = (
         pattern=re.compile(r"the name ['\"][^'\"]*['\"] (?:is invalid|isn't allowed)"),
     ),
     # warehouse forklift/legacy.py and the pending-publisher rate limit: HTTP 429 "Too many
-    # new projects created" (about 4 a day per user and per IP, pypi/support#11269).
+    # new projects created" (about 4 a day per user and per IP, pypi/support#11269). twine
+    # without --verbose shows only "HTTPError: 429 Too Many Requests from …/legacy/", and
+    # creating a project is what the upload endpoint rate-limits.
     Rule(
         code="too-many-new-projects",
         title="The new-project rate limit was hit",
@@ -430,6 +432,21 @@ RULES: tuple[Rule, ...] = (
         ),
         docs=None,
         phrases=("too many new projects created",),
+        pattern=re.compile(
+            r"(?:httperror:|http error) 429\b|upload failed with status(?: code)? 429\b"
+        ),
+        variants=(
+            Variant(
+                ("429",),
+                "The index ({host}) answered 429 Too Many Requests: when the upload creates a "
+                "new project, that is its limit on new projects per user and IP per day.",
+                (
+                    "If the project is new, wait 24 hours and re-run the job.",
+                    "If it already exists on {host}, wait a few minutes and re-run; run "
+                    "twine with `--verbose` (the action's `verbose: true`) to see the reason.",
+                ),
+            ),
+        ),
     ),
     # warehouse forklift/legacy.py: 400 "Non-user identities cannot create new projects.
     # This was probably caused by successfully using a pending publisher but specifying the
@@ -480,7 +497,8 @@ RULES: tuple[Rule, ...] = (
     # publishing exchange failure:" (all versions; "trusted publishing exchange failure"
     # lowercase in v1.8.0-1.8.5), "Token request failed: the server refused the request";
     # uv "Failed to obtain token for trusted publishing", "is trusted publishing correctly
-    # configured?".
+    # configured?", and uv's "Caused by: Missing credentials for {url}" when its default
+    # `--trusted-publishing automatic` found no OIDC token and skipped the exchange.
     Rule(
         code="trusted-publishing-failed",
         title="The trusted-publishing token exchange failed",
@@ -501,8 +519,23 @@ RULES: tuple[Rule, ...] = (
             "is trusted publishing correctly configured",
             "failed to discover oidc token",
             "no oidc token discovered",
+            "missing credentials for",
         ),
         generic=True,
+        variants=(
+            Variant(
+                ("missing credentials for",),
+                "uv publish found neither a token nor a password, and its default "
+                "`--trusted-publishing automatic` skipped the exchange without saying why "
+                "(in GitHub Actions: most often no `id-token: write`).",
+                (
+                    "Add `permissions: id-token: write` to the publishing job.",
+                    "Run `uv publish --trusted-publishing always` so that uv shows why the "
+                    "exchange fails instead of skipping it.",
+                    "Or give a token: `UV_PUBLISH_TOKEN: ${{ secrets.PYPI_API_TOKEN }}`.",
+                ),
+            ),
+        ),
     ),
     # twine-upload.sh "MISSING DISTS" warning: "It looks like there are no Python
     # distribution packages to publish in the directory …"; twine "InvalidDistribution:
@@ -618,8 +651,9 @@ RULES: tuple[Rule, ...] = (
     ),
     # warehouse forklift/legacy.py 400: "File already exists ('{file}', with blake2_256 hash
     # '…'). See … #file-name-reuse", "This filename was previously used by a file that has
-    # since been deleted. Use a different version.", "Only one sdist may be uploaded per
-    # release."; maturin "File already exists: …".
+    # since been deleted. Use a different version." (before 2019: "This filename has already
+    # been used, use a different version."), "Only one sdist may be uploaded per release.";
+    # maturin "File already exists: …".
     Rule(
         code="file-already-exists",
         title="This version was already uploaded",
@@ -635,6 +669,7 @@ RULES: tuple[Rule, ...] = (
         phrases=(
             "file already exists",
             "filename was previously used",
+            "filename has already been used",
             "only one sdist may be uploaded per release",
         ),
     ),
@@ -814,3 +849,23 @@ ANCHORS: tuple[bytes, ...] = (
     b"maturin",
     b"Too many",
 )
+
+
+def _phrase_anchors(anchors: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """An anchor for each rule phrase that no anchor above finds, so none is unreachable.
+
+    A phrase is lowercase and the log's text is not: its first letter is left out (it is
+    the capital of a sentence's first word), and the rest is searched as written. A phrase
+    with another capital in the log ("PyPI") is still read when it follows an error line.
+    """
+    known = [anchor.lstrip(b"\n").lower() for anchor in anchors]
+    derived: list[bytes] = []
+    for rule in RULES:
+        for phrase in rule.phrases:
+            tail = phrase[1:].encode()
+            if not any(anchor in phrase.encode() for anchor in known) and tail not in derived:
+                derived.append(tail)
+    return anchors + tuple(derived)
+
+
+ANCHORS = _phrase_anchors(ANCHORS)

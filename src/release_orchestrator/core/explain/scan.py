@@ -31,6 +31,8 @@ _CONTINUES = (
     ("attestation generation failure", 8),
     ("caused by", 8),
     ("response from", 10),  # twine --verbose: "INFO Response from https://…/legacy/:"
+    ("content received from server", 12),  # older twine --verbose, then the HTML body
+    ("calling workflow is a reusable workflow", 12),  # the refs that tell the two apart
 )
 _CLAIMS_DUMP_LINES = 24
 _STEP_INPUT_LINES = 30
@@ -50,6 +52,13 @@ _SECRET_INPUT = re.compile(
     r"flit_password):\s*(.*)"
 )
 _EXIT_CODE = "process completed with exit code"
+# gh-action-pypi-publish before v1.9 tried trusted publishing whenever `password` was empty
+# (twine-upload.sh), and said so in these words; v1.9 renamed them "trusted publishing".
+_LEGACY_EXCHANGE = (
+    "oidc credential exchange",
+    "oidc exchange failure",
+    "due to __token__ username with no supplied password field",
+)
 # Only lines about the upload target tell which index the job used ("/simple/" is pip).
 _TARGET_HINTS = ("/legacy", "audience retrieval failed", "mint-token", "repository-url")
 
@@ -79,6 +88,7 @@ class Evidence:
     publish_step: bool = False
     exit_code: bool = False
     empty_secret: str | None = None
+    legacy_exchange: str | None = None
 
 
 class Scanner:
@@ -120,6 +130,8 @@ class Scanner:
             return
         self._read_step(low)
         self._read_target(low)
+        if any(phrase in low for phrase in _LEGACY_EXCHANGE):
+            self._evidence.legacy_exchange = self._evidence.legacy_exchange or text
         for phrase, rule in _PHRASES:
             if phrase in low:
                 self._hit(rule, text, low)
