@@ -186,12 +186,12 @@ class Watcher:
                 return WatchResult(run, jobs, self.github.stats, self.github)
             try:
                 self._wait(self.pacer.next(run.status, changed))
-            except WatchTimeout:
+            except WatchTimeout as exc:
                 raise WatchTimeout(
                     f"run {run.id} is still {run.status.replace('_', ' ')} after "
                     f"{self.timeout / 60:.0f} min",
                     f"keep watching with: release watch {run.id}",
-                ) from None
+                ) from exc
 
 
 def outcome(result: WatchResult) -> None:
@@ -238,9 +238,9 @@ def watch_run(
             assert query is not None
             run_id = watcher.find(query).id
         return watcher.follow(run_id)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         resume = run_id if run_id is not None else query.tag if query else ""
-        raise Interrupted("stopped watching", f"resume with: release watch {resume}") from None
+        raise Interrupted("stopped watching", f"resume with: release watch {resume}") from exc
     finally:
         view.close()
 

@@ -65,8 +65,8 @@ def parse_version(text: str) -> tuple[Version, list[str]]:
     body = stripped[1:] if stripped[:1] in ("v", "V") else stripped
     try:
         version = Version(body)
-    except InvalidVersion:
-        raise UsageError(f"{text.strip()!r} is not a valid version", _VERSION_HINT) from None
+    except InvalidVersion as exc:
+        raise UsageError(f"{text.strip()!r} is not a valid version", _VERSION_HINT) from exc
     if version.local is not None:
         raise UsageError(
             f"{stripped} is a local version",
