@@ -13,6 +13,7 @@ import pytest
 from emulator_fixtures import FakeClock, make_github, push_tag
 from gitfixtures import OWNER, REPO, Project, git
 from release_orchestrator.commands.watch import WatchRequest, WatchResult, outcome, run_watch
+from release_orchestrator.core.runs import Conclusion, RunStatus
 from release_orchestrator.errors import ExitCode, Interrupted, ReleaseError, RunFailed, WatchTimeout
 from release_orchestrator.render.watch import PlainView
 from release_orchestrator.sandbox import Fault, GitHubEmulator, JobSpec, Lifecycle, StepSpec
@@ -418,8 +419,9 @@ def test_live_view_draws_jobs_and_steps() -> None:
             "run_started_at": "2024-05-01T12:00:00Z",
         }
     )
-    step = StepState(1, "Publish to PyPI", "completed", "failure", None, None)
-    job = JobState(1, "publish", "completed", "failure", None, None, None, (step,))
+    done, failed = RunStatus.COMPLETED, Conclusion.FAILURE
+    step = StepState(1, "Publish to PyPI", done, failed, None, None)
+    job = JobState(1, "publish", done, failed, None, None, None, (step,))
     view.update(run, [job], 1_714_564_900.0)
     view.close()
     text = stream.getvalue()
