@@ -51,6 +51,7 @@ class CutRequest:
     push: bool = True
     api_url: str | None = None
     skip_doctor: bool = False
+    watch: bool = True  # follow the publish run after the push
 
 
 @dataclass
@@ -279,24 +280,18 @@ def _run_step(step: Step, plan: ReleasePlan, workspace: _Workspace, console: Con
         step.status = StepStatus.DONE
 
 
-def cut_command(
-    request: CutRequest,
-    deps: Deps,
-    *,
-    confirm: Callable[[str], bool] | None,
-    watch: bool,
-    as_json: bool,
-) -> None:
-    """``release cut``: cut, follow the publish run unless told not to, report, explain."""
+def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:
+    """``release cut``: cut (asking first when ``ask``), follow the publish run unless told
+    not to, report, explain."""
     from ..render.watch import view_for
     from .flow import finish_watch, follow_release
 
-    result = run_cut(request, deps, confirm=confirm)
+    result = run_cut(request, deps, confirm=deps.console.confirm if ask else None)
     followed = None
-    if watch:
+    if request.watch:
         view = view_for(deps.console, deps.env)
         followed = follow_release(result, deps, api_url=request.api_url, view=view)
-    if as_json:
+    if deps.console.json_mode:
         data = result.to_json()
         if followed is not None:
             data["run"] = followed.to_json()

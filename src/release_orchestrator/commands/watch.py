@@ -271,12 +271,12 @@ def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult
     )
 
 
-def watch_command(request: WatchRequest, deps: Deps, *, as_json: bool) -> None:
+def watch_command(request: WatchRequest, deps: Deps) -> None:
     """``release watch``: follow the run, print ``--json``, then report and explain it."""
     from ..render.watch import view_for
     from .flow import finish_watch
 
     result = run_watch(request, deps, view_for(deps.console, deps.env))
-    if as_json:
+    if deps.console.json_mode:
         deps.console.data(json.dumps(result.to_json()))
     finish_watch(result, deps)
