@@ -40,7 +40,7 @@ class _Word(str, Enum):
 
 
 class RunStatus(_Word):
-    """Where a run, job or step is (gh's ``shared.Status``)."""
+    """Where a run, job or step is (``Status`` in gh's ``pkg/cmd/run/shared``)."""
 
     REQUESTED = "requested"
     QUEUED = "queued"
@@ -51,7 +51,7 @@ class RunStatus(_Word):
 
 
 class Conclusion(_Word):
-    """How a completed run, job or step ended (gh's ``shared.Conclusion``)."""
+    """How a completed run, job or step ended (``Conclusion`` in gh's ``pkg/cmd/run/shared``)."""
 
     SUCCESS = "success"
     NEUTRAL = "neutral"
