@@ -297,15 +297,12 @@ def test_bad_target_and_missing_token(
     assert info.value.exit_code == ExitCode.AUTH
 
 
-def test_cli_exit_codes_and_json(
-    published: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_exit_codes_and_json(published: Project, emu: GitHubEmulator) -> None:
     # A run that is complete at the first poll needs no sleeping: the real clock is fine here.
     add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
     push_tag(published, "v0.1.1")
-    monkeypatch.chdir(published.work)
 
-    out = release("watch", "v0.1.1", "--api-url", emu.url, "--json")
+    out = release("watch", "v0.1.1", "--api-url", emu.url, "--json", cwd=published.work)
 
     assert out.code == 6, out.stderr
     data = json.loads(out.stdout)
@@ -320,12 +317,11 @@ def test_github_actions_summary_and_annotations(
 ) -> None:
     add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
     push_tag(published, "v0.1.1")
-    monkeypatch.chdir(published.work)
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
 
-    out = release("watch", "v0.1.1", "--api-url", emu.url)
+    out = release("watch", "v0.1.1", "--api-url", emu.url, cwd=published.work)
 
     assert out.code == 6
     assert (
@@ -335,13 +331,10 @@ def test_github_actions_summary_and_annotations(
     assert "| publish | ✗ failure |" in summary.read_text()
 
 
-def test_cut_follows_the_run_it_started(
-    published: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cut_follows_the_run_it_started(published: Project, emu: GitHubEmulator) -> None:
     add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
-    monkeypatch.chdir(published.work)
 
-    out = release("cut", "0.1.1", "--yes", "--api-url", emu.url, "--json")
+    out = release("cut", "0.1.1", "--yes", "--api-url", emu.url, "--json", cwd=published.work)
 
     assert out.code == 6, out.stderr
     data = json.loads(out.stdout)
@@ -349,7 +342,9 @@ def test_cut_follows_the_run_it_started(
     assert data["run"]["conclusion"] == "failure"
     assert "release explain" in out.stderr
 
-    skipped = release("cut", "0.1.2", "--yes", "--api-url", emu.url, "--no-watch", "--json")
+    skipped = release(
+        "cut", "0.1.2", "--yes", "--api-url", emu.url, "--no-watch", "--json", cwd=published.work
+    )
     assert skipped.code == 0, skipped.stderr
     assert "run" not in json.loads(skipped.stdout)
 
@@ -375,9 +370,7 @@ def test_unchanged_polls_are_free_and_fetch_no_jobs(
 RELEASE_YML = PUBLISH_YML.replace('push:\n    tags: ["v*"]', "release:\n    types: [published]")
 
 
-def test_release_mode_follows_the_release_event_run(
-    project: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_release_mode_follows_the_release_event_run(project: Project, emu: GitHubEmulator) -> None:
     project.write(".github/workflows/publish.yml", RELEASE_YML)
     project.commit_all("publish on releases")
     project.push()
@@ -387,9 +380,11 @@ def test_release_mode_follows_the_release_event_run(
         jobs=(BUILD, publish_job()),
         lifecycle=Lifecycle(queued=0, in_progress=0),
     )
-    monkeypatch.chdir(project.work)
 
-    out = release("cut", "0.1.1", "--yes", "--github-release", "--api-url", emu.url, "--json")
+    out = release(
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", emu.url, "--json",
+        cwd=project.work,
+    )
 
     assert out.code == 0, out.stderr
     run = json.loads(out.stdout)["run"]
