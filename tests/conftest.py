@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,8 +36,6 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
-    """The seed project, cwd set to its work tree."""
-    proj = make_project(tmp_path)
-    monkeypatch.chdir(proj.work)
-    yield proj
+def project(tmp_path: Path) -> Project:
+    """The seed project; commands are given its work tree as their cwd (no chdir)."""
+    return make_project(tmp_path)

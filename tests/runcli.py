@@ -25,14 +25,17 @@ class Outcome:
     stderr: str
 
 
-def make_deps(*, cwd: Path | None = None, pypi: PyPIClient = NO_PYPI) -> Deps:
-    """The Deps a test runs ``release`` with: this process's environment, no real PyPI."""
-    return Deps(env=os.environ, cwd=cwd or Path.cwd(), pypi=pypi)
+def make_deps(*, cwd: Path, pypi: PyPIClient = NO_PYPI) -> Deps:
+    """The Deps a test runs ``release`` with in ``cwd``: this process's environment, no PyPI."""
+    return Deps(env=os.environ, cwd=cwd, pypi=pypi)
 
 
-def release(*args: str, input: str | None = None, deps: Deps | None = None) -> Outcome:
-    """Invoke ``release ARGS`` as a user would (stdin is not a terminal)."""
-    result = CliRunner().invoke(
-        app, list(args), input=input, catch_exceptions=False, obj=deps or make_deps()
-    )
+def release(
+    *args: str, cwd: Path | None = None, input: str | None = None, deps: Deps | None = None
+) -> Outcome:
+    """Invoke ``release ARGS`` in ``cwd`` (or with ``deps``) as a user would (no terminal)."""
+    if deps is None:
+        assert cwd is not None, "pass the directory release runs in (cwd=) or the Deps"
+        deps = make_deps(cwd=cwd)
+    result = CliRunner().invoke(app, list(args), input=input, catch_exceptions=False, obj=deps)
     return Outcome(result.exit_code, result.stdout, result.stderr)

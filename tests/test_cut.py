@@ -14,7 +14,7 @@ from runcli import release
 def test_cut_bumps_commits_tags_and_pushes_atomically(project: Project) -> None:
     before = (project.work / "pyproject.toml").read_bytes()
 
-    out = release("cut", "0.1.1", "--yes", "--json")
+    out = release("cut", "0.1.1", "--yes", "--json", cwd=project.work)
 
     assert out.code == 0, out.stderr
     after = (project.work / "pyproject.toml").read_bytes()
@@ -51,7 +51,7 @@ def test_cut_bumps_commits_tags_and_pushes_atomically(project: Project) -> None:
 def test_only_the_new_tag_is_pushed(project: Project) -> None:
     git(project.work, "tag", "unrelated-local-tag")
 
-    assert release("cut", "patch", "--yes").code == 0
+    assert release("cut", "patch", "--yes", cwd=project.work).code == 0
 
     remote_tags = git(project.origin, "tag", "-l").split()
     assert remote_tags == ["v0.1.1"]
@@ -60,7 +60,7 @@ def test_only_the_new_tag_is_pushed(project: Project) -> None:
 def test_dry_run_shows_the_plan_and_changes_nothing(project: Project) -> None:
     before = project.state()
 
-    out = release("cut", "minor,rc", "--dry-run")
+    out = release("cut", "minor,rc", "--dry-run", cwd=project.work)
 
     assert out.code == 0, out.stderr
     assert project.state() == before
@@ -72,7 +72,7 @@ def test_dry_run_shows_the_plan_and_changes_nothing(project: Project) -> None:
 
 
 def test_dry_run_json_reports_every_step_skipped(project: Project) -> None:
-    out = release("cut", "patch", "--dry-run", "--json")
+    out = release("cut", "patch", "--dry-run", "--json", cwd=project.work)
 
     data = json.loads(out.stdout)  # stdout holds only the object; the plan went to stderr
     assert data["dry_run"] is True and data["pushed"] is False and data["commit"] is None
@@ -93,7 +93,7 @@ def test_dry_run_json_reports_every_step_skipped(project: Project) -> None:
 def test_specs_reach_the_tag(
     project: Project, spec: str, expected: str, notice: str | None
 ) -> None:
-    out = release("cut", spec, "--yes", "--json")
+    out = release("cut", spec, "--yes", "--json", cwd=project.work)
 
     assert out.code == 0, out.stderr
     assert json.loads(out.stdout)["version"] == expected
@@ -105,7 +105,7 @@ def test_specs_reach_the_tag(
 def _refused(project: Project, *args: str) -> str:
     """Run cut, expect exit 3 and no change anywhere; return stderr."""
     before = project.state()
-    out = release("cut", *args, "--yes")
+    out = release("cut", *args, "--yes", cwd=project.work)
     assert out.code == 3, (out.stdout, out.stderr)
     assert project.state() == before
     assert out.stdout == ""
@@ -120,7 +120,7 @@ def test_dirty_tree_is_refused(project: Project) -> None:
 
 def test_untracked_files_do_not_block(project: Project) -> None:
     project.write("notes.txt", "scratch\n")
-    assert release("cut", "0.1.1", "--yes").code == 0
+    assert release("cut", "0.1.1", "--yes", cwd=project.work).code == 0
     assert (project.work / "notes.txt").exists()
 
 
@@ -134,7 +134,7 @@ def test_other_branch_is_refused_unless_named(project: Project) -> None:
     git(project.work, "push", "-q", "origin", "maint")
     assert "releases are cut from 'main'" in _refused(project, "0.1.1")
 
-    out = release("cut", "0.1.1", "--yes", "--branch", "maint")
+    out = release("cut", "0.1.1", "--yes", "--branch", "maint", cwd=project.work)
     assert out.code == 0, out.stderr
     assert project.remote_tag_commit("v0.1.1") == git(project.origin, "rev-parse", "maint")
 
@@ -160,7 +160,7 @@ def _advance_origin(project: Project, tmp_path: Path) -> None:
 def test_behind_remote_is_refused(project: Project, tmp_path: Path) -> None:
     _advance_origin(project, tmp_path)
     before = project.state()
-    out = release("cut", "0.1.1", "--yes")
+    out = release("cut", "0.1.1", "--yes", cwd=project.work)
     assert out.code == 3
     assert "'main' is 1 commit(s) behind origin/main" in out.stderr
     assert "git pull --ff-only origin main" in out.stderr
@@ -175,7 +175,7 @@ def test_behind_remote_is_refused(project: Project, tmp_path: Path) -> None:
 def test_diverged_is_refused(project: Project, tmp_path: Path) -> None:
     _advance_origin(project, tmp_path)
     git(project.work, "commit", "-q", "--allow-empty", "-m", "local work")
-    out = release("cut", "0.1.1", "--yes")
+    out = release("cut", "0.1.1", "--yes", cwd=project.work)
     assert out.code == 3
     assert "have diverged (1 local and 1 remote commits)" in out.stderr
 
@@ -183,7 +183,7 @@ def test_diverged_is_refused(project: Project, tmp_path: Path) -> None:
 def test_ahead_of_remote_is_fine_and_pushed(project: Project) -> None:
     project.write("src/anomaly_detection_toolkit/core.py", "x = 1\n")
     local = project.commit_all("feature")
-    assert release("cut", "0.1.1", "--yes").code == 0
+    assert release("cut", "0.1.1", "--yes", cwd=project.work).code == 0
     assert git(project.origin, "rev-parse", "main~1") == local
 
 
@@ -235,9 +235,8 @@ def test_broken_pyproject_is_refused(project: Project) -> None:
     assert "pyproject.toml is not valid TOML" in _refused(project, "0.1.1")
 
 
-def test_not_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    out = release("cut", "0.1.1", "--yes")
+def test_not_a_repository(tmp_path: Path) -> None:
+    out = release("cut", "0.1.1", "--yes", cwd=tmp_path)
     assert out.code == 3
     assert "is not inside a git work tree" in out.stderr
     assert list(tmp_path.iterdir()) == []
@@ -247,7 +246,7 @@ def test_unreachable_remote_is_a_remote_error_and_hides_credentials(project: Pro
     secret = "ghp_" + "A" * 36
     git(project.work, "remote", "set-url", "origin", f"https://user:{secret}@127.0.0.1:9/o/r.git")
     before = project.state()
-    out = release("cut", "0.1.1", "--yes")
+    out = release("cut", "0.1.1", "--yes", cwd=project.work)
     assert out.code == 5
     assert "cannot reach remote 'origin'" in out.stderr
     assert secret not in out.stderr + out.stdout
@@ -260,7 +259,7 @@ def test_push_refused_by_the_remote_restores_everything(project: Project) -> Non
     hook.chmod(0o755)
     before = project.state()
 
-    out = release("cut", "0.1.1", "--yes")
+    out = release("cut", "0.1.1", "--yes", cwd=project.work)
 
     assert out.code == 5
     assert "origin refused the push" in out.stderr
@@ -271,11 +270,11 @@ def test_push_refused_by_the_remote_restores_everything(project: Project) -> Non
 
 
 def test_resume_after_an_unpushed_release(project: Project) -> None:
-    assert release("cut", "0.1.1", "--yes", "--no-push").code == 0
+    assert release("cut", "0.1.1", "--yes", "--no-push", cwd=project.work).code == 0
     assert project.remote_tag_commit("v0.1.1") is None
     commit = git(project.work, "rev-parse", "HEAD")
 
-    out = release("cut", "0.1.1", "--yes", "--json")
+    out = release("cut", "0.1.1", "--yes", "--json", cwd=project.work)
 
     assert out.code == 0, out.stderr
     data = json.loads(out.stdout)
@@ -291,9 +290,9 @@ def test_resume_after_an_unpushed_release(project: Project) -> None:
 
 
 def test_resume_after_everything_is_done_changes_nothing(project: Project) -> None:
-    assert release("cut", "0.1.1", "--yes").code == 0
+    assert release("cut", "0.1.1", "--yes", cwd=project.work).code == 0
     before = project.state()
-    out = release("cut", "0.1.1", "--yes", "--json")
+    out = release("cut", "0.1.1", "--yes", "--json", cwd=project.work)
     assert out.code == 0, out.stderr
     assert {s["status"] for s in json.loads(out.stdout)["steps"]} == {"already-done", "skipped"}
     assert project.state() == before
@@ -301,19 +300,21 @@ def test_resume_after_everything_is_done_changes_nothing(project: Project) -> No
 
 def test_resume_refuses_a_tag_that_points_elsewhere(project: Project) -> None:
     git(project.work, "tag", "-a", "-m", "wrong", "v0.1.1", "HEAD")
-    assert release("cut", "0.1.1", "--yes", "--no-push").code == 3  # tag exists already
+    assert (
+        release("cut", "0.1.1", "--yes", "--no-push", cwd=project.work).code == 3
+    )  # tag exists already
     git(project.work, "tag", "-d", "v0.1.1")
-    assert release("cut", "0.1.1", "--yes", "--no-push").code == 0
+    assert release("cut", "0.1.1", "--yes", "--no-push", cwd=project.work).code == 0
     git(project.work, "tag", "-f", "-a", "-m", "moved", "v0.1.1", "HEAD~1")
     err = _refused(project, "0.1.1")
     assert "tag v0.1.1 already exists locally and points at" in err
 
 
 def test_version_below_highest_tag_warns(project: Project) -> None:
-    assert release("cut", "1.0.0", "--yes").code == 0
+    assert release("cut", "1.0.0", "--yes", cwd=project.work).code == 0
     git(project.work, "switch", "-q", "-c", "maint-0.1", "HEAD~1")
     git(project.work, "push", "-q", "origin", "maint-0.1")
-    out = release("cut", "0.1.1", "--yes", "--branch", "maint-0.1")
+    out = release("cut", "0.1.1", "--yes", "--branch", "maint-0.1", cwd=project.work)
     assert out.code == 0, out.stderr
     assert "below the highest tagged version 1.0.0" in out.stderr
 
@@ -326,7 +327,7 @@ def test_commit_and_tag_messages_come_from_config(project: Project) -> None:
     )
     project.commit_all("config")
     project.push()
-    assert release("cut", "0.1.1", "--yes").code == 0
+    assert release("cut", "0.1.1", "--yes", cwd=project.work).code == 0
     assert git(project.work, "log", "-1", "--format=%s") == "chore: release 0.1.1"
     assert (
         git(project.work, "tag", "-l", "--format=%(contents:subject)", "v0.1.1") == "Version 0.1.1"
@@ -345,7 +346,7 @@ def test_scm_versions_only_create_a_tag(project: Project) -> None:
     git(project.work, "tag", "-a", "-m", "old", "v0.3.0", "HEAD~1")
     git(project.work, "push", "-q", "origin", "v0.3.0")
 
-    out = release("cut", "minor", "--yes", "--json")
+    out = release("cut", "minor", "--yes", "--json", cwd=project.work)
 
     assert out.code == 0, out.stderr
     data = json.loads(out.stdout)
@@ -366,7 +367,7 @@ def test_hatch_version_file_and_extra_version_files(project: Project) -> None:
     project.commit_all("hatch")
     project.push()
 
-    out = release("cut", "0.2.0", "--yes")
+    out = release("cut", "0.2.0", "--yes", cwd=project.work)
 
     assert out.code == 0, out.stderr
     about = (project.work / "src/anomaly_detection_toolkit/__about__.py").read_text()
@@ -385,14 +386,14 @@ def test_crlf_pyproject_keeps_its_line_endings(project: Project) -> None:
     project.commit_all("crlf")
     project.push()
     before = (project.work / "pyproject.toml").read_bytes()
-    assert release("cut", "0.1.1", "--yes").code == 0
+    assert release("cut", "0.1.1", "--yes", cwd=project.work).code == 0
     after = (project.work / "pyproject.toml").read_bytes()
     assert after == before.replace(b'0.1.0"  #', b'0.1.1"  #')
 
 
 def test_github_release_without_token_is_an_auth_error(project: Project) -> None:
     before = project.state()
-    out = release("cut", "0.1.1", "--yes", "--github-release")
+    out = release("cut", "0.1.1", "--yes", "--github-release", cwd=project.work)
     assert out.code == 4
     assert "needs a GitHub token" in out.stderr
     assert project.state() == before
@@ -400,7 +401,7 @@ def test_github_release_without_token_is_an_auth_error(project: Project) -> None
 
 def test_no_push_with_github_release_is_a_usage_error(project: Project) -> None:
     before = project.state()
-    out = release("cut", "0.1.1", "--no-push", "--github-release")
+    out = release("cut", "0.1.1", "--no-push", "--github-release", cwd=project.work)
     assert out.code == 2
     assert project.state() == before
 

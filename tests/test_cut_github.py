@@ -24,7 +24,8 @@ def test_cut_creates_the_release_with_generated_notes(
     project: Project, github_emulator: GitHubEmulator, token_env: str
 ) -> None:
     out = release(
-        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url, "--json"
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url, "--json",
+        cwd=project.work,
     )
 
     assert out.code == 0, out.stderr
@@ -48,14 +49,16 @@ def test_prerelease_and_draft(
     project: Project, github_emulator: GitHubEmulator, token_env: str
 ) -> None:
     api = ("--api-url", github_emulator.url)
-    out = release("cut", "minor,rc", "--yes", "--github-release", "--draft", *api)
+    out = release("cut", "minor,rc", "--yes", "--github-release", "--draft", *api, cwd=project.work)
     assert out.code == 0, out.stderr
     repo = make_github(github_emulator).get_repo("kylejones200/anomaly-detection-toolkit")
     (rel,) = [r for r in repo.get_releases() if r.tag_name == "v0.2.0rc1"]
     assert rel.prerelease is True and rel.draft is True
 
     # A second run finds the draft (drafts have no by-tag lookup) instead of making another.
-    again = release("cut", "0.2.0rc1", "--yes", "--github-release", "--draft", *api)
+    again = release(
+        "cut", "0.2.0rc1", "--yes", "--github-release", "--draft", *api, cwd=project.work
+    )
     assert again.code == 0, again.stderr
     assert [r.tag_name for r in repo.get_releases()] == ["v0.2.0rc1"]
 
@@ -64,7 +67,10 @@ def test_dry_run_shows_the_api_call_and_sends_no_write(
     project: Project, github_emulator: GitHubEmulator, token_env: str
 ) -> None:
     before = project.state()
-    out = release("cut", "0.1.1", "--dry-run", "--github-release", "--api-url", github_emulator.url)
+    out = release(
+        "cut", "0.1.1", "--dry-run", "--github-release", "--api-url", github_emulator.url,
+        cwd=project.work,
+    )
     assert out.code == 0, out.stderr
     assert (
         'POST /repos/kylejones200/anomaly-detection-toolkit/releases {"tag_name": "v0.1.1"'
@@ -80,7 +86,10 @@ def test_bad_token_is_refused_before_any_change(
     secret = "ghp_" + "W" * 36
     monkeypatch.setenv("GITHUB_TOKEN", secret)
     before = project.state()
-    out = release("cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url)
+    out = release(
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url,
+        cwd=project.work,
+    )
     assert out.code == 4
     assert "GitHub rejected the token" in out.stderr
     assert secret not in out.stderr + out.stdout
@@ -89,7 +98,10 @@ def test_bad_token_is_refused_before_any_change(
 
 def test_unreachable_api_is_refused_before_any_change(project: Project, token_env: str) -> None:
     before = project.state()
-    out = release("cut", "0.1.1", "--yes", "--github-release", "--api-url", "http://127.0.0.1:9")
+    out = release(
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", "http://127.0.0.1:9",
+        cwd=project.work,
+    )
     assert out.code == 5
     assert "cannot reach http://127.0.0.1:9" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
@@ -103,7 +115,10 @@ def test_release_failure_after_push_then_resume(
         Fault.forbidden("Resource not accessible by integration"), method="POST", path=r"/releases$"
     )
 
-    first = release("cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url)
+    first = release(
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url,
+        cwd=project.work,
+    )
 
     assert first.code == 4
     assert "v0.1.1 is pushed, but the GitHub Release was not created" in first.stderr
@@ -112,7 +127,8 @@ def test_release_failure_after_push_then_resume(
     assert project.remote_tag_commit("v0.1.1") == commit  # the push stays
 
     second = release(
-        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url, "--json"
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url, "--json",
+        cwd=project.work,
     )
 
     assert second.code == 0, second.stderr
@@ -128,7 +144,8 @@ def test_release_failure_after_push_then_resume(
     assert git(project.work, "rev-parse", "HEAD") == commit  # no second commit
 
     third = release(
-        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url, "--json"
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url, "--json",
+        cwd=project.work,
     )
     assert third.code == 0
     assert json.loads(third.stdout)["steps"][-1]["status"] == "already-done"
@@ -142,7 +159,8 @@ def test_server_error_after_the_release_was_made_is_not_a_failure(
         Fault.server_error(502, after_handling=True), method="POST", path=r"/releases$"
     )
     out = release(
-        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url, "--json"
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url, "--json",
+        cwd=project.work,
     )
     assert out.code == 0, out.stderr
     assert json.loads(out.stdout)["release_url"]

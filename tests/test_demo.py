@@ -76,8 +76,8 @@ def test_keep_leaves_the_project(tmp_path: Path) -> None:
         shutil.rmtree(kept)
 
 
-def test_unknown_scenario_is_a_usage_error() -> None:
-    out = release("demo", "--scenario", "nope")
+def test_unknown_scenario_is_a_usage_error(tmp_path: Path) -> None:
+    out = release("demo", "--scenario", "nope", cwd=tmp_path)
     assert out.code == 2
     assert all(name in out.stderr for name in SCENARIOS)
 

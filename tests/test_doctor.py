@@ -120,14 +120,14 @@ def pypi(isolated_env: None, pypi_server: FakePyPI) -> FakePyPI:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def release(*args: str, pypi: PyPIClient | None = None, cwd: Path | None = None) -> Outcome:
+def release(*args: str, cwd: Path, pypi: PyPIClient | None = None) -> Outcome:
     """``release ARGS`` asking this module's local index (or ``pypi``), in ``cwd``."""
     index = pypi or PyPIClient(override=SERVER.url)
     return runcli.release(*args, deps=make_deps(cwd=cwd, pypi=index))
 
 
 def doctor(
-    *args: str, pypi: PyPIClient | None = None, cwd: Path | None = None
+    *args: str, cwd: Path, pypi: PyPIClient | None = None
 ) -> tuple[Outcome, dict[str, Any]]:
     out = release("doctor", "--json", *args, pypi=pypi, cwd=cwd)
     assert out.code in (0, 3), out.stderr
@@ -163,7 +163,7 @@ def use(project: Project, text: str, name: str = WORKFLOW, pyproject_extra: str 
 def test_valid_workflow_no_findings_claims_and_form(project: Project, pypi: FakePyPI) -> None:
     use(project, GOOD)
 
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
 
     assert out.code == 0
     assert data == {
@@ -192,7 +192,7 @@ def test_valid_workflow_no_findings_claims_and_form(project: Project, pypi: Fake
 
 def test_human_output_names_the_form_values_and_the_pending_publisher(project: Project) -> None:
     use(project, GOOD)
-    out = release("doctor")
+    out = release("doctor", cwd=project.work)
     assert out.code == 0, out.stderr
     assert "Workflow name     publish.yml" in out.stdout
     assert "Environment name  pypi" in out.stdout
@@ -203,7 +203,7 @@ def test_human_output_names_the_form_values_and_the_pending_publisher(project: P
 def test_an_error_exits_3_and_names_file_line_and_fix(project: Project) -> None:
     text = GOOD.replace("    permissions:\n      id-token: write\n", "")
     use(project, text)
-    out = release("doctor")
+    out = release("doctor", cwd=project.work)
     assert out.code == 3
     assert f"error: missing-id-token  {WORKFLOW}:{line_of(text, 'publish:')}" in out.stdout
     assert "fix: add `permissions: {id-token: write}` to job 'publish'" in out.stdout
@@ -228,7 +228,7 @@ ON_BLOCK = 'on:\n  push:\n    tags: ["v*"]\n'
 def test_tag_not_triggering(project: Project, on: str, expected: str) -> None:
     text = GOOD.replace(ON_BLOCK, on)
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == [("tag-not-triggering", "error")]
     found = finding(data, "tag-not-triggering")
     assert (found["file"], found["line"]) == (WORKFLOW, 2)
@@ -250,14 +250,14 @@ def test_tag_not_triggering(project: Project, on: str, expected: str) -> None:
 )
 def test_triggers_that_fire_on_the_tag(project: Project, on: str) -> None:
     use(project, GOOD.replace(ON_BLOCK, on))
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == []
 
 
 def test_release_event_in_github_release_mode(project: Project) -> None:
     text = GOOD.replace(ON_BLOCK, "on:\n  release:\n    types: [published]\n")
     use(project, text, pyproject_extra="github-release = true\n")
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == []
     claims = data["predicted_claims"]
     # A release event runs at the release's tag: the same ref and sub as a tag push.
@@ -268,7 +268,7 @@ def test_release_event_in_github_release_mode(project: Project) -> None:
 def test_tag_push_and_release_both_fire_in_github_release_mode(project: Project) -> None:
     on = 'on:\n  push:\n    tags: ["v*"]\n  release:\n    types: [published]\n'
     use(project, GOOD.replace(ON_BLOCK, on), pyproject_extra="github-release = true\n")
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == [("double-trigger", "error")]
     assert "runs twice for v0.1.0" in finding(data, "double-trigger")["message"]
 
@@ -276,7 +276,7 @@ def test_tag_push_and_release_both_fire_in_github_release_mode(project: Project)
 def test_release_trigger_without_github_release_mode_is_a_warning(project: Project) -> None:
     on = 'on:\n  push:\n    tags: ["v*"]\n  release:\n'
     use(project, GOOD.replace(ON_BLOCK, on))
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
     assert out.code == 0
     assert codes(data) == [("double-trigger", "warning")]
 
@@ -285,7 +285,7 @@ def test_a_second_publishing_workflow_on_the_same_tag(project: Project) -> None:
     use(project, GOOD)
     other = "on: push\njobs:\n  upload:\n    steps:\n      - run: twine upload dist/*\n"
     use(project, other, name=".github/workflows/legacy.yml")
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     # legacy.yml sorts first, but publish.yml is the trusted-publishing job: it is checked,
     # and legacy.yml is the second upload.
     assert (data["workflow"], data["job"]) == (WORKFLOW, "publish")
@@ -302,7 +302,7 @@ def test_a_second_publishing_job_to_testpypi_is_fine(project: Project) -> None:
         "        with: {repository-url: 'https://test.pypi.org/legacy/'}\n"
     )
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == []
     assert data["job"] == "publish"
 
@@ -323,7 +323,7 @@ def test_a_second_publishing_job_to_testpypi_is_fine(project: Project) -> None:
 def test_pull_request_triggers(project: Project, on: str, guard: str, expected: bool) -> None:
     text = GOOD.replace(ON_BLOCK, on).replace("    needs: build\n", "    needs: build\n" + guard)
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == ([("pull-request-target", "error")] if expected else [])
 
 
@@ -354,7 +354,7 @@ def test_id_token_permission(
         "    permissions:\n      id-token: write\n", job_perms
     )
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     if ok:
         assert codes(data) == []
         return
@@ -370,7 +370,7 @@ def test_token_uploads_need_no_id_token(project: Project) -> None:
         "@release/v1\n", "@release/v1\n        with:\n          password: ${{ secrets.PYPI }}\n"
     )
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == []
 
 
@@ -382,7 +382,7 @@ def test_password_alongside_trusted_publishing(project: Project) -> None:
         "@release/v1\n", "@release/v1\n        with:\n          password: ${{ secrets.PYPI }}\n"
     )
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == [("password-with-trusted-publishing", "error")]
     assert finding(data, "password-with-trusted-publishing")["line"] == line_of(
         text, "gh-action-pypi-publish"
@@ -405,7 +405,7 @@ def test_password_in_run_steps(project: Project, run: str, env: str, flagged: bo
         "      - uses: pypa/gh-action-pypi-publish@release/v1\n", f"      - run: {run}\n{env}"
     )
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == ([("password-with-trusted-publishing", "error")] if flagged else [])
 
 
@@ -422,7 +422,7 @@ def test_password_in_run_steps(project: Project, run: str, env: str, flagged: bo
 )
 def test_action_version(project: Project, ref: str, outdated: bool) -> None:
     use(project, GOOD.replace("@release/v1", f"@{ref}"))
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == ([("outdated-action", "error")] if outdated else [])
 
 
@@ -447,7 +447,7 @@ def test_repository_url_and_index(
         )
     extra = f"\n[tool.release.pypi]\n{config}" if config else ""
     use(project, text, pyproject_extra=extra)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == expected
 
 
@@ -457,7 +457,7 @@ def test_testpypi_job_gets_testpypi_form(project: Project) -> None:
         "@release/v1\n        with:\n          repository-url: https://test.pypi.org/legacy/\n",
     )
     use(project, text)
-    out = release("doctor")
+    out = release("doctor", cwd=project.work)
     assert "PyPI publisher form (test.pypi.org:" in out.stdout
     assert "https://test.pypi.org/manage/account/publishing/" in out.stdout
 
@@ -468,7 +468,7 @@ def test_build_in_the_publish_job(project: Project) -> None:
         "      - uses: actions/checkout@v4\n      - run: uv build\n",
     )
     use(project, text)
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
     assert out.code == 0
     assert codes(data) == [("build-in-publish-job", "warning")]
     assert finding(data, "build-in-publish-job")["line"] == line_of(text, "uv build")
@@ -479,7 +479,7 @@ def test_publish_job_without_distributions(project: Project) -> None:
         "      - uses: actions/download-artifact@v4\n        with: {name: dist, path: dist/}\n", ""
     )
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == [("build-in-publish-job", "warning")]
     assert "MISSING DISTS" in finding(data, "build-in-publish-job")["message"]
 
@@ -489,7 +489,7 @@ def test_artifacts_not_uploaded_by_the_needed_job(project: Project) -> None:
         "      - uses: actions/upload-artifact@v4\n        with: {name: dist, path: dist/}\n", ""
     )
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == [("build-in-publish-job", "warning")]
     assert "'build', which upload none" in finding(data, "build-in-publish-job")["message"]
 
@@ -512,7 +512,7 @@ jobs:
 def test_publish_job_in_a_reusable_workflow(project: Project) -> None:
     use(project, CALLED)
     use(project, CALLER, name=".github/workflows/release.yml")
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == [("reusable-workflow", "error")]
     found = finding(data, "reusable-workflow")
     assert (found["file"], found["line"]) == (".github/workflows/release.yml", 5)
@@ -531,7 +531,7 @@ def test_reusable_workflow_with_attestations_off_is_a_warning(project: Project) 
     )
     use(project, text)
     use(project, CALLER, name=".github/workflows/release.yml")
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
     assert out.code == 0
     assert codes(data) == [("reusable-workflow", "warning")]
 
@@ -540,14 +540,14 @@ def test_caller_without_id_token(project: Project) -> None:
     use(project, CALLED)
     caller = CALLER.replace("    permissions:\n      id-token: write\n", "")
     use(project, caller, name=".github/workflows/release.yml")
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert ("missing-id-token", "error") in codes(data)
     assert finding(data, "missing-id-token")["file"] == ".github/workflows/release.yml"
 
 
 def test_reusable_workflow_nobody_calls(project: Project) -> None:
     use(project, CALLED)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == [("tag-not-triggering", "error"), ("reusable-workflow", "error")]
     assert "no workflow here calls it" in finding(data, "tag-not-triggering")["message"]
 
@@ -558,7 +558,7 @@ def test_reusable_workflow_nobody_calls(project: Project) -> None:
 def test_environment_mismatch_job_without_environment(project: Project) -> None:
     text = GOOD.replace("    environment: pypi\n", "")
     use(project, text, pyproject_extra='\n[tool.release.pypi]\nenvironment = "pypi"\n')
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == [("environment-mismatch", "error")]
     found = finding(data, "environment-mismatch")
     assert found["line"] == line_of(text, "  publish:")
@@ -581,7 +581,7 @@ def test_environment_values(
 ) -> None:
     text = GOOD.replace("    environment: pypi\n", f"    environment: {job_env}\n")
     use(project, text, pyproject_extra=f'\n[tool.release.pypi]\nenvironment = "{configured}"\n')
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == ([("environment-mismatch", "error")] if mismatch else [])
     if mismatch:
         assert finding(data, "environment-mismatch")["line"] == line_of(text, "environment:")
@@ -600,7 +600,7 @@ def test_environment_values(
 def test_publisher_fields(project: Project, key: str, value: str, mismatch: bool) -> None:
     extra = f'\n[tool.release.pypi]\n{key} = "{value}"\n'
     use(project, GOOD, pyproject_extra=extra)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == ([("publisher-mismatch", "error")] if mismatch else [])
     if mismatch:
         found = finding(data, "publisher-mismatch")
@@ -621,14 +621,14 @@ def test_flow_style_workflow_with_anchors(project: Project) -> None:
         " steps: [{uses: actions/download-artifact@v4}, *publish]}}\n"
     )
     use(project, text)
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == []
     assert data["predicted_claims"]["environment"] == "pypi"
 
 
 def test_broken_yaml_is_named_in_the_finding(project: Project) -> None:
     use(project, "on: [push\njobs:\n")
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
     assert out.code == 0
     assert codes(data) == [("no-publish-workflow", "warning")]
     assert "publish.yml is not valid YAML" in finding(data, "no-publish-workflow")["message"]
@@ -636,7 +636,7 @@ def test_broken_yaml_is_named_in_the_finding(project: Project) -> None:
 
 def test_environment_from_an_expression_is_not_guessed(project: Project) -> None:
     use(project, GOOD.replace("environment: pypi", "environment: ${{ inputs.env }}"))
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == []
     assert data["predicted_claims"]["environment"] is None
     assert data["predicted_claims"]["sub"] is None
@@ -646,7 +646,7 @@ def test_environment_from_an_expression_is_not_guessed(project: Project) -> None
 
 
 def test_no_workflow_is_a_warning_for_hand_uploads(project: Project) -> None:
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
     assert out.code == 0
     assert codes(data) == [("no-publish-workflow", "warning")]
     assert data["workflow"] is data["job"] is data["predicted_claims"] is None
@@ -663,7 +663,7 @@ def test_no_workflow_is_an_error_when_the_project_says_it_publishes(
 ) -> None:
     use(project, "on: push\njobs: {test: {steps: [{run: pytest}]}}\n")
     project.write("pyproject.toml", PYPROJECT + extra)
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
     assert out.code == 3
     assert codes(data) == [("no-publish-workflow", "error")]
 
@@ -673,7 +673,7 @@ def test_no_workflow_is_an_error_when_the_project_says_it_publishes(
 
 def test_tag_and_pyproject_disagree(project: Project) -> None:
     use(project, GOOD)
-    _, data = doctor("--tag", "v0.2.0")
+    _, data = doctor("--tag", "v0.2.0", cwd=project.work)
     assert codes(data) == [("version-mismatch", "error")]
     assert (
         "tag v0.2.0 says 0.2.0, but the project's version is 0.1.0"
@@ -684,7 +684,7 @@ def test_tag_and_pyproject_disagree(project: Project) -> None:
 
 def test_tag_without_the_prefix(project: Project) -> None:
     use(project, GOOD)
-    _, data = doctor("--tag", "0.1.0")
+    _, data = doctor("--tag", "0.1.0", cwd=project.work)
     assert ("version-mismatch", "error") in codes(data)
     assert ("tag-not-triggering", "error") in codes(data)
 
@@ -708,14 +708,14 @@ def test_built_distributions(
     use(project, GOOD)
     for name in files:
         project.write(f"dist/{name}", "")
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == expected
 
 
 def test_version_already_on_pypi(project: Project, pypi: FakePyPI) -> None:
     use(project, GOOD)
     pypi.projects[REPO] = ["0.0.9", "0.1.0"]
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
     assert out.code == 3
     assert codes(data) == [("version-already-published", "error")]
     assert "File already exists" in data["findings"][0]["message"]
@@ -725,14 +725,14 @@ def test_version_already_on_pypi(project: Project, pypi: FakePyPI) -> None:
 def test_project_exists_without_the_version(project: Project, pypi: FakePyPI) -> None:
     use(project, GOOD)
     pypi.projects[REPO] = ["0.0.9"]
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == []
     assert data["pending_publisher_needed"] is False
 
 
 def test_project_name_comes_from_the_configured_publisher(project: Project, pypi: FakePyPI) -> None:
     use(project, GOOD, pyproject_extra='\n[tool.release.pypi]\nproject = "Other.Name"\n')
-    doctor()
+    doctor(cwd=project.work)
     assert pypi.paths == ["/pypi/other-name/json"]  # normalised: PyPI would redirect
 
 
@@ -745,7 +745,7 @@ def test_index_trouble_is_a_warning(
 ) -> None:
     use(project, GOOD)
     pypi.status, pypi.body = status, body
-    out, data = doctor()
+    out, data = doctor(cwd=project.work)
     assert out.code == 0
     assert codes(data) == [("index-unreachable", "warning")]
     assert problem in data["findings"][0]["message"]
@@ -754,7 +754,7 @@ def test_index_trouble_is_a_warning(
 
 def test_unreachable_index(project: Project) -> None:
     use(project, GOOD)
-    out, data = doctor(pypi=NO_PYPI)
+    out, data = doctor(pypi=NO_PYPI, cwd=project.work)
     assert out.code == 0
     assert codes(data) == [("index-unreachable", "warning")]
     assert data["pending_publisher_needed"] is None
@@ -765,7 +765,7 @@ def test_index_url_option_wins(
     project: Project, pypi: FakePyPI
 ) -> None:
     use(project, GOOD)
-    _, data = doctor("--index-url", pypi.url, pypi=NO_PYPI)
+    _, data = doctor("--index-url", pypi.url, pypi=NO_PYPI, cwd=project.work)
     assert codes(data) == []
 
 
@@ -784,16 +784,16 @@ def test_scm_versions_need_a_tag(project: Project) -> None:
         "[tool.hatch.version]\nsource = 'vcs'\n[build-system]\nrequires = ['hatch-vcs']\n",
     )
     use(project, GOOD)
-    out = release("doctor")
+    out = release("doctor", cwd=project.work)
     assert out.code == 2
     assert "release doctor --tag" in out.stderr
-    _, data = doctor("--tag", "v2.0.0")
+    _, data = doctor("--tag", "v2.0.0", cwd=project.work)
     assert codes(data) == []
 
 
 def test_broken_pyproject_is_one_line_and_exit_3(project: Project) -> None:
     project.write("pyproject.toml", "[broken\n")
-    out = release("doctor")
+    out = release("doctor", cwd=project.work)
     assert out.code == 3
     assert out.stderr.startswith("error: pyproject.toml is not valid TOML")
     assert out.stdout == ""
@@ -864,7 +864,7 @@ def test_cut_refuses_on_doctor_errors_and_changes_nothing(project: Project) -> N
     _commit(project, text)
     before = project.state()
 
-    out = release("cut", "0.1.1", "--yes")
+    out = release("cut", "0.1.1", "--yes", cwd=project.work)
 
     assert out.code == 3
     assert out.stdout == ""
@@ -878,7 +878,7 @@ def test_cut_refuses_on_doctor_errors_and_changes_nothing(project: Project) -> N
 
 def test_cut_skip_doctor_is_stated_in_the_plan(project: Project) -> None:
     _commit(project, GOOD.replace("    permissions:\n      id-token: write\n", ""))
-    out = release("cut", "0.1.1", "--yes", "--skip-doctor", "--no-watch")
+    out = release("cut", "0.1.1", "--yes", "--skip-doctor", "--no-watch", cwd=project.work)
     assert out.code == 0, out.stderr
     assert "doctor   skipped (--skip-doctor)" in out.stdout
     assert project.remote_tag_commit("v0.1.1") is not None
@@ -888,17 +888,19 @@ def test_cut_checks_the_new_version_on_pypi(project: Project, pypi: FakePyPI) ->
     _commit(project, GOOD)
     pypi.projects[REPO] = ["0.1.0", "0.1.1"]
     before = project.state()
-    out = release("cut", "patch", "--yes")
+    out = release("cut", "patch", "--yes", cwd=project.work)
     assert out.code == 3
     assert "anomaly-detection-toolkit 0.1.1 is already on PyPI" in out.stderr
     assert project.state() == before
-    dry = release("cut", "minor", "--dry-run")
+    dry = release("cut", "minor", "--dry-run", cwd=project.work)
     assert dry.code == 0, dry.stderr
     assert "doctor   no errors, no warnings" in dry.stdout
 
 
 def test_cut_warnings_do_not_block(project: Project) -> None:
-    out = release("cut", "0.1.1", "--yes", "--no-watch", pypi=NO_PYPI)  # no workflow at all
+    out = release(
+        "cut", "0.1.1", "--yes", "--no-watch", pypi=NO_PYPI, cwd=project.work
+    )  # no workflow at all
     assert out.code == 0, out.stderr
     assert "warnings: no-publish-workflow, index-unreachable" in out.stdout
     assert out.stderr == ""
@@ -908,9 +910,9 @@ def test_cut_resume_after_the_push_does_not_run_the_doctor(
     project: Project, pypi: FakePyPI
 ) -> None:
     _commit(project, GOOD)
-    assert release("cut", "0.1.1", "--yes", "--no-watch").code == 0
+    assert release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work).code == 0
     pypi.projects[REPO] = ["0.1.1"]  # published by the run the push started
-    out = release("cut", "0.1.1", "--yes", "--no-watch")
+    out = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
     assert out.code == 0, out.stderr
     assert "doctor   not run: v0.1.1 is already on origin" in out.stdout
 
@@ -921,12 +923,12 @@ def test_cut_uses_the_remote_it_pushes_to(project: Project, tmp_path: Path) -> N
     git(project.work, "remote", "add", "fork", str(fork))
     project.write("pyproject.toml", PYPROJECT + f'\n[tool.release.pypi]\nowner = "{OWNER}"\n')
     _commit(project, GOOD)
-    out = release("cut", "0.1.1", "--yes", "--remote", "fork", "--branch", "main")
+    out = release("cut", "0.1.1", "--yes", "--remote", "fork", "--branch", "main", cwd=project.work)
     assert out.code == 3
     assert "someone-else" in out.stderr and "publisher is for owner" in out.stderr
 
 
 def test_a_workflow_that_is_also_reusable_but_runs_on_the_tag_itself(project: Project) -> None:
     use(project, GOOD.replace(ON_BLOCK, 'on:\n  workflow_call:\n  push:\n    tags: ["v*"]\n'))
-    _, data = doctor()
+    _, data = doctor(cwd=project.work)
     assert codes(data) == []

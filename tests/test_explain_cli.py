@@ -46,20 +46,17 @@ def seed_log_body() -> str:
     return "\n".join(re.sub(r"^\S+Z ", "", line) for line in lines) + "\n"
 
 
-def test_saved_log_with_the_publisher_on_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)  # no repository, no pyproject: nothing else to draw on
-    out = release("explain", "--log", str(SEED), *PUBLISHER)
+def test_saved_log_with_the_publisher_on_the_command_line(tmp_path: Path) -> None:
+    # An empty directory: no repository, no pyproject, nothing else to draw on.
+    out = release("explain", "--log", str(SEED), *PUBLISHER, cwd=tmp_path)
 
     assert out.code == 0, out.stderr
     assert "environment  pypi" in out.stdout and "✗" in out.stdout
     assert "the command line" in out.stdout
 
 
-def test_json_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    out = release("explain", "--log", str(SEED), *PUBLISHER, "--json")
+def test_json_object(tmp_path: Path) -> None:
+    out = release("explain", "--log", str(SEED), *PUBLISHER, "--json", cwd=tmp_path)
     data = json.loads(out.stdout)
     assert set(data) == {"source", "findings", "claims", "checklist", "publisher_form"}
     assert data["findings"][0]["code"] == "invalid-publisher"
@@ -67,9 +64,10 @@ def test_json_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert env["ok"] is False and env["publisher"] == "pypi"
 
 
-def test_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    out = release("explain", "--log", "-", *PUBLISHER, "--json", input=SEED.read_text())
+def test_stdin(tmp_path: Path) -> None:
+    out = release(
+        "explain", "--log", "-", *PUBLISHER, "--json", input=SEED.read_text(), cwd=tmp_path
+    )
     assert json.loads(out.stdout)["findings"][0]["code"] == "invalid-publisher"
 
 
@@ -81,7 +79,7 @@ def test_publisher_from_pyproject_and_the_line_to_change(project: Project) -> No
     project.write(".github/workflows/release.yml", RELEASE_YML)
     project.commit_all("publishing")
 
-    out = release("explain", "--log", str(SEED))
+    out = release("explain", "--log", str(SEED), cwd=project.work)
 
     assert out.code == 0, out.stderr
     assert "[tool.release.pypi] in pyproject.toml and the local repository" in out.stdout
@@ -100,11 +98,8 @@ def test_publisher_from_pyproject_and_the_line_to_change(project: Project) -> No
         (("12", "--log", str(SEED)), "either TARGET or --log"),
     ],
 )
-def test_bad_input_exits_2(
-    args: tuple[str, ...], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    out = release("explain", *args)
+def test_bad_input_exits_2(args: tuple[str, ...], message: str, tmp_path: Path) -> None:
+    out = release("explain", *args, cwd=tmp_path)
     assert out.code == 2
     assert message in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
@@ -149,14 +144,15 @@ def failed_run(
 
 def test_explain_a_run_by_tag_and_by_id(project: Project, failed_run: GitHubEmulator) -> None:
     out = release(
-        "explain", "v0.1.1", "--api-url", failed_run.url, "--environment", "pypi", "--json"
+        "explain", "v0.1.1", "--api-url", failed_run.url, "--environment", "pypi", "--json",
+        cwd=project.work,
     )
     assert out.code == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["findings"][0]["code"] == "invalid-publisher"
     assert data["claims"]["repository"] == "kylejones200/anomaly-detection-toolkit"
     (run_id,) = failed_run.run_ids()
-    by_id = release("explain", str(run_id), "--api-url", failed_run.url, "--json")
+    by_id = release("explain", str(run_id), "--api-url", failed_run.url, "--json", cwd=project.work)
     assert (
         by_id.code == 0 and json.loads(by_id.stdout)["findings"][0]["code"] == "invalid-publisher"
     )
@@ -167,7 +163,7 @@ def test_explain_a_run_by_tag_and_by_id(project: Project, failed_run: GitHubEmul
 def test_watch_explains_a_failed_run_by_itself(
     project: Project, failed_run: GitHubEmulator
 ) -> None:
-    out = release("watch", "v0.1.1", "--api-url", failed_run.url)
+    out = release("watch", "v0.1.1", "--api-url", failed_run.url, cwd=project.work)
     assert out.code == 6
     assert "Cause:" in out.stdout and "invalid-publisher" in out.stdout
 
@@ -184,7 +180,7 @@ def test_a_run_without_failed_jobs_is_bad_input(
     push_tag(project, "v0.1.1")
     assert github_emulator.token
     monkeypatch.setenv("GH_TOKEN", github_emulator.token)
-    out = release("explain", "v0.1.1", "--api-url", github_emulator.url)
+    out = release("explain", "v0.1.1", "--api-url", github_emulator.url, cwd=project.work)
     assert out.code == 2
     assert "has no failed job" in out.stderr
 
@@ -193,5 +189,5 @@ def test_explain_without_token_is_an_auth_error(
     project: Project, failed_run: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GH_TOKEN")
-    out = release("explain", "v0.1.1", "--api-url", failed_run.url)
+    out = release("explain", "v0.1.1", "--api-url", failed_run.url, cwd=project.work)
     assert out.code == 4

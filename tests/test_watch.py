@@ -13,6 +13,7 @@ import pytest
 from emulator_fixtures import FakeClock, make_github, push_tag
 from gitfixtures import OWNER, REPO, Project, git
 from release_orchestrator.commands.watch import WatchRequest, WatchResult, outcome, run_watch
+from release_orchestrator.core.runs import Conclusion, RunStatus
 from release_orchestrator.errors import ExitCode, Interrupted, ReleaseError, RunFailed, WatchTimeout
 from release_orchestrator.render.watch import PlainView
 from release_orchestrator.sandbox import Fault, GitHubEmulator, JobSpec, Lifecycle, StepSpec
@@ -296,15 +297,12 @@ def test_bad_target_and_missing_token(
     assert info.value.exit_code == ExitCode.AUTH
 
 
-def test_cli_exit_codes_and_json(
-    published: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_exit_codes_and_json(published: Project, emu: GitHubEmulator) -> None:
     # A run that is complete at the first poll needs no sleeping: the real clock is fine here.
     add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
     push_tag(published, "v0.1.1")
-    monkeypatch.chdir(published.work)
 
-    out = release("watch", "v0.1.1", "--api-url", emu.url, "--json")
+    out = release("watch", "v0.1.1", "--api-url", emu.url, "--json", cwd=published.work)
 
     assert out.code == 6, out.stderr
     data = json.loads(out.stdout)
@@ -319,12 +317,11 @@ def test_github_actions_summary_and_annotations(
 ) -> None:
     add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
     push_tag(published, "v0.1.1")
-    monkeypatch.chdir(published.work)
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
 
-    out = release("watch", "v0.1.1", "--api-url", emu.url)
+    out = release("watch", "v0.1.1", "--api-url", emu.url, cwd=published.work)
 
     assert out.code == 6
     assert (
@@ -334,13 +331,10 @@ def test_github_actions_summary_and_annotations(
     assert "| publish | ✗ failure |" in summary.read_text()
 
 
-def test_cut_follows_the_run_it_started(
-    published: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cut_follows_the_run_it_started(published: Project, emu: GitHubEmulator) -> None:
     add_publish(emu, BUILD, publish_job("failure"), lifecycle=Lifecycle(queued=0, in_progress=0))
-    monkeypatch.chdir(published.work)
 
-    out = release("cut", "0.1.1", "--yes", "--api-url", emu.url, "--json")
+    out = release("cut", "0.1.1", "--yes", "--api-url", emu.url, "--json", cwd=published.work)
 
     assert out.code == 6, out.stderr
     data = json.loads(out.stdout)
@@ -348,7 +342,9 @@ def test_cut_follows_the_run_it_started(
     assert data["run"]["conclusion"] == "failure"
     assert "release explain" in out.stderr
 
-    skipped = release("cut", "0.1.2", "--yes", "--api-url", emu.url, "--no-watch", "--json")
+    skipped = release(
+        "cut", "0.1.2", "--yes", "--api-url", emu.url, "--no-watch", "--json", cwd=published.work
+    )
     assert skipped.code == 0, skipped.stderr
     assert "run" not in json.loads(skipped.stdout)
 
@@ -374,9 +370,7 @@ def test_unchanged_polls_are_free_and_fetch_no_jobs(
 RELEASE_YML = PUBLISH_YML.replace('push:\n    tags: ["v*"]', "release:\n    types: [published]")
 
 
-def test_release_mode_follows_the_release_event_run(
-    project: Project, emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_release_mode_follows_the_release_event_run(project: Project, emu: GitHubEmulator) -> None:
     project.write(".github/workflows/publish.yml", RELEASE_YML)
     project.commit_all("publish on releases")
     project.push()
@@ -386,9 +380,11 @@ def test_release_mode_follows_the_release_event_run(
         jobs=(BUILD, publish_job()),
         lifecycle=Lifecycle(queued=0, in_progress=0),
     )
-    monkeypatch.chdir(project.work)
 
-    out = release("cut", "0.1.1", "--yes", "--github-release", "--api-url", emu.url, "--json")
+    out = release(
+        "cut", "0.1.1", "--yes", "--github-release", "--api-url", emu.url, "--json",
+        cwd=project.work,
+    )
 
     assert out.code == 0, out.stderr
     run = json.loads(out.stdout)["run"]
@@ -418,8 +414,9 @@ def test_live_view_draws_jobs_and_steps() -> None:
             "run_started_at": "2024-05-01T12:00:00Z",
         }
     )
-    step = StepState(1, "Publish to PyPI", "completed", "failure", None, None)
-    job = JobState(1, "publish", "completed", "failure", None, None, None, (step,))
+    done, failed = RunStatus.COMPLETED, Conclusion.FAILURE
+    step = StepState(1, "Publish to PyPI", done, failed, None, None)
+    job = JobState(1, "publish", done, failed, None, None, None, (step,))
     view.update(run, [job], 1_714_564_900.0)
     view.close()
     text = stream.getvalue()

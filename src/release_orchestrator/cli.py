@@ -1,20 +1,18 @@
 """The ``release`` command line: typer options, the :class:`Deps`, and one error boundary.
 
-Each command parses its options, builds its request and calls its command function in
-:mod:`release_orchestrator.commands`. Heavy libraries (GitPython, PyGithub, rich) are
-imported inside the commands that need them, so that ``release --help`` answers quickly.
+Each command builds its request and calls :mod:`release_orchestrator.commands`, where the
+heavy libraries (GitPython, PyGithub, rich) load, so that ``release --help`` answers quickly.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated
+from functools import partial
+from typing import TYPE_CHECKING
 
 import typer
 
-from . import __version__
 from . import options as opt
 from .errors import ExitCode, ReleaseError
 
@@ -23,7 +21,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="release",
-    help="Cut a Python release, watch its publish run, and explain what went wrong.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -32,48 +29,34 @@ app = typer.Typer(
 
 
 def _run(ctx: typer.Context, body: Callable[[Deps], int | None], *, as_json: bool = False) -> None:
-    """The error boundary: run ``body`` with the Deps; every expected error is one line on
-    stderr (redacted) and its exit code; anything else is an internal error, exit 1."""
+    """The error boundary: an expected error is its redacted line(s) and its exit code."""
     from .core.redact import redact
     from .deps import Deps
     from .render.console import Console
 
-    base = ctx.obj if isinstance(ctx.obj, Deps) else Deps.production()
-    deps = replace(base, console=Console(json_mode=as_json))
+    deps = ctx.obj if isinstance(ctx.obj, Deps) else Deps.production()
+    deps = deps.with_console(Console(json_mode=as_json))
+    cause: BaseException
     try:
         code = body(deps)
     except ReleaseError as exc:
-        _fail([redact(line) for line in exc.lines()], exc.exit_code, exc)
+        cause, lines, failed = exc, [redact(line) for line in exc.lines()], exc.exit_code
     except KeyboardInterrupt as exc:
-        _fail(["interrupted"], ExitCode.INTERRUPTED, exc)
+        cause, lines, failed = exc, ["interrupted"], ExitCode.INTERRUPTED
     except Exception as exc:  # the last line of defence, redacted
         if deps.env.get("RELEASE_DEBUG"):
             raise
-        message = redact(f"internal error: {type(exc).__name__}: {exc}")
         hint = "rerun with RELEASE_DEBUG=1 for a traceback, and please report it"
-        _fail([f"error: {message}; {hint}"], ExitCode.INTERNAL, exc)
-    raise typer.Exit(code or 0)
-
-
-def _fail(lines: list[str], code: int, cause: BaseException) -> None:
-    for line in lines:
-        print(line, file=sys.stderr)
-    raise typer.Exit(int(code)) from cause
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        print(f"release-orchestrator {__version__}")
-        raise typer.Exit
+        line = redact(f"error: internal error: {type(exc).__name__}: {exc}; {hint}")
+        cause, lines, failed = exc, [line], ExitCode.INTERNAL
+    else:
+        raise typer.Exit(code or 0)
+    print("\n".join(lines), file=sys.stderr)
+    raise typer.Exit(int(failed)) from cause
 
 
 @app.callback()
-def main_options(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
-    ] = False,
-) -> None:
+def main_options(version: opt.ShowVersion = False) -> None:
     """Cut a Python release, watch its publish run, and explain what went wrong."""
 
 
@@ -99,17 +82,12 @@ def cut(
     """
     from .commands.cut import CutRequest, cut_command
 
+    push, follow = not no_push, not no_watch
     request = CutRequest(
-        spec, dry_run, github_release, draft, remote, branch, not no_push, api_url, skip_doctor
+        spec, dry_run, github_release, draft, remote, branch, push, api_url, skip_doctor, follow
     )
-    interactive = not yes and sys.stdin.isatty()
-    confirm = (lambda question: typer.confirm(question, err=as_json)) if interactive else None
-    watch = not no_watch
-    _run(
-        ctx,
-        lambda deps: cut_command(request, deps, confirm=confirm, watch=watch, as_json=as_json),
-        as_json=as_json,
-    )
+    ask = not yes and sys.stdin.isatty()
+    _run(ctx, lambda deps: cut_command(request, deps, ask=ask), as_json=as_json)
 
 
 @app.command()
@@ -126,7 +104,7 @@ def watch(
     from .commands.watch import WatchRequest, watch_command
 
     request = WatchRequest(target, workflow, interval, timeout, api_url)
-    _run(ctx, lambda deps: watch_command(request, deps, as_json=as_json), as_json=as_json)
+    _run(ctx, partial(watch_command, request), as_json=as_json)
 
 
 @app.command()
@@ -143,16 +121,11 @@ def explain(
     as_json: opt.Json = False,
 ) -> None:
     """Explain why publishing failed: which publisher field is wrong and what to change."""
-    from .commands.explain import explain_command
-    from .core.publisher import PublisherOptions
+    from .commands.explain import ExplainRequest, explain_command
 
-    options = PublisherOptions(owner, repository, workflow, environment, index)
-    logs = log or []
-    _run(
-        ctx,
-        lambda deps: explain_command(target, logs, options, api_url, deps, as_json=as_json),
-        as_json=as_json,
-    )
+    logs = tuple(log or ())
+    request = ExplainRequest(target, logs, owner, repository, workflow, environment, index, api_url)
+    _run(ctx, partial(explain_command, request), as_json=as_json)
 
 
 @app.command()

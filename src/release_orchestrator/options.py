@@ -6,6 +6,18 @@ from typing import Annotated
 
 import typer
 
+from . import __version__
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"release-orchestrator {__version__}")
+        raise typer.Exit
+
+
+ShowVersion = Annotated[
+    bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show version.")
+]
 ApiUrl = Annotated[
     str | None,
     typer.Option(

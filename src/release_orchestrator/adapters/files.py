@@ -41,18 +41,18 @@ def load_pyproject(root: Path) -> dict[str, Any]:
     path = root / "pyproject.toml"
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
         raise ConfigError(
             f"no pyproject.toml in {root}", "run release from the project's root directory"
-        ) from None
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", "check the file's permissions") from None
+        raise ConfigError(f"cannot read {path}: {exc}", "check the file's permissions") from exc
     try:
         return tomlkit.parse(text).unwrap()
     except ParseError as exc:
         raise ConfigError(
             f"pyproject.toml is not valid TOML: {exc}", "fix the file, then run release again"
-        ) from None
+        ) from exc
 
 
 def apply_file_changes(changes: Sequence[FileChange]) -> None:
@@ -77,7 +77,7 @@ def apply_file_changes(changes: Sequence[FileChange]) -> None:
             done.path.write_bytes(done.before)
         raise ConfigError(
             f"cannot write {exc.filename}: {exc.strerror}", "nothing was changed"
-        ) from None
+        ) from exc
 
 
 def _holds(path: Path, data: bytes) -> bool:

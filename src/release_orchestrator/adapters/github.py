@@ -109,7 +109,7 @@ class GitHub:
         try:
             return fn(*args, **kwargs)
         except (GithubException, requests.RequestException, OSError) as exc:
-            raise self._error(exc, doing) from None
+            raise self._error(exc, doing) from exc
 
     # --- conditional reads (Actions) ---------------------------------------------------
 
@@ -133,7 +133,7 @@ class GitHub:
                 "GET", path, parameters=params, headers=headers
             )
         except (requests.RequestException, OSError) as exc:
-            raise self._error(exc, f"reading {path}") from None
+            raise self._error(exc, f"reading {path}") from exc
         lowered = {k.lower(): v for k, v in response_headers.items()}
         if status == 304 and cached is not None:
             return False, cached.data
@@ -144,7 +144,7 @@ class GitHub:
             if limited is not None:
                 raise limited
             error = requester.createException(status, response_headers, data)
-            raise self._error(error, f"reading {path}") from None
+            raise self._error(error, f"reading {path}") from error
         etag = lowered.get("etag")
         if etag:
             self._etags[key] = _Cached(etag, data)
@@ -179,16 +179,16 @@ class GitHub:
         try:
             status, headers, body = self._client.requester.requestJson("GET", path)
         except (requests.RequestException, OSError) as exc:
-            raise self._error(exc, f"asking for the log of job {job_id}") from None
+            raise self._error(exc, f"asking for the log of job {job_id}") from exc
         location = {k.lower(): v for k, v in headers.items()}.get("location")
         if status != 302 or not location:
             error = self._client.requester.createException(status, headers, _json(body))
-            raise self._error(error, f"asking for the log of job {job_id}") from None
+            raise self._error(error, f"asking for the log of job {job_id}") from error
         try:
             # The signed URL expires within a minute and refuses our token: plain GET now.
             response = requests.get(location, timeout=TIMEOUT_SECONDS)
         except requests.RequestException as exc:
-            raise self._error(exc, f"downloading the log of job {job_id}") from None
+            raise self._error(exc, f"downloading the log of job {job_id}") from exc
         if response.status_code != 200:
             raise RemoteError(
                 f"downloading the log of job {job_id} failed (HTTP {response.status_code})",
@@ -218,7 +218,7 @@ class GitHub:
         except UnknownObjectException:
             pass
         except Exception as exc:  # mapped to a typed error below
-            raise self._error(exc, doing) from None
+            raise self._error(exc, doing) from exc
         if not include_drafts:
             return None
         # The newest page is enough: a draft left by an earlier run is recent.
@@ -247,9 +247,9 @@ class GitHub:
                 existing = self.release_for_tag(tag)
                 if existing is not None:
                     return existing
-            raise self._error(exc, f"creating the release of {tag}") from None
+            raise self._error(exc, f"creating the release of {tag}") from exc
         except Exception as exc:
-            raise self._error(exc, f"creating the release of {tag}") from None
+            raise self._error(exc, f"creating the release of {tag}") from exc
         return _info(release)
 
 

@@ -83,10 +83,10 @@ class GitRepo:
 
         try:
             repo = git.Repo(path, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
             raise ChecksFailed(
                 [CheckFailure(f"{path} is not inside a git work tree", "run release in your clone")]
-            ) from None
+            ) from exc
         if repo.bare or repo.working_tree_dir is None:
             raise ChecksFailed(
                 [CheckFailure(f"{path} is a bare repository", "run release in a work tree")]
@@ -102,7 +102,7 @@ class GitRepo:
             # GitPython wraps stderr as "\n  stderr: '<text>'".
             stderr = str(exc.stderr).strip().removeprefix("stderr:").strip().strip("'")
             reason = redact(_reason(stderr))
-            raise GitCommandFailed(args[0], reason) from None
+            raise GitCommandFailed(args[0], reason) from exc
         return out
 
     # --- reading -------------------------------------------------------------------
@@ -173,7 +173,7 @@ class GitRepo:
             raise RemoteError(
                 f"cannot reach remote {remote!r}: {exc.reason}",
                 "check the network and your git credentials",
-            ) from None
+            ) from exc
         default: str | None = None
         heads: dict[str, str] = {}
         tags: dict[str, str] = {}
@@ -200,7 +200,7 @@ class GitRepo:
             raise RemoteError(
                 f"cannot fetch {branch!r} from {remote!r}: {exc.reason}",
                 "check the network and your git credentials",
-            ) from None
+            ) from exc
         return tracking
 
     # --- changing --------------------------------------------------------------------

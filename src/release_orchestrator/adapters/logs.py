@@ -65,12 +65,12 @@ def _open(source: LogSource, stack: ExitStack) -> tuple[str, IO[bytes]]:
     name = os.fspath(source)
     try:
         stream = stack.enter_context(open(name, "rb"))  # noqa: SIM115 - closed by the stack
-    except FileNotFoundError:
-        raise UsageError(f"log file {name!r} does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"{name!r} is a directory, not a log file") from None
+    except FileNotFoundError as exc:
+        raise UsageError(f"log file {name!r} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise UsageError(f"{name!r} is a directory, not a log file") from exc
     except OSError as exc:
-        raise UsageError(f"cannot read log file {name!r}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read log file {name!r}: {exc.strerror or exc}") from exc
     return name, stream
 
 
@@ -119,7 +119,7 @@ def _zip_members(name: str, stream: IO[bytes], stack: ExitStack) -> Iterator[Log
         archive = stack.enter_context(zipfile.ZipFile(stream))
         members = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise UsageError(f"{name}: not a readable zip archive ({exc})") from None
+        raise UsageError(f"{name}: not a readable zip archive ({exc})") from exc
     # A run-logs zip holds each job twice: a whole-job "N_job.txt" at the top and one
     # file per step in "job/". Read only the top-level files when there are any.
     top = [info for info in members if len(PurePosixPath(info.filename).parts) == 1]
@@ -142,7 +142,7 @@ def _member_chunks(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -
         RuntimeError,
         NotImplementedError,
     ) as exc:
-        raise UsageError(f"{label}: cannot read this zip member ({exc})") from None
+        raise UsageError(f"{label}: cannot read this zip member ({exc})") from exc
 
 
 def _chunks(name: str, stream: IO[bytes]) -> Iterator[bytes]:
@@ -156,7 +156,7 @@ def _chunks(name: str, stream: IO[bytes]) -> Iterator[bytes]:
             yield first
             first = stream.read(CHUNK_SIZE)
     except OSError as exc:
-        raise UsageError(f"cannot read {name}: {exc}") from None
+        raise UsageError(f"cannot read {name}: {exc}") from exc
 
 
 def _transcode_utf16(first: bytes, stream: IO[bytes]) -> Iterator[bytes]:

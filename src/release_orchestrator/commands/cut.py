@@ -51,6 +51,7 @@ class CutRequest:
     push: bool = True
     api_url: str | None = None
     skip_doctor: bool = False
+    watch: bool = True  # follow the publish run after the push
 
 
 @dataclass
@@ -58,12 +59,24 @@ class CutResult:
     """What ``release cut`` did; ``to_json`` is the ``--json`` contract."""
 
     plan: ReleasePlan
-    commit: str | None
-    release: ReleaseInfo | None
     dry_run: bool
-    root: Path
     config: ReleaseConfig
     remote_url: str | None
+
+    @property
+    def commit(self) -> str | None:
+        """The release commit (None in a dry run that has not made it yet)."""
+        return self.plan.release_commit
+
+    @property
+    def release(self) -> ReleaseInfo | None:
+        """The GitHub Release, made now or found from an earlier run."""
+        return self.plan.release
+
+    @property
+    def root(self) -> Path:
+        """The work tree the release was cut in."""
+        return self.plan.root
 
     @property
     def pushed(self) -> bool:
@@ -82,7 +95,6 @@ class CutResult:
             "dry_run": self.dry_run,
             "steps": [{"name": s.name, "status": s.status.value} for s in self.plan.steps],
         }
-
 
 
 def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
@@ -197,28 +209,11 @@ def run_cut(
         for step in todo:
             step.status = StepStatus.SKIPPED
         console.say("\nDry run: nothing was changed.")
-        return CutResult(
-            plan,
-            plan.release_commit,
-            plan.release,
-            dry_run=True,
-            root=root,
-            config=config,
-            remote_url=facts.remote_url,
-        )
-    if confirm is not None and todo and not confirm("Go ahead?"):
-        raise Cancelled("cancelled at the prompt; nothing was changed")
-
-    _run_steps(plan, _Workspace(repo, github), console)
-    return CutResult(
-        plan,
-        plan.release_commit,
-        plan.release,
-        dry_run=False,
-        root=root,
-        config=config,
-        remote_url=facts.remote_url,
-    )
+    else:
+        if confirm is not None and todo and not confirm("Go ahead?"):
+            raise Cancelled("cancelled at the prompt; nothing was changed")
+        _run_steps(plan, _Workspace(repo, github), console)
+    return CutResult(plan, request.dry_run, config, facts.remote_url)
 
 
 @dataclass
@@ -285,24 +280,18 @@ def _run_step(step: Step, plan: ReleasePlan, workspace: _Workspace, console: Con
         step.status = StepStatus.DONE
 
 
-def cut_command(
-    request: CutRequest,
-    deps: Deps,
-    *,
-    confirm: Callable[[str], bool] | None,
-    watch: bool,
-    as_json: bool,
-) -> None:
-    """``release cut``: cut, follow the publish run unless told not to, report, explain."""
+def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:
+    """``release cut``: cut (asking first when ``ask``), follow the publish run unless told
+    not to, report, explain."""
     from ..render.watch import view_for
     from .flow import finish_watch, follow_release
 
-    result = run_cut(request, deps, confirm=confirm)
+    result = run_cut(request, deps, confirm=deps.console.confirm if ask else None)
     followed = None
-    if watch:
+    if request.watch:
         view = view_for(deps.console, deps.env)
         followed = follow_release(result, deps, api_url=request.api_url, view=view)
-    if as_json:
+    if deps.console.json_mode:
         data = result.to_json()
         if followed is not None:
             data["run"] = followed.to_json()

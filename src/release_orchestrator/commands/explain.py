@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,14 +58,30 @@ def explain_run(
     return explain_logs(logs, publisher, source), local
 
 
-def run_explain(
-    target: str | None,
-    logs: list[str],
-    options: PublisherOptions,
-    api_url: str | None,
-    deps: Deps,
-) -> tuple[ExplainReport, LocalRepo]:
-    """``release explain``: the saved ``logs``, else the failed jobs of TARGET's run."""
+@dataclass(frozen=True)
+class ExplainRequest:
+    """``release explain``'s command line."""
+
+    target: str | None = None
+    logs: tuple[str, ...] = ()
+    owner: str | None = None
+    repository: str | None = None
+    workflow: str | None = None
+    environment: str | None = None
+    index: str | None = None
+    api_url: str | None = None
+
+    @property
+    def options(self) -> PublisherOptions:
+        """The publisher fields given on the command line."""
+        return PublisherOptions(
+            self.owner, self.repository, self.workflow, self.environment, self.index
+        )
+
+
+def run_explain(request: ExplainRequest, deps: Deps) -> tuple[ExplainReport, LocalRepo]:
+    """``release explain``: the saved logs, else the failed jobs of TARGET's run."""
+    target, logs, options = request.target, request.logs, request.options
     if options.index is not None and options.index not in INDEX_NAMES:
         raise UsageError(f"--index must be pypi or testpypi, not {options.index!r}")
     if logs:
@@ -78,23 +95,15 @@ def run_explain(
     from .target import find_run, resolve_target
 
     resolved = resolve_target(target, cwd=deps.cwd, workflow=options.workflow)
-    github = connect(deps, resolved.repo, api_url=api_url, own_retries=False)
+    github = connect(deps, resolved.repo, api_url=request.api_url, own_retries=False)
     run_id = resolved.run_id or find_run(github, resolved)
     return explain_run(github, run_id, options, deps.cwd)
 
 
-def explain_command(
-    target: str | None,
-    logs: list[str],
-    options: PublisherOptions,
-    api_url: str | None,
-    deps: Deps,
-    *,
-    as_json: bool,
-) -> None:
-    """``release explain``: print the report, as text or as one JSON object."""
-    report, local = run_explain(target, logs, options, api_url, deps)
-    if as_json:
+def explain_command(request: ExplainRequest, deps: Deps) -> None:
+    """``release explain``: print the report, as text or (in JSON mode) as one object."""
+    report, local = run_explain(request, deps)
+    if deps.console.json_mode:
         deps.console.data(json.dumps(report.to_json()))
     else:
         from ..render.explain import render_explanation

@@ -11,14 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
-
 from ..adapters.files import find_publish_workflow, load_pyproject
 from ..adapters.github import GitHub
 from ..core.config import ReleaseConfig, load_config
 from ..core.model import RepoRef
 from ..core.remote import parse_remote_url
 from ..core.runs import RunQuery
+from ..core.version import highest_tag
 from ..core.workflows import event_for
 from ..errors import ConfigError, UsageError
 
@@ -47,15 +46,8 @@ def _config(root: Path) -> ReleaseConfig:
 
 
 def _release_tag_at_head(tags: Mapping[str, str], head: str, prefix: str) -> str | None:
-    versions: dict[Version, str] = {}
-    for name, sha in tags.items():
-        if sha != head or not name.startswith(prefix):
-            continue
-        try:
-            versions[Version(name[len(prefix) :])] = name
-        except InvalidVersion:
-            continue
-    return versions[max(versions)] if versions else None
+    highest = highest_tag([name for name, sha in tags.items() if sha == head], prefix)
+    return highest[1] if highest else None
 
 
 def resolve_target(target: str | None, *, cwd: Path, workflow: str | None) -> Target:

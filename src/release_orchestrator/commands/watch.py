@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..adapters.clock import Clock
 from ..adapters.github import GitHub, RequestStats
-from ..core.runs import JobState, RunQuery, RunState
+from ..core.runs import Conclusion, JobState, RunQuery, RunState, RunStatus
 from ..errors import GitHubUnavailable, Interrupted, RateLimited, RunFailed, WatchTimeout
 
 DEFAULT_TIMEOUT = 30 * 60.0
@@ -64,18 +64,24 @@ class WatchResult:
             "run_id": self.run.id,
             "url": self.run.html_url,
             "attempt": self.run.attempt,
-            "status": self.run.status,
-            "conclusion": self.run.conclusion,
+            "status": self.run.status.value,
+            "conclusion": _value(self.run.conclusion),
             "jobs": [
                 {
                     "name": job.name,
-                    "conclusion": job.conclusion,
-                    "steps": [{"name": s.name, "conclusion": s.conclusion} for s in job.steps],
+                    "conclusion": _value(job.conclusion),
+                    "steps": [
+                        {"name": s.name, "conclusion": _value(s.conclusion)} for s in job.steps
+                    ],
                 }
                 for job in self.jobs
             ],
             "requests": self.requests.to_json(),
         }
+
+
+def _value(conclusion: Conclusion | None) -> str | None:
+    return None if conclusion is None else conclusion.value
 
 
 @dataclass
@@ -85,10 +91,10 @@ class Pacer:
     cap: float = DEFAULT_INTERVAL
     _quiet: int = field(default=0)
 
-    def next(self, phase: str, changed: bool) -> float:
-        """The next interval for ``phase`` ("finding", "queued", "in_progress")."""
+    def next(self, status: RunStatus | None, changed: bool) -> float:
+        """The next interval for a run in ``status`` (None: the run is not found yet)."""
         self._quiet = 0 if changed else self._quiet + 1
-        start = {"finding": 2.0, "queued": 5.0}.get(phase, 3.0)
+        start = 2.0 if status is None else 5.0 if status is RunStatus.QUEUED else 3.0
         return min(start * (1.5 ** min(self._quiet, 8)), self.cap)
 
 
@@ -158,7 +164,7 @@ class Watcher:
             if not announced:
                 self.view.waiting(query)
                 announced = True
-            pause = self.pacer.next("finding", changed)
+            pause = self.pacer.next(None, changed)
             if self.clock.now() + pause > give_up:
                 raise WatchTimeout(
                     f"no {query.describe()} appeared within {find_deadline:.0f} s",
@@ -170,14 +176,14 @@ class Watcher:
     def follow(self, run_id: int) -> WatchResult:
         """Poll the run until it completes; fetch its jobs whenever it changed."""
         jobs: list[JobState] = []
-        seen: tuple[str, int] | None = None
+        seen: tuple[RunStatus, int] | None = None
         jobs_at = float("-inf")
         while True:
             changed, run = self._call(self.github.run, run_id)
             # Jobs cost a counted request: fetch them when the run's status or attempt moved
             # (a queued run's jobs have no steps yet), and for step progress at most every
             # JOBS_REFRESH seconds.
-            moved = (run.status, run.attempt) != seen and run.status != "queued"
+            moved = (run.status, run.attempt) != seen and run.status is not RunStatus.QUEUED
             if moved or (changed and jobs and self.clock.now() - jobs_at >= JOBS_REFRESH):
                 _, jobs = self._call(self.github.jobs, run_id)
                 seen, jobs_at = (run.status, run.attempt), self.clock.now()
@@ -186,12 +192,12 @@ class Watcher:
                 return WatchResult(run, jobs, self.github.stats, self.github)
             try:
                 self._wait(self.pacer.next(run.status, changed))
-            except WatchTimeout:
+            except WatchTimeout as exc:
                 raise WatchTimeout(
-                    f"run {run.id} is still {run.status.replace('_', ' ')} after "
+                    f"run {run.id} is still {run.status.words} after "
                     f"{self.timeout / 60:.0f} min",
                     f"keep watching with: release watch {run.id}",
-                ) from None
+                ) from exc
 
 
 def outcome(result: WatchResult) -> None:
@@ -238,9 +244,9 @@ def watch_run(
             assert query is not None
             run_id = watcher.find(query).id
         return watcher.follow(run_id)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         resume = run_id if run_id is not None else query.tag if query else ""
-        raise Interrupted("stopped watching", f"resume with: release watch {resume}") from None
+        raise Interrupted("stopped watching", f"resume with: release watch {resume}") from exc
     finally:
         view.close()
 
@@ -265,12 +271,12 @@ def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult
     )
 
 
-def watch_command(request: WatchRequest, deps: Deps, *, as_json: bool) -> None:
+def watch_command(request: WatchRequest, deps: Deps) -> None:
     """``release watch``: follow the run, print ``--json``, then report and explain it."""
     from ..render.watch import view_for
     from .flow import finish_watch
 
     result = run_watch(request, deps, view_for(deps.console, deps.env))
-    if as_json:
+    if deps.console.json_mode:
         deps.console.data(json.dumps(result.to_json()))
     finish_watch(result, deps)

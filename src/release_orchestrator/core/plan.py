@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from ..errors import CheckFailure, ChecksFailed
 from .config import ReleaseConfig
 from .model import FileChange, ReleaseInfo, RemoteState, VersionSource
 from .steps import STEP_TYPES, Step, StepStatus
-from .version import is_prerelease
+from .version import highest_tag, is_prerelease
 
 __all__ = ["CutOptions", "ReleasePlan", "RepoFacts", "StepStatus", "VersionFacts", "plan_cut"]
+
 
 @dataclass(frozen=True)
 class CutOptions:
@@ -92,23 +93,11 @@ class ReleasePlan:
         return ("push", "--atomic", self.remote, self.branch, f"refs/tags/{self.tag}")
 
 
-def _tag_versions(tags: dict[str, str], prefix: str) -> dict[Version, str]:
-    versions: dict[Version, str] = {}
-    for name in tags:
-        if not name.startswith(prefix):
-            continue
-        try:
-            versions[Version(name[len(prefix) :])] = name
-        except InvalidVersion:
-            continue
-    return versions
-
-
 def highest_tagged(repo: RepoFacts, prefix: str) -> Version | None:
     """The highest version among local and remote tags that carry the tag prefix."""
     remote_tags = repo.remote_state.tags if repo.remote_state else {}
-    versions = _tag_versions({**remote_tags, **repo.local_tags}, prefix)
-    return max(versions) if versions else None
+    highest = highest_tag([*remote_tags, *repo.local_tags], prefix)
+    return highest[0] if highest else None
 
 
 def _short(sha: str) -> str:

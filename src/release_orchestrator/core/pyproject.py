@@ -152,11 +152,11 @@ def _parse_current(value: object, where: str) -> Version:
         if not isinstance(value, str):
             raise InvalidVersion
         return Version(value)
-    except InvalidVersion:
+    except InvalidVersion as exc:
         raise ConfigError(
             f"{where} is {value!r}, which is not a valid PEP 440 version",
             "set it to a version such as 0.1.0 by hand",
-        ) from None
+        ) from exc
 
 
 def _toml_source(root: Path, kind: SourceKind, value: object, key: str) -> VersionSource:
@@ -307,10 +307,10 @@ def _read(files: Files, root: Path, path: Path, how: str) -> bytes:
     label = display_path(root, path)
     try:
         return files.read_bytes(path)
-    except FileNotFoundError:
-        raise ConfigError(f"{label} does not exist", f"it is named by {how}") from None
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{label} does not exist", f"it is named by {how}") from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read {label}: {exc.strerror}", "check its permissions") from None
+        raise ConfigError(f"cannot read {label}: {exc.strerror}", "check its permissions") from exc
 
 
 def _decode(data: bytes) -> str:
@@ -325,7 +325,7 @@ def _find(files: Files, root: Path, path: Path, pattern: str, how: str) -> re.Ma
     except re.error as exc:
         raise ConfigError(
             f"the version pattern for {label} is invalid: {exc}", _FIX_PATTERN
-        ) from None
+        ) from exc
     if "version" not in regex.groupindex:
         raise ConfigError(
             f"the version pattern for {label} has no (?P<version>...) group", _FIX_PATTERN
@@ -368,7 +368,7 @@ def _toml_change(
         text = before.decode("utf-8")
         document = tomlkit.parse(text)
     except (UnicodeDecodeError, ParseError) as exc:
-        raise ConfigError(f"pyproject.toml cannot be parsed: {exc}", "fix the file") from None
+        raise ConfigError(f"pyproject.toml cannot be parsed: {exc}", "fix the file") from exc
     if document.as_string() != text:
         # Never rewrite a file that tomlkit would not give back byte for byte.
         raise ConfigError(

@@ -9,10 +9,81 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
-FAILED_CONCLUSIONS = frozenset(
-    {"failure", "cancelled", "timed_out", "startup_failure", "action_required", "stale"}
+
+class _Word(str, Enum):
+    """A word of GitHub's Actions vocabulary: prints as its value, and keeps unknown words.
+
+    GitHub documents the values but adds some over time (``startup_failure`` came late);
+    an unknown one becomes a member of its own so that a watch never crashes and the
+    ``--json`` output repeats exactly what GitHub said.
+    """
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def words(self) -> str:
+        """The value as words for people: ``in_progress`` is ``in progress``."""
+        return str(self.value).replace("_", " ")
+
+    @classmethod
+    def _missing_(cls, value: object) -> _Word | None:
+        if not isinstance(value, str):
+            return None
+        word = str.__new__(cls, value)
+        word._name_ = value.upper()
+        word._value_ = value
+        return word
+
+
+class RunStatus(_Word):
+    """Where a run, job or step is (``Status`` in gh's ``pkg/cmd/run/shared``)."""
+
+    REQUESTED = "requested"
+    QUEUED = "queued"
+    PENDING = "pending"
+    WAITING = "waiting"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class Conclusion(_Word):
+    """How a completed run, job or step ended (``Conclusion`` in gh's ``pkg/cmd/run/shared``)."""
+
+    SUCCESS = "success"
+    NEUTRAL = "neutral"
+    SKIPPED = "skipped"
+    FAILURE = "failure"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed_out"
+    STARTUP_FAILURE = "startup_failure"
+    ACTION_REQUIRED = "action_required"
+    STALE = "stale"
+
+    @property
+    def failed(self) -> bool:
+        """A failing end (gh's ``IsFailureState``, with ``cancelled`` and ``stale`` too: a
+        release whose publish run was cancelled did not publish)."""
+        return self in _FAILED
+
+    @property
+    def succeeded(self) -> bool:
+        """An end that counts as success: ``neutral`` and ``skipped`` do."""
+        return self in (Conclusion.SUCCESS, Conclusion.NEUTRAL, Conclusion.SKIPPED)
+
+
+_FAILED = frozenset(
+    {
+        Conclusion.FAILURE,
+        Conclusion.CANCELLED,
+        Conclusion.TIMED_OUT,
+        Conclusion.STARTUP_FAILURE,
+        Conclusion.ACTION_REQUIRED,
+        Conclusion.STALE,
+    }
 )
 
 
@@ -31,14 +102,23 @@ def _str(data: Mapping[str, Any], key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _status(data: Mapping[str, Any]) -> RunStatus:
+    return RunStatus(str(data.get("status") or RunStatus.QUEUED.value))
+
+
+def _conclusion(data: Mapping[str, Any]) -> Conclusion | None:
+    value = data.get("conclusion")
+    return None if value is None else Conclusion(str(value))
+
+
 @dataclass(frozen=True)
 class StepState:
     """One step of a job."""
 
     number: int
     name: str
-    status: str
-    conclusion: str | None
+    status: RunStatus
+    conclusion: Conclusion | None
     started_at: datetime | None
     completed_at: datetime | None
 
@@ -48,8 +128,8 @@ class StepState:
         return cls(
             number=int(data.get("number") or 0),
             name=str(data.get("name") or "?"),
-            status=str(data.get("status") or "queued"),
-            conclusion=_str(data, "conclusion"),
+            status=_status(data),
+            conclusion=_conclusion(data),
             started_at=parse_time(data.get("started_at")),
             completed_at=parse_time(data.get("completed_at")),
         )
@@ -61,8 +141,8 @@ class JobState:
 
     id: int
     name: str
-    status: str
-    conclusion: str | None
+    status: RunStatus
+    conclusion: Conclusion | None
     started_at: datetime | None
     completed_at: datetime | None
     html_url: str | None
@@ -75,8 +155,8 @@ class JobState:
         return cls(
             id=int(data.get("id") or 0),
             name=str(data.get("name") or "?"),
-            status=str(data.get("status") or "queued"),
-            conclusion=_str(data, "conclusion"),
+            status=_status(data),
+            conclusion=_conclusion(data),
             started_at=parse_time(data.get("started_at")),
             completed_at=parse_time(data.get("completed_at")),
             html_url=_str(data, "html_url"),
@@ -86,12 +166,12 @@ class JobState:
     @property
     def failed(self) -> bool:
         """True when the job ended in a failing conclusion."""
-        return self.conclusion in FAILED_CONCLUSIONS
+        return self.conclusion is not None and self.conclusion.failed
 
     @property
     def failed_steps(self) -> tuple[StepState, ...]:
         """The steps that failed (usually one)."""
-        return tuple(s for s in self.steps if s.conclusion in FAILED_CONCLUSIONS)
+        return tuple(s for s in self.steps if s.conclusion is not None and s.conclusion.failed)
 
 
 @dataclass(frozen=True)
@@ -104,8 +184,8 @@ class RunState:
     event: str
     head_branch: str | None
     head_sha: str
-    status: str
-    conclusion: str | None
+    status: RunStatus
+    conclusion: Conclusion | None
     attempt: int
     html_url: str
     created_at: datetime | None
@@ -122,8 +202,8 @@ class RunState:
             event=str(data.get("event") or ""),
             head_branch=_str(data, "head_branch"),
             head_sha=str(data.get("head_sha") or ""),
-            status=str(data.get("status") or "queued"),
-            conclusion=_str(data, "conclusion"),
+            status=_status(data),
+            conclusion=_conclusion(data),
             attempt=int(data.get("run_attempt") or 1),
             html_url=str(data.get("html_url") or ""),
             created_at=parse_time(data.get("created_at")),
@@ -134,12 +214,12 @@ class RunState:
     @property
     def completed(self) -> bool:
         """True once the run has a conclusion."""
-        return self.status == "completed"
+        return self.status is RunStatus.COMPLETED
 
     @property
     def succeeded(self) -> bool:
         """True when the run completed successfully (``skipped``/``neutral`` count as success)."""
-        return self.completed and self.conclusion in ("success", "neutral", "skipped")
+        return self.completed and self.conclusion is not None and self.conclusion.succeeded
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ current one (or fails).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from packaging.version import InvalidVersion, Version
 
@@ -65,8 +65,8 @@ def parse_version(text: str) -> tuple[Version, list[str]]:
     body = stripped[1:] if stripped[:1] in ("v", "V") else stripped
     try:
         version = Version(body)
-    except InvalidVersion:
-        raise UsageError(f"{text.strip()!r} is not a valid version", _VERSION_HINT) from None
+    except InvalidVersion as exc:
+        raise UsageError(f"{text.strip()!r} is not a valid version", _VERSION_HINT) from exc
     if version.local is not None:
         raise UsageError(
             f"{stripped} is a local version",
@@ -79,6 +79,22 @@ def parse_version(text: str) -> tuple[Version, list[str]]:
 def is_prerelease(version: Version) -> bool:
     """Whether ``version`` is a pre-release or a development release (``rc1``, ``.dev1``)."""
     return version.pre is not None or version.dev is not None
+
+
+def highest_tag(tags: Iterable[str], prefix: str) -> tuple[Version, str] | None:
+    """The highest version among tags named ``{prefix}{version}``, with its tag's name.
+
+    Tags without the prefix, or whose rest is not a PEP 440 version, are not releases.
+    """
+    versions: dict[Version, str] = {}
+    for name in tags:
+        if not name.startswith(prefix):
+            continue
+        try:
+            versions[Version(name[len(prefix) :])] = name
+        except InvalidVersion:
+            continue
+    return max(versions.items()) if versions else None
 
 
 def next_version(spec: str, current: Version | None) -> tuple[Version, list[str]]:

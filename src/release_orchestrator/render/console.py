@@ -42,6 +42,12 @@ class Console:
         """Human-readable text exactly as given (no newline added)."""
         print(text, end="", file=self.human, flush=True)
 
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question at the terminal (on stderr when stdout carries JSON)."""
+        import typer
+
+        return typer.confirm(question, err=self.json_mode)
+
     def data(self, text: str) -> None:
         """Machine-readable output: the only thing written to stdout in JSON mode."""
         print(text, file=self._out, flush=True)

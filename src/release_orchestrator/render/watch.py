@@ -8,26 +8,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..core.runs import JobState, RunState, StepState
+from ..core.runs import Conclusion, JobState, RunState, RunStatus, StepState
 
 if TYPE_CHECKING:
     from ..core.runs import RunQuery
     from .console import Console
 
-SYMBOLS = {
-    "success": "✓",
-    "failure": "✗",
-    "cancelled": "⊘",
-    "skipped": "-",
-    "timed_out": "✗",
-    "in_progress": "*",
-    "queued": "…",
-    "waiting": "…",
-    "pending": "…",
+SYMBOLS: dict[RunStatus | Conclusion, str] = {
+    Conclusion.SUCCESS: "✓",
+    Conclusion.FAILURE: "✗",
+    Conclusion.CANCELLED: "⊘",
+    Conclusion.SKIPPED: "-",
+    Conclusion.TIMED_OUT: "✗",
+    RunStatus.IN_PROGRESS: "*",
+    RunStatus.QUEUED: "…",
+    RunStatus.WAITING: "…",
+    RunStatus.PENDING: "…",
 }
+_STYLES = {Conclusion.SUCCESS: "green", Conclusion.FAILURE: "red", Conclusion.CANCELLED: "yellow"}
 
 
-def symbol(status: str, conclusion: str | None) -> str:
+def symbol(status: RunStatus, conclusion: Conclusion | None) -> str:
     """One character for a job's or step's state."""
     return SYMBOLS.get(conclusion or status, "?")
 
@@ -40,9 +41,9 @@ def duration(start: datetime | None, end: datetime | None) -> str:
     return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-def state_word(status: str, conclusion: str | None) -> str:
+def state_word(status: RunStatus, conclusion: Conclusion | None) -> str:
     """``success``, ``in progress``…"""
-    return (conclusion or status).replace("_", " ")
+    return (conclusion or status).words
 
 
 def header(run: RunState) -> str:
@@ -153,8 +154,8 @@ def _step_line(step: StepState) -> str:
     return f"{symbol(step.status, step.conclusion)} {step.name}" + (f"  {took}" if took else "")
 
 
-def _style(conclusion: str | None) -> str:
-    return {"success": "green", "failure": "red", "cancelled": "yellow"}.get(conclusion or "", "")
+def _style(conclusion: Conclusion | None) -> str:
+    return _STYLES.get(conclusion, "") if conclusion is not None else ""
 
 
 def report_to_actions(

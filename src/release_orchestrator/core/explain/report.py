@@ -68,7 +68,7 @@ class ExplainReport:
         return INDEX_HOSTS.get(self.index) if self.index else None
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly the object ``release explain --json`` prints (issue 4)."""
+        """Exactly the object ``release explain --json`` prints (README documents its shape)."""
         return {
             "source": self.source,
             "findings": [finding.to_dict() for finding in self.findings],

@@ -3,7 +3,7 @@
 Each rule has a stable code, the phrases that recognise it (matched, lowercased, against
 one cleaned log line), the cause in one sentence, the fix as steps and a documentation
 link. The comment above each entry names the message, the tool and the version it comes
-from; ``../shared/docs/trusted-publishing.md`` quotes them all. The table's order is the
+from (pypa/gh-action-pypi-publish, pypi/warehouse, twine, uv). The table's order is the
 order of likelihood: when several rules fire, the earlier one is the root cause (a job
 without ``id-token: write`` also fails the exchange; an ``invalid-publisher`` reply is
 more precise than the bare "exchange failure" line around it).
