@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.config import load_config
-from ..core.model import FileChange
+from ..core.model import FileChange, display_path
 from ..core.publisher import LocalRepo
 from ..core.remote import parse_remote_url
 from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
@@ -78,6 +78,22 @@ def apply_file_changes(changes: Sequence[FileChange]) -> None:
         raise ConfigError(
             f"cannot write {exc.filename}: {exc.strerror}", "nothing was changed"
         ) from None
+
+
+def unwritable_files(root: Path, changes: Sequence[FileChange]) -> tuple[tuple[str, str], ...]:
+    """The files among ``changes`` that cannot be rewritten, with why (nothing is written).
+
+    Each is opened for update, which fails as the write would (read-only mode for a
+    non-root user, an immutable attribute, a read-only mount) but changes no byte.
+    """
+    problems: list[tuple[str, str]] = []
+    for change in changes:
+        try:
+            with change.path.open("r+b"):
+                pass
+        except OSError as exc:
+            problems.append((display_path(root, change.path), exc.strerror or str(exc)))
+    return tuple(problems)
 
 
 def _holds(path: Path, data: bytes) -> bool:

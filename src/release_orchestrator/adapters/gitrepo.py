@@ -163,6 +163,14 @@ class GitRepo:
         ahead, behind = out.split()
         return int(ahead), int(behind)
 
+    def ref_name_problem(self, ref: str) -> str | None:
+        """Why git would refuse ``ref`` as a ref name (``git check-ref-format``), or None."""
+        try:
+            self._git("check-ref-format", ref)
+        except GitCommandFailed:
+            return "git check-ref-format refuses it"
+        return None
+
     # --- the remote ----------------------------------------------------------------
 
     def ls_remote(self, remote: str) -> RemoteState:

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from ..adapters.auth import connect
-from ..adapters.files import LOCAL, apply_file_changes, load_pyproject
+from ..adapters.files import LOCAL, apply_file_changes, load_pyproject, unwritable_files
 from ..adapters.github import GitHub
 from ..adapters.gitrepo import GitRepo
 from ..core.config import ReleaseConfig, load_config
 from ..core.model import FileChange, ReleaseInfo
 from ..core.plan import (
     CutOptions,
+    Preflight,
     ReleasePlan,
     RepoFacts,
     StepStatus,
@@ -133,6 +134,19 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
     return facts, release_branch
 
 
+def _preflight(
+    repo: GitRepo, config: ReleaseConfig, target: Version | None, changes: Sequence[FileChange]
+) -> Preflight:
+    """Ask git about the tag's name and open the files to rewrite, changing nothing."""
+    if target is None:
+        return Preflight()
+    tag = config.tag_for(str(target))
+    return Preflight(
+        tag_problem=repo.ref_name_problem(f"refs/tags/{tag}"),
+        unwritable=unwritable_files(repo.root, changes),
+    )
+
+
 def run_cut(
     request: CutRequest, deps: Deps, *, confirm: Callable[[str], bool] | None
 ) -> CutResult:
@@ -165,7 +179,8 @@ def run_cut(
     changes = []
     if target is not None and target != current:
         changes = plan_file_changes(root, source, config, target, LOCAL)
-    plan = plan_cut(options, config, facts, versions, release_branch, changes)
+    preflight = _preflight(repo, config, target, changes)
+    plan = plan_cut(options, config, facts, versions, release_branch, changes, preflight)
 
     github = None
     if options.github_release:

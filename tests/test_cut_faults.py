@@ -1,0 +1,111 @@
+"""``release cut`` under faults: unusable names and files, local hooks, no stdin, interrupts.
+
+Each refusal is one line on stderr, a documented exit code, and no change to the files,
+the index, the refs or the remote.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gitfixtures import PYPROJECT, Project
+from runcli import release
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def _configure(project: Project, extra: str) -> None:
+    project.write("pyproject.toml", PYPROJECT + extra)
+    project.commit_all("configure release")
+    project.push()
+
+
+def test_a_tag_prefix_git_refuses_is_a_check(project: Project) -> None:
+    project.write("pyproject.toml", PYPROJECT.replace('"v"', '"release "'))
+    project.commit_all("bad prefix")
+    project.push()
+    before = project.state()
+
+    out = release("cut", "0.1.1", "--yes")
+
+    assert out.code == 3
+    line = _one_line(out.stderr)
+    assert "the tag name 'release 0.1.1' is not a valid git ref name" in line
+    assert project.state() == before
+
+
+@pytest.fixture
+def immutable(project: Project) -> Iterator[Path]:
+    """pyproject.toml with the immutable attribute: unwritable even for root."""
+    path = project.work / "pyproject.toml"
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not installed: cannot make a file unwritable for root")
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip("this file system has no immutable attribute (chattr +i failed)")
+    yield path
+    subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_an_unwritable_pyproject_is_a_check(project: Project, immutable: Path) -> None:
+    before = project.state()
+
+    out = release("cut", "0.1.1", "--yes")
+
+    assert out.code == 3
+    line = _one_line(out.stderr)
+    assert "cannot write pyproject.toml: Operation not permitted" in line
+    assert project.state() == before
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("Release {name}", "commit-message 'Release {name}' is not a valid template"),
+        ("Release {version.major}", "is not a valid template"),
+        ("   ", "commit-message renders to an empty message"),
+    ],
+)
+def test_messages_that_do_not_render_are_a_check(
+    project: Project, template: str, message: str
+) -> None:
+    _configure(project, f'commit-message = "{template}"\n')
+    before = project.state()
+
+    out = release("cut", "0.1.1", "--yes")
+
+    assert out.code == 3
+    assert message in _one_line(out.stderr)
+    assert project.state() == before
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        ("ghp_ÄBC", "non-ASCII character at position 5"),
+        ("ghp_a\nb", "space or control character at position 6"),
+    ],
+)
+def test_a_token_http_cannot_carry_is_an_auth_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch, token: str, problem: str
+) -> None:
+    monkeypatch.setenv("GH_TOKEN", token)
+    before = project.state()
+
+    out = release("cut", "0.1.1", "--yes", "--github-release", "--api-url", "http://127.0.0.1:9")
+
+    assert out.code == 4
+    line = _one_line(out.stderr)
+    assert f"the GitHub token from GH_TOKEN has a {problem}" in line
+    assert token not in line
+    assert project.state() == before
+
