@@ -109,3 +109,40 @@ def test_a_token_http_cannot_carry_is_an_auth_error(
     assert token not in line
     assert project.state() == before
 
+
+def _hook(project: Project, name: str, body: str) -> None:
+    hook = project.work / ".git" / "hooks" / name
+    hook.write_text("#!/bin/sh\n" + body)
+    hook.chmod(0o755)
+
+
+def test_a_pre_commit_hook_that_refuses_restores_everything(project: Project) -> None:
+    _hook(project, "pre-commit", "echo 'lint failed: trailing whitespace' >&2\nexit 1\n")
+    before = project.state()
+
+    out = release("cut", "0.1.1", "--yes")
+
+    assert out.code == 3
+    line = _one_line(out.stderr)
+    assert "git commit was refused locally: lint failed: trailing whitespace" in line
+    assert project.state() == before  # files, index (nothing staged), HEAD, tags, remote
+
+
+def test_a_hook_that_refuses_the_tag_restores_everything(project: Project) -> None:
+    _hook(
+        project,
+        "reference-transaction",
+        '[ "$1" = prepared ] || exit 0\n'
+        "while read old new ref; do case $ref in refs/tags/*)\n"
+        "  echo 'tags are made by CI only' >&2; exit 1;; esac; done\n",
+    )
+    before = project.state()
+
+    out = release("cut", "0.1.1", "--yes")
+
+    assert out.code == 3
+    line = _one_line(out.stderr)
+    assert "git tag was refused locally: tags are made by CI only" in line
+    assert "aborted by hook" in line
+    assert project.state() == before
+
