@@ -6,14 +6,16 @@ the index, the refs or the remote.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from gitfixtures import PYPROJECT, Project
+from gitfixtures import PYPROJECT, Project, git
 from runcli import release
 
 
@@ -146,3 +148,40 @@ def test_a_hook_that_refuses_the_tag_restores_everything(project: Project) -> No
     assert "aborted by hook" in line
     assert project.state() == before
 
+
+def _subprocess_env() -> dict[str, str]:
+    """This test's environment for a real ``release`` process, with no reachable PyPI."""
+    env = dict(os.environ)
+    env["RELEASE_PYPI_URL"] = "http://127.0.0.1:9"
+    return env
+
+
+def _run_closed_stdin(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``release ARGS <&-``: stdin closed, as daemons and some CI runners start us."""
+    argv = [sys.executable, "-m", "release_orchestrator", *args]
+    return subprocess.run(
+        ["sh", "-c", 'exec "$@" <&-', "sh", *argv],
+        cwd=cwd,
+        env=_subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cut_with_stdin_closed_runs_without_a_prompt(project: Project) -> None:
+    done = _run_closed_stdin(project.work, "cut", "0.1.1", "--no-watch")
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Go ahead?" not in done.stdout + done.stderr
+    assert project.remote_tag_commit("v0.1.1") == git(project.work, "rev-parse", "HEAD")
+
+
+def test_explain_log_from_a_closed_stdin_is_a_usage_error(tmp_path: Path) -> None:
+    done = _run_closed_stdin(tmp_path, "explain", "--log", "-")
+
+    assert done.returncode == 2
+    line = _one_line(done.stderr)
+    assert "--log - reads the log from stdin, but there is no stdin" in line

@@ -55,6 +55,14 @@ def _run(ctx: typer.Context, body: Callable[[Deps], int | None], *, as_json: boo
     raise typer.Exit(code or 0)
 
 
+def _is_terminal(stream: object) -> bool:
+    """Whether ``stream`` is an open terminal; a closed or missing stdin is no terminal."""
+    try:
+        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+    except (ValueError, OSError, AttributeError):
+        return False
+
+
 def _fail(lines: list[str], code: int, cause: BaseException) -> None:
     for line in lines:
         print(line, file=sys.stderr)
@@ -102,7 +110,7 @@ def cut(
     request = CutRequest(
         spec, dry_run, github_release, draft, remote, branch, not no_push, api_url, skip_doctor
     )
-    interactive = not yes and sys.stdin.isatty()
+    interactive = not yes and _is_terminal(sys.stdin)
     confirm = (lambda question: typer.confirm(question, err=as_json)) if interactive else None
     watch = not no_watch
     _run(
