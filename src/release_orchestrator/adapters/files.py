@@ -40,13 +40,32 @@ def load_pyproject(root: Path) -> dict[str, Any]:
 
     path = root / "pyproject.toml"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(
             f"no pyproject.toml in {root}", "run release from the project's root directory"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", "check the file's permissions") from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path} is a directory, not a file", "pyproject.toml must be a TOML file"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"pyproject.toml is not UTF-8: byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start} cannot be decoded",
+            "TOML files are UTF-8; save it as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions"
+        ) from None
+    if text.startswith("\ufeff"):
+        # TOML is UTF-8 without a byte order mark: tomllib (pip, build) refuses one.
+        raise ConfigError(
+            "pyproject.toml starts with a UTF-8 byte order mark (BOM), which TOML parsers "
+            "such as pip's and build's refuse",
+            "save the file as UTF-8 without BOM",
+        )
     try:
         return tomlkit.parse(text).unwrap()
     except ParseError as exc:
