@@ -6,8 +6,11 @@ the index, the refs or the remote.
 
 from __future__ import annotations
 
+import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -185,3 +188,118 @@ def test_explain_log_from_a_closed_stdin_is_a_usage_error(tmp_path: Path) -> Non
     assert done.returncode == 2
     line = _one_line(done.stderr)
     assert "--log - reads the log from stdin, but there is no stdin" in line
+
+
+# --- interrupts during the push ------------------------------------------------------------
+
+PAUSING_HOOK = """\
+#!/bin/sh
+cat >/dev/null
+echo started > {started}
+read go < {gate}
+"""
+
+
+@pytest.fixture
+def paused_push(project: Project, tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    """A pre-receive hook on origin that says it started, then waits for the test's word.
+
+    Yields the gate to write to and the read end of the "started" pipe. The test's own
+    write end keeps that pipe open, so reading it waits for the hook, not for an EOF.
+    """
+    started, gate = tmp_path / "started", tmp_path / "gate"
+    os.mkfifo(started)
+    os.mkfifo(gate)
+    hook = project.origin / "hooks" / "pre-receive"
+    hook.write_text(PAUSING_HOOK.format(started=started, gate=gate))
+    hook.chmod(0o755)
+    reader = os.open(started, os.O_RDONLY | os.O_NONBLOCK)
+    keeper = os.open(started, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        yield gate, reader
+    finally:
+        _open_gate(gate, wait=False)
+        os.close(reader)
+        os.close(keeper)
+
+
+def _open_gate(gate: Path, *, wait: bool = True) -> None:
+    """Let the hook go on; ``wait``: until it opens the gate (it will, having started)."""
+    try:
+        fd = os.open(gate, os.O_WRONLY if wait else os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:  # the hook is not waiting (any more)
+        return
+    os.write(fd, b"go\n")
+    os.close(fd)
+
+
+def _read_until(proc: subprocess.Popen[str], needle: str) -> str:
+    """stderr's lines up to the first holding ``needle`` (release prints it, then waits)."""
+    assert proc.stderr is not None
+    seen = ""
+    while needle not in seen:
+        line = proc.stderr.readline()
+        assert line, f"release ended before saying {needle!r}: {seen}"
+        seen += line
+    return seen
+
+
+def _wait_for_hook(reader: int, proc: subprocess.Popen[str]) -> None:
+    ready, _, _ = select.select([reader], [], [], 60)
+    if not ready:
+        proc.kill()
+        pytest.fail(f"the push never reached the remote's hook: {proc.communicate()}")
+    assert os.read(reader, 100) == b"started\n"
+
+
+@pytest.mark.parametrize(
+    "signals", [("process",), ("group",), ("process", "group")], ids=["pid", "group", "twice"]
+)
+def test_an_interrupt_during_the_push_lets_it_finish_then_stops_cleanly(
+    project: Project, paused_push: tuple[Path, int], signals: tuple[str, ...]
+) -> None:
+    gate, reader = paused_push
+    argv = [sys.executable, "-m", "release_orchestrator", "cut", "0.1.1", "--yes", "--no-watch"]
+    proc = subprocess.Popen(
+        argv,
+        cwd=project.work,
+        env=_subprocess_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group: a terminal's Ctrl-C reaches exactly that
+    )
+    _wait_for_hook(reader, proc)
+    said = ""
+    for number, target in enumerate(signals):
+        if target == "process":
+            os.kill(proc.pid, signal.SIGINT)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
+        # Signals sent back to back merge into one: wait until this one is acknowledged.
+        said += _read_until(proc, "still waiting" if number else "interrupt received")
+    _open_gate(gate)
+    _, rest = proc.communicate(timeout=120)
+    stderr = said + rest
+
+    assert proc.returncode == 130, stderr
+    lines = stderr.strip().splitlines()
+    assert lines[-1] == (
+        "error: interrupted after the push: main and v0.1.1 are on origin; "
+        "follow the publish run with release watch v0.1.1"
+    )
+    assert "interrupt received: letting the push to origin finish first" in stderr
+    if len(signals) == 2:
+        assert "still waiting for the push to origin to finish" in stderr
+    head = git(project.work, "rev-parse", "HEAD")
+    assert git(project.work, "log", "-1", "--format=%s") == "Release 0.1.1"
+    assert git(project.work, "rev-parse", "v0.1.1^{commit}") == head
+    assert git(project.origin, "rev-parse", "refs/heads/main") == head
+    assert project.remote_tag_commit("v0.1.1") == head
+    assert git(project.work, "status", "--porcelain") == ""
+
+    again = release("cut", "0.1.1", "--yes", "--json", "--no-watch")
+    assert again.code == 0, again.stderr
+    statuses = [s["status"] for s in json.loads(again.stdout)["steps"]]
+    assert statuses == ["already-done"] * 4 + ["skipped"]

@@ -96,11 +96,15 @@ class GitRepo:
             )
         return cls(repo)
 
-    def _git(self, *args: str) -> str:
+    def _git(self, *args: str, own_session: bool = False) -> str:
         import git
 
+        # own_session: a terminal's Ctrl-C goes to our process group only, so git (and the
+        # hooks it runs) is never killed half-way; the command decides what to do after.
         try:
-            out: str = self._repo.git.execute(["git", *args], strip_newline_in_stdout=True)
+            out: str = self._repo.git.execute(
+                ["git", *args], strip_newline_in_stdout=True, start_new_session=own_session
+            )
         except git.GitCommandError as exc:
             # GitPython wraps stderr as "\n  stderr: '<text>'".
             stderr = str(exc.stderr).strip().removeprefix("stderr:").strip().strip("'")
@@ -225,8 +229,8 @@ class GitRepo:
     def commit(self, paths: list[str], message: str) -> str:
         """Commit exactly ``paths`` with ``message``; return the new commit's sha."""
         try:
-            self._git("add", "--", *paths)
-            self._git("commit", "--quiet", "-m", message, "--", *paths)
+            self._git("add", "--", *paths, own_session=True)
+            self._git("commit", "--quiet", "-m", message, "--", *paths, own_session=True)
         except GitCommandFailed as exc:
             raise _refused("commit", exc) from exc
         head = self.head()
@@ -236,14 +240,14 @@ class GitRepo:
     def create_tag(self, tag: str, message: str, commit: str) -> None:
         """Create the annotated tag ``tag`` on ``commit``."""
         try:
-            self._git("tag", "--annotate", "--message", message, tag, commit)
+            self._git("tag", "--annotate", "--message", message, tag, commit, own_session=True)
         except GitCommandFailed as exc:
             raise _refused("tag", exc) from exc
 
     def push(self, argv: tuple[str, ...], remote: str) -> None:
         """Run the push ``git argv`` to ``remote`` (the release's atomic push of branch and tag)."""
         try:
-            self._git(*argv)
+            self._git(*argv, own_session=True)
         except GitCommandFailed as exc:
             raise RemoteError(
                 f"{remote} refused the push: {exc.reason}",
