@@ -608,7 +608,7 @@ def test_apply_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_version_file_that_cannot_be_read(tmp_path: Path) -> None:
     make_project(tmp_path, {"pyproject.toml": PROJECT, "src/demo/__init__.py": ""})
     config = ReleaseConfig(version_files=("src",))
-    with pytest.raises(ConfigError, match="cannot read src: Is a directory"):
+    with pytest.raises(ConfigError, match="src is a directory, not a file"):
         plan_file_changes(tmp_path, locate(tmp_path), config, NEW, LOCAL)
 
 

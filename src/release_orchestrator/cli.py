@@ -81,12 +81,13 @@ def cut(
     After the push it follows the publish run (like release watch) unless --no-watch.
     """
     from .commands.cut import CutRequest, cut_command
+    from .render.console import is_terminal
 
     push, follow = not no_push, not no_watch
     request = CutRequest(
         spec, dry_run, github_release, draft, remote, branch, push, api_url, skip_doctor, follow
     )
-    ask = not yes and sys.stdin.isatty()
+    ask = not yes and is_terminal(sys.stdin)
     _run(ctx, lambda deps: cut_command(request, deps, ask=ask), as_json=as_json)
 
 

@@ -155,3 +155,10 @@ class StepFailed(ReleaseError):
     def __init__(self, message: str, hint: str, cause: ReleaseError) -> None:
         super().__init__(message, hint)
         self.exit_code = cause.exit_code
+
+
+class LocalGitRefused(ReleaseError):
+    """A local git step was refused (a ``pre-commit`` or ``reference-transaction`` hook):
+    a check of the project's own, so exit 3, with everything put back as it was."""
+
+    exit_code = ExitCode.CHECK_FAILED

@@ -61,4 +61,26 @@ def connect(
             f"{purpose} needs a GitHub token, and none was found",
             "set GH_TOKEN or GITHUB_TOKEN, or log in with gh auth login",
         )
+    problem = header_problem(token)
+    if problem:
+        names = ("GH_TOKEN", "GITHUB_TOKEN")
+        source = next((name for name in names if deps.env.get(name, "").strip()), None)
+        raise AuthError(
+            f"the GitHub token from {source or 'gh auth token'} {problem}, so it cannot be "
+            "sent in an HTTP header",
+            "set it again from the token's page (copy it without quotes or spaces)",
+        )
     return deps.github(api_base(repo, api_url, deps.env), token, repo, own_retries)
+
+
+def header_problem(token: str) -> str | None:
+    """What keeps ``token`` out of an HTTP ``Authorization`` header, or None.
+
+    HTTP header values are visible ASCII; the message gives the position, never the text.
+    """
+    for position, char in enumerate(token, start=1):
+        if not char.isascii():
+            return f"has a non-ASCII character at position {position}"
+        if not char.isprintable() or char.isspace():
+            return f"has a space or control character at position {position}"
+    return None

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.config import load_config
-from ..core.model import FileChange
+from ..core.model import FileChange, display_path
 from ..core.publisher import LocalRepo
 from ..core.remote import parse_remote_url
 from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
@@ -40,13 +40,32 @@ def load_pyproject(root: Path) -> dict[str, Any]:
 
     path = root / "pyproject.toml"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(
             f"no pyproject.toml in {root}", "run release from the project's root directory"
         ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", "check the file's permissions") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(
+            f"{path} is a directory, not a file", "pyproject.toml must be a TOML file"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"pyproject.toml is not UTF-8: byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start} cannot be decoded",
+            "TOML files are UTF-8; save it as UTF-8",
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions"
+        ) from exc
+    if text.startswith("\ufeff"):
+        # TOML is UTF-8 without a byte order mark: tomllib (pip, build) refuses one.
+        raise ConfigError(
+            "pyproject.toml starts with a UTF-8 byte order mark (BOM), which TOML parsers "
+            "such as pip's and build's refuse",
+            "save the file as UTF-8 without BOM",
+        )
     try:
         return tomlkit.parse(text).unwrap()
     except ParseError as exc:
@@ -78,6 +97,22 @@ def apply_file_changes(changes: Sequence[FileChange]) -> None:
         raise ConfigError(
             f"cannot write {exc.filename}: {exc.strerror}", "nothing was changed"
         ) from exc
+
+
+def unwritable_files(root: Path, changes: Sequence[FileChange]) -> tuple[tuple[str, str], ...]:
+    """The files among ``changes`` that cannot be rewritten, with why (nothing is written).
+
+    Each is opened for update, which fails as the write would (read-only mode for a
+    non-root user, an immutable attribute, a read-only mount) but changes no byte.
+    """
+    problems: list[tuple[str, str]] = []
+    for change in changes:
+        try:
+            with change.path.open("r+b"):
+                pass
+        except OSError as exc:
+            problems.append((display_path(root, change.path), exc.strerror or str(exc)))
+    return tuple(problems)
 
 
 def _holds(path: Path, data: bytes) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..core.model import RemoteState
 from ..core.redact import redact
-from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, RemoteError
+from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, LocalGitRefused, RemoteError
 
 if TYPE_CHECKING:
     import git
@@ -63,9 +63,12 @@ def _reason(stderr: str) -> str:
     said = [line for line in said if line]
     if refused:
         return "; ".join(refused + [f"remote says: {line}" for line in said[:2]])
-    for line in reversed(lines):
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
         if line.startswith(("fatal:", "error:")):
-            return line
+            # A local hook's own words come before git's "… aborted by hook".
+            before = [x for x in lines[:index] if not x.startswith(("hint:", "fatal:", "error:"))]
+            return "; ".join([*before[-2:], line]) if "hook" in line else line
     return lines[-1] if lines else "no output"
 
 
@@ -93,11 +96,15 @@ class GitRepo:
             )
         return cls(repo)
 
-    def _git(self, *args: str) -> str:
+    def _git(self, *args: str, own_session: bool = False) -> str:
         import git
 
+        # own_session: a terminal's Ctrl-C goes to our process group only, so git (and the
+        # hooks it runs) is never killed half-way; the command decides what to do after.
         try:
-            out: str = self._repo.git.execute(["git", *args], strip_newline_in_stdout=True)
+            out: str = self._repo.git.execute(
+                ["git", *args], strip_newline_in_stdout=True, start_new_session=own_session
+            )
         except git.GitCommandError as exc:
             # GitPython wraps stderr as "\n  stderr: '<text>'".
             stderr = str(exc.stderr).strip().removeprefix("stderr:").strip().strip("'")
@@ -163,6 +170,14 @@ class GitRepo:
         ahead, behind = out.split()
         return int(ahead), int(behind)
 
+    def ref_name_problem(self, ref: str) -> str | None:
+        """Why git would refuse ``ref`` as a ref name (``git check-ref-format``), or None."""
+        try:
+            self._git("check-ref-format", ref)
+        except GitCommandFailed:
+            return "git check-ref-format refuses it"
+        return None
+
     # --- the remote ----------------------------------------------------------------
 
     def ls_remote(self, remote: str) -> RemoteState:
@@ -213,20 +228,26 @@ class GitRepo:
 
     def commit(self, paths: list[str], message: str) -> str:
         """Commit exactly ``paths`` with ``message``; return the new commit's sha."""
-        self._git("add", "--", *paths)
-        self._git("commit", "--quiet", "-m", message, "--", *paths)
+        try:
+            self._git("add", "--", *paths, own_session=True)
+            self._git("commit", "--quiet", "-m", message, "--", *paths, own_session=True)
+        except GitCommandFailed as exc:
+            raise _refused("commit", exc) from exc
         head = self.head()
         assert head is not None
         return head
 
     def create_tag(self, tag: str, message: str, commit: str) -> None:
         """Create the annotated tag ``tag`` on ``commit``."""
-        self._git("tag", "--annotate", "--message", message, tag, commit)
+        try:
+            self._git("tag", "--annotate", "--message", message, tag, commit, own_session=True)
+        except GitCommandFailed as exc:
+            raise _refused("tag", exc) from exc
 
     def push(self, argv: tuple[str, ...], remote: str) -> None:
         """Run the push ``git argv`` to ``remote`` (the release's atomic push of branch and tag)."""
         try:
-            self._git(*argv)
+            self._git(*argv, own_session=True)
         except GitCommandFailed as exc:
             raise RemoteError(
                 f"{remote} refused the push: {exc.reason}",
@@ -237,8 +258,16 @@ class GitRepo:
         """Undo a partial release: drop new tags, move the branch and index back, restore files."""
         for tag in set(self.local_tags()) - snap.tags_before:
             self._git("tag", "--delete", tag)
-        if self.head() != snap.head:
-            # --mixed moves the branch and the index; the index was clean before the release.
-            self._git("reset", "--quiet", "--mixed", snap.head)
+        # --mixed moves the branch and the index back (a refused commit leaves the bumped
+        # files staged); the index matched HEAD before the release, as the checks require.
+        self._git("reset", "--quiet", "--mixed", snap.head)
         for path, content in files.items():
             path.write_bytes(content)
+
+
+def _refused(step: str, exc: GitCommandFailed) -> LocalGitRefused:
+    """A refused local commit or tag (a hook said no): exit 3, the release undone."""
+    return LocalGitRefused(
+        f"git {step} was refused locally: {exc.reason}",
+        "the release was undone; fix what it reports (or the hook), then run the same command",
+    )

@@ -61,7 +61,7 @@ def _open(source: LogSource, stack: ExitStack) -> tuple[str, IO[bytes]]:
     if isinstance(source, bytes):
         return "<bytes>", io.BytesIO(source)
     if isinstance(source, str) and source == "-":
-        return "<stdin>", io.BufferedReader(_NonClosing(sys.stdin.buffer))
+        return "<stdin>", io.BufferedReader(_NonClosing(_stdin_buffer()))
     name = os.fspath(source)
     try:
         stream = stack.enter_context(open(name, "rb"))  # noqa: SIM115 - closed by the stack
@@ -72,6 +72,18 @@ def _open(source: LogSource, stack: ExitStack) -> tuple[str, IO[bytes]]:
     except OSError as exc:
         raise UsageError(f"cannot read log file {name!r}: {exc.strerror or exc}") from exc
     return name, stream
+
+
+def _stdin_buffer() -> IO[bytes]:
+    """stdin's bytes; a closed or missing stdin (``<&-``, a daemon) is a usage error."""
+    stdin = sys.stdin
+    buffer = getattr(stdin, "buffer", None) if stdin is not None else None
+    if buffer is None or buffer.closed:
+        raise UsageError(
+            "--log - reads the log from stdin, but there is no stdin (it is closed)",
+            "pipe the log in (--log - < job.log), or give --log FILE",
+        )
+    return buffer  # type: ignore[no-any-return]
 
 
 class _NonClosing(io.RawIOBase):

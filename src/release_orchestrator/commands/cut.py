@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from ..adapters.auth import connect
-from ..adapters.files import LOCAL, apply_file_changes, load_pyproject
+from ..adapters.files import LOCAL, apply_file_changes, load_pyproject, unwritable_files
 from ..adapters.github import GitHub
 from ..adapters.gitrepo import GitRepo
+from ..adapters.interrupts import DeferredInterrupts
 from ..core.config import ReleaseConfig, load_config
 from ..core.model import FileChange, ReleaseInfo
 from ..core.plan import (
     CutOptions,
+    Preflight,
     ReleasePlan,
     RepoFacts,
     StepStatus,
@@ -27,9 +29,16 @@ from ..core.plan import (
 )
 from ..core.pyproject import locate_version, plan_file_changes
 from ..core.remote import parse_remote_url
-from ..core.steps import Step
+from ..core.steps import Step, StepHook
 from ..core.version import next_version
-from ..errors import Cancelled, CheckFailure, ReleaseError, StepFailed, UsageError
+from ..errors import (
+    Cancelled,
+    CheckFailure,
+    Interrupted,
+    ReleaseError,
+    StepFailed,
+    UsageError,
+)
 from ..render.console import Console
 from ..render.plan import describe_plan
 from .doctor import check_before_cut
@@ -145,13 +154,31 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
     return facts, release_branch
 
 
+def _preflight(
+    repo: GitRepo, config: ReleaseConfig, target: Version | None, changes: Sequence[FileChange]
+) -> Preflight:
+    """Ask git about the tag's name and open the files to rewrite, changing nothing."""
+    if target is None:
+        return Preflight()
+    tag = config.tag_for(str(target))
+    return Preflight(
+        tag_problem=repo.ref_name_problem(f"refs/tags/{tag}"),
+        unwritable=unwritable_files(repo.root, changes),
+    )
+
+
 def run_cut(
-    request: CutRequest, deps: Deps, *, confirm: Callable[[str], bool] | None
+    request: CutRequest,
+    deps: Deps,
+    *,
+    confirm: Callable[[str], bool] | None,
+    hooks: Sequence[StepHook] = (),
 ) -> CutResult:
     """Check everything, show the plan, then rewrite, commit, tag, push and release.
 
     A failure before or during the push puts the local repository back as it was; a
-    failure after the push leaves what is done and says how to resume.
+    failure after the push leaves what is done and says how to resume. ``hooks`` are told
+    of each step as it starts and ends.
     """
     console = deps.console
     repo = GitRepo.open(deps.cwd)
@@ -177,7 +204,8 @@ def run_cut(
     changes = []
     if target is not None and target != current:
         changes = plan_file_changes(root, source, config, target, LOCAL)
-    plan = plan_cut(options, config, facts, versions, release_branch, changes)
+    preflight = _preflight(repo, config, target, changes)
+    plan = plan_cut(options, config, facts, versions, release_branch, changes, preflight)
 
     github = None
     if options.github_release:
@@ -212,7 +240,7 @@ def run_cut(
     else:
         if confirm is not None and todo and not confirm("Go ahead?"):
             raise Cancelled("cancelled at the prompt; nothing was changed")
-        _run_steps(plan, _Workspace(repo, github), console)
+        _run_steps(plan, _Workspace(repo, github), console, hooks)
     return CutResult(plan, request.dry_run, config, facts.remote_url)
 
 
@@ -254,30 +282,86 @@ class _Workspace:
             ) from exc
 
 
-def _run_steps(plan: ReleasePlan, workspace: _Workspace, console: Console) -> None:
+def _run_steps(
+    plan: ReleasePlan, workspace: _Workspace, console: Console, hooks: Sequence[StepHook]
+) -> None:
     """Run every step still to do, in order; a failure in an undoable step (everything up
-    to the push) puts the repository back as it was and re-raises."""
+    to the push) puts the repository back as it was and re-raises.
+
+    Ctrl-C never cuts a step in half: it is recorded, the step finishes, and then the
+    release is undone (before the push) or stops cleanly saying how to carry on.
+    """
     repo = workspace.repo
     snapshot = repo.snapshot(plan.branch)
     originals = {change.path: change.before for change in plan.changes}
     plan.release_commit = plan.release_commit or snapshot.head
     undoable = [step for step in plan.steps if step.undoable]
-    try:
-        for step in undoable:
-            _run_step(step, plan, workspace, console)
-    except BaseException:
-        # Ctrl-C included: a release is all or nothing up to the push.
-        repo.restore(snapshot, originals)
-        raise
-    for step in plan.steps:
-        if not step.undoable:
-            _run_step(step, plan, workspace, console)
+    interrupts = DeferredInterrupts(console.warn)
+    with interrupts.deferred():
+        try:
+            for step in undoable:
+                _run_step(step, plan, workspace, console, interrupts, hooks)
+                if interrupts.pending and not _pushed(plan):
+                    raise Interrupted(
+                        "interrupted before the push: the local commit and tag were undone, "
+                        "nothing was changed",
+                        "run the same command again to cut the release",
+                    )
+        except BaseException:
+            # Ctrl-C included: a release is all or nothing up to the push.
+            repo.restore(snapshot, originals)
+            raise
+        for step in plan.steps:
+            if interrupts.pending:
+                raise _stopped_after_push(plan)
+            if not step.undoable:
+                _run_step(step, plan, workspace, console, interrupts, hooks)
+        if interrupts.pending:
+            raise _stopped_after_push(plan)
 
 
-def _run_step(step: Step, plan: ReleasePlan, workspace: _Workspace, console: Console) -> None:
+def _pushed(plan: ReleasePlan) -> bool:
+    return plan.step("push").status in (StepStatus.DONE, StepStatus.ALREADY_DONE)
+
+
+def _stopped_after_push(plan: ReleasePlan) -> Interrupted:
+    """The clean stop after an interrupt that came once the tag was on the remote."""
+    released = plan.step("github-release").status
+    if released is StepStatus.TODO:
+        return Interrupted(
+            f"interrupted after the push: {plan.branch} and {plan.tag} are on {plan.remote}, "
+            "the GitHub Release is not created yet",
+            f"run release cut {plan.version} --github-release again to create it; "
+            f"follow the publish run with release watch {plan.tag}",
+        )
+    if released is StepStatus.DONE:
+        message = (
+            f"interrupted after the release: {plan.tag} is on {plan.remote} and its GitHub "
+            "Release is created"
+        )
+    else:
+        message = f"interrupted after the push: {plan.branch} and {plan.tag} are on {plan.remote}"
+    return Interrupted(message, f"follow the publish run with release watch {plan.tag}")
+
+
+def _run_step(
+    step: Step,
+    plan: ReleasePlan,
+    workspace: _Workspace,
+    console: Console,
+    interrupts: DeferredInterrupts,
+    hooks: Sequence[StepHook],
+) -> None:
     if step.status is StepStatus.TODO:
+        interrupts.in_flight = (
+            f"the push to {plan.remote}" if step.name == "push" else f"the {step.name} step"
+        )
+        for hook in hooks:
+            hook(step, "before")
         console.say(step.run(plan, workspace))
         step.status = StepStatus.DONE
+        for hook in hooks:
+            hook(step, "after")
 
 
 def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:

@@ -364,7 +364,9 @@ def _check_triggers(facts: _Facts) -> None:
     where = (wf.path, wf.on_line)
     pattern = _pattern_for(facts.config.tag_prefix)
     if not facts.starts:
-        if not facts.entries:
+        if not wf.triggers:
+            message = f"{wf.filename}: the workflow has no triggers (on: is empty), so nothing runs"
+        elif not facts.entries:
             message = (
                 f"{wf.filename} is a reusable workflow (on: workflow_call) and no workflow "
                 "here calls it, so nothing runs it for the tag"

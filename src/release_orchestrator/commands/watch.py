@@ -167,7 +167,8 @@ class Watcher:
             pause = self.pacer.next(None, changed)
             if self.clock.now() + pause > give_up:
                 raise WatchTimeout(
-                    f"no {query.describe()} appeared within {find_deadline:.0f} s",
+                    f"no {query.describe()} appeared within "
+                    f"{_duration(min(find_deadline, self.timeout))}",
                     "check that the workflow triggers on the tag (release doctor) "
                     "and that the push reached GitHub",
                 )
@@ -195,9 +196,14 @@ class Watcher:
             except WatchTimeout as exc:
                 raise WatchTimeout(
                     f"run {run.id} is still {run.status.words} after "
-                    f"{self.timeout / 60:.0f} min",
+                    f"{_duration(self.timeout)}",
                     f"keep watching with: release watch {run.id}",
                 ) from exc
+
+
+def _duration(seconds: float) -> str:
+    """``--timeout``'s value as said: seconds up to two minutes, then minutes."""
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
 
 
 def outcome(result: WatchResult) -> None:

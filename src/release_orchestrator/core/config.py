@@ -54,7 +54,7 @@ class ReleaseConfig:
 def _render(template: str, version: str, key: str) -> str:
     try:
         return template.format(version=version)
-    except (KeyError, IndexError, ValueError) as exc:
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
         raise ConfigError(
             f"[tool.release] {key} {template!r} is not a valid template",
             "use {version} as the only placeholder",

@@ -17,7 +17,15 @@ from .model import FileChange, ReleaseInfo, RemoteState, VersionSource
 from .steps import STEP_TYPES, Step, StepStatus
 from .version import highest_tag, is_prerelease
 
-__all__ = ["CutOptions", "ReleasePlan", "RepoFacts", "StepStatus", "VersionFacts", "plan_cut"]
+__all__ = [
+    "CutOptions",
+    "Preflight",
+    "ReleasePlan",
+    "RepoFacts",
+    "StepStatus",
+    "VersionFacts",
+    "plan_cut",
+]
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,50 @@ class VersionFacts:
     target: Version | None
     target_problem: CheckFailure | None  # why SPEC gave no version
     notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """Whether the planned changes can be made, found out before planning makes any.
+
+    The command asks git about the tag name and opens each file to rewrite, so that a
+    name git refuses or a file that cannot be written is a failed check, not a half-made
+    release.
+    """
+
+    tag_problem: str | None = None  # why git refuses the tag's ref name
+    unwritable: tuple[tuple[str, str], ...] = ()  # (file, why it cannot be written)
+
+
+def preflight_checks(
+    preflight: Preflight, tag: str, commit_message: str, scm: bool
+) -> list[CheckFailure]:
+    """The failed checks among the facts of :class:`Preflight` and the rendered messages."""
+    failures: list[CheckFailure] = []
+    if preflight.tag_problem is not None:
+        failures.append(
+            CheckFailure(
+                f"the tag name {tag!r} is not a valid git ref name ({preflight.tag_problem})",
+                "change tag-prefix in [tool.release]: no spaces, '..', '~', '^', ':', '?', "
+                "'*', '[' or '\\'",
+            )
+        )
+    for name, why in preflight.unwritable:
+        failures.append(
+            CheckFailure(
+                f"cannot write {name}: {why}",
+                "make it writable (chmod u+w, chattr -i, or a writable mount), then run "
+                "release again",
+            )
+        )
+    if not scm and not commit_message.strip():
+        failures.append(
+            CheckFailure(
+                "[tool.release] commit-message renders to an empty message, which git refuses",
+                "give it some text, e.g. \"Release {version}\"",
+            )
+        )
+    return failures
 
 
 @dataclass
@@ -216,6 +268,7 @@ def plan_cut(
     versions: VersionFacts,
     release_branch: str | None,
     changes: list[FileChange],
+    preflight: Preflight | None = None,
 ) -> ReleasePlan:
     """Run every check and decide every step; raise :class:`ChecksFailed` listing all failures."""
     failures = _branch_checks(repo, options.remote, release_branch)
@@ -240,6 +293,8 @@ def plan_cut(
     highest = highest_tagged(repo, config.tag_prefix)
     version_failures, warnings = _version_checks(versions, resuming, highest)
     failures += version_failures
+    if target is not None:
+        failures += preflight_checks(preflight or Preflight(), tag, commit_message, scm)
     for where, sha in (("locally", local_tag), (f"on {options.remote!r}", remote_tag)):
         if sha is not None and sha != release_commit:
             failures.append(

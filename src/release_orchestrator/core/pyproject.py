@@ -309,6 +309,8 @@ def _read(files: Files, root: Path, path: Path, how: str) -> bytes:
         return files.read_bytes(path)
     except FileNotFoundError as exc:
         raise ConfigError(f"{label} does not exist", f"it is named by {how}") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{label} is a directory, not a file", f"it is named by {how}") from exc
     except OSError as exc:
         raise ConfigError(f"cannot read {label}: {exc.strerror}", "check its permissions") from exc
 

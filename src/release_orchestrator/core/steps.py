@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -173,3 +173,15 @@ class GitHubRelease(Step):
 
 # The order in which the steps run, are shown and are listed in --json.
 STEP_TYPES: tuple[type[Step], ...] = (Rewrite, Commit, Tag, Push, GitHubRelease)
+
+
+# Called with a step and "before" or "after" as each step still to do runs: where the
+# tests inject faults and interrupts, at the steps' own boundaries.
+StepEvent = Literal["before", "after"]
+
+
+class StepHook(Protocol):
+    """Told about each step still to do, just before it runs and just after it is done."""
+
+    def __call__(self, step: Step, event: StepEvent) -> None:
+        """React to ``step`` reaching ``event``."""

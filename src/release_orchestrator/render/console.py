@@ -51,3 +51,12 @@ class Console:
     def data(self, text: str) -> None:
         """Machine-readable output: the only thing written to stdout in JSON mode."""
         print(text, file=self._out, flush=True)
+
+
+def is_terminal(stream: object) -> bool:
+    """Whether ``stream`` is an open terminal; a closed or missing stdin (``<&-``, a daemon)
+    is no terminal, so nothing prompts and nothing crashes."""
+    try:
+        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+    except (ValueError, OSError, AttributeError):
+        return False
