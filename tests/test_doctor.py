@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import runcli
-from gitfixtures import OWNER, PYPROJECT, REPO, Project, git
+from gitfixtures import OWNER, PYPROJECT, REPO, Project, add_github_remote, git
 from release_orchestrator.adapters.pypi import PyPIClient, lookup_project
 from release_orchestrator.commands.doctor import PREDICTED_CLAIMS, predict_claims
 from release_orchestrator.sandbox import RunContext
@@ -918,7 +918,7 @@ def test_cut_resume_after_the_push_does_not_run_the_doctor(
 def test_cut_uses_the_remote_it_pushes_to(project: Project, tmp_path: Path) -> None:
     fork = tmp_path / "remote" / "someone-else" / f"{REPO}.git"
     git(tmp_path, "clone", "-q", "--bare", str(project.origin), str(fork))
-    git(project.work, "remote", "add", "fork", str(fork))
+    add_github_remote(project.work, "fork", fork, owner="someone-else")
     project.write("pyproject.toml", PYPROJECT + f'\n[tool.release.pypi]\nowner = "{OWNER}"\n')
     _commit(project, GOOD)
     out = release("cut", "0.1.1", "--yes", "--remote", "fork", "--branch", "main")

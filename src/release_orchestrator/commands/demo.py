@@ -119,7 +119,11 @@ def make_project(root: Path, scenario: Scenario) -> tuple[Path, Path]:
         ("tag.gpgsign", "false"),
     ):
         _git(work, "config", key, value)
-    _git(work, "remote", "add", "origin", str(origin))
+    # The remote names the GitHub repository, as a clone's does; insteadOf sends the
+    # transport to the local bare repository instead (the emulator serves the API).
+    github_url = f"https://github.com/{OWNER}/{REPO}.git"
+    _git(work, "remote", "add", "origin", github_url)
+    _git(work, "config", f"url.{origin}.insteadOf", github_url)
     environment = (
         f"    environment: {scenario.job_environment}\n" if scenario.job_environment else ""
     )
