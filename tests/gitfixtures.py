@@ -32,7 +32,7 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
 
 @dataclass
 class Project:
-    """A clone (``work``) of a bare repository (``origin``) laid out as OWNER/REPO.git."""
+    """A clone (``work``) of a bare repository (``origin``), its remote a GitHub URL."""
 
     work: Path
     origin: Path
@@ -97,7 +97,8 @@ def add_github_remote(work: Path, name: str, bare: Path, owner: str = OWNER) -> 
 
 def make_project(tmp: Path, pyproject: str = PYPROJECT, branch: str = "main") -> Project:
     """A committed project pushed to its own bare origin (https://github.com/OWNER/REPO.git)."""
-    origin = tmp / "remote" / OWNER / f"{REPO}.git"
+    # Not laid out as OWNER/REPO: the repository's identity comes from the remote's URL.
+    origin = tmp / "mirror" / "origin.git"
     origin.mkdir(parents=True)
     git(origin, "init", "-q", "--bare", "-b", branch)
     work = tmp / "work"

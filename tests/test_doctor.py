@@ -916,7 +916,7 @@ def test_cut_resume_after_the_push_does_not_run_the_doctor(
 
 
 def test_cut_uses_the_remote_it_pushes_to(project: Project, tmp_path: Path) -> None:
-    fork = tmp_path / "remote" / "someone-else" / f"{REPO}.git"
+    fork = tmp_path / "mirror" / "fork.git"
     git(tmp_path, "clone", "-q", "--bare", str(project.origin), str(fork))
     add_github_remote(project.work, "fork", fork, owner="someone-else")
     project.write("pyproject.toml", PYPROJECT + f'\n[tool.release.pypi]\nowner = "{OWNER}"\n')

@@ -330,7 +330,7 @@ class _Facts:
     workflows: list[Workflow]
     workflow: Workflow  # the file that holds the publishing job
     job: Job
-    owner: str | None  # from the git remote
+    owner: str | None  # from the git remote, else [tool.release.pypi]
     repository: str | None
     entries: list[tuple[Workflow, Job | None]]  # the workflows whose triggers run the job
     tag: str
@@ -981,8 +981,9 @@ def _gather(
         workflows=workflows,
         workflow=workflow,
         job=job,
-        owner=local.owner,
-        repository=local.repository,
+        # The remote names the repository; when it names none, [tool.release.pypi] does.
+        owner=local.owner or publisher.owner,
+        repository=local.repository or publisher.repository,
         entries=entries,
         tag=report.tag,
         publisher=publisher,
@@ -1014,6 +1015,16 @@ def _predict(facts: _Facts, report: DoctorReport) -> None:
         report.publisher_form = publisher_form(claims)
     else:
         # No GitHub remote: owner, repository and workflow are unknown; the environment is not.
+        facts.add(
+            "unknown-repository",
+            "warning",
+            ("pyproject.toml", None),
+            "cannot tell the GitHub repository: the git remote names none on github.com and "
+            "[tool.release.pypi] does not set owner and repository, so the "
+            "publisher's owner and repository were not checked",
+            "point the remote at https://github.com/OWNER/REPO.git (url.<base>.insteadOf can "
+            "still send git to a mirror), or set owner and repository in [tool.release.pypi]",
+        )
         missing = frozenset({"environment"}) if environment is None and known else frozenset()
         claims = Claims(environment=environment, missing=missing)
     report.event = first.event if facts.starts else None

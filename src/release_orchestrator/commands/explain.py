@@ -48,10 +48,15 @@ def failed_job_logs(github: GitHub, run_id: int) -> list[tuple[JobState, bytes]]
 
 
 def explain_run(
-    github: GitHub, run_id: int, options: PublisherOptions, root: Path
+    github: GitHub,
+    run_id: int,
+    options: PublisherOptions,
+    root: Path,
+    *,
+    api_url: str | None = None,
 ) -> tuple[ExplainReport, LocalRepo]:
-    """Download the failed jobs' logs of a run and explain them."""
-    local = read_local(root)
+    """Download the failed jobs' logs of a run and explain them (``api_url``: --api-url)."""
+    local = read_local(root, api_url=api_url)
     publisher, source = resolve_publisher(options, local)
     logs = [log for _, log in failed_job_logs(github, run_id)]
     return explain_logs(logs, publisher, source), local
@@ -70,17 +75,17 @@ def run_explain(
     if logs:
         if target is not None:
             raise UsageError("give either TARGET or --log, not both")
-        local = read_local(deps.cwd)
+        local = read_local(deps.cwd, api_url=api_url)
         publisher, source = resolve_publisher(options, local)
         return explain_logs(logs, publisher, source), local
 
     from ..adapters.auth import connect
     from .target import find_run, resolve_target
 
-    resolved = resolve_target(target, cwd=deps.cwd, workflow=options.workflow)
+    resolved = resolve_target(target, cwd=deps.cwd, workflow=options.workflow, api_url=api_url)
     github = connect(deps, resolved.repo, api_url=api_url, own_retries=False)
     run_id = resolved.run_id or find_run(github, resolved)
-    return explain_run(github, run_id, options, deps.cwd)
+    return explain_run(github, run_id, options, deps.cwd, api_url=api_url)
 
 
 def explain_command(
