@@ -144,9 +144,16 @@ def explain(
 ) -> None:
     """Explain why publishing failed: which publisher field is wrong and what to change."""
     from .commands.explain import explain_command
-    from .core.publisher import PublisherOptions
+    from .core.publisher import Publisher
 
-    options = PublisherOptions(owner, repository, workflow, environment, index)
+    options = Publisher.given(
+        "the command line",
+        owner=owner,
+        repository=repository,
+        workflow=workflow,
+        environment=environment,
+        index=index,
+    )
     logs = log or []
     _run(
         ctx,

@@ -34,7 +34,6 @@ from ..core.publisher import (
     INDEX_NAMES,
     Claims,
     Publisher,
-    PublisherOptions,
     compare,
     publisher_form,
     resolve_publisher,
@@ -960,7 +959,7 @@ def _gather(
     """The facts about the selected publishing job and the publisher it must match."""
     workflow, job = selected
     local = replace(read_local(root, request.remote), workflow=workflow, job=job)
-    publisher, source = resolve_publisher(PublisherOptions(), local)
+    publisher = resolve_publisher(Publisher(), local)
     if config.pypi is None:
         # Nothing configured: the publisher is on the index the job uploads to.
         indexes = _job_indexes(job)
@@ -973,7 +972,7 @@ def _gather(
     report.workflow = workflow.path.as_posix()
     report.job = job.id
     report.publisher = publisher
-    report.publisher_source = source
+    report.publisher_source = publisher.source
     report.index = publisher.index
     return _Facts(
         config=config,

@@ -16,7 +16,7 @@ from ..adapters.files import read_local
 from ..adapters.github import GitHub
 from ..adapters.logs import LogSource, read_logs
 from ..core.explain import ExplainReport, explain
-from ..core.publisher import INDEX_NAMES, LocalRepo, Publisher, PublisherOptions, resolve_publisher
+from ..core.publisher import INDEX_NAMES, LocalRepo, Publisher, resolve_publisher
 from ..core.runs import JobState
 from ..errors import UsageError
 
@@ -50,22 +50,22 @@ def failed_job_logs(github: GitHub, run_id: int) -> list[tuple[JobState, bytes]]
 def explain_run(
     github: GitHub,
     run_id: int,
-    options: PublisherOptions,
+    options: Publisher,
     root: Path,
     *,
     api_url: str | None = None,
 ) -> tuple[ExplainReport, LocalRepo]:
     """Download the failed jobs' logs of a run and explain them (``api_url``: --api-url)."""
     local = read_local(root, api_url=api_url)
-    publisher, source = resolve_publisher(options, local)
+    publisher = resolve_publisher(options, local)
     logs = [log for _, log in failed_job_logs(github, run_id)]
-    return explain_logs(logs, publisher, source), local
+    return explain_logs(logs, publisher, publisher.source), local
 
 
 def run_explain(
     target: str | None,
     logs: list[str],
-    options: PublisherOptions,
+    options: Publisher,
     api_url: str | None,
     deps: Deps,
 ) -> tuple[ExplainReport, LocalRepo]:
@@ -76,8 +76,8 @@ def run_explain(
         if target is not None:
             raise UsageError("give either TARGET or --log, not both")
         local = read_local(deps.cwd, api_url=api_url)
-        publisher, source = resolve_publisher(options, local)
-        return explain_logs(logs, publisher, source), local
+        publisher = resolve_publisher(options, local)
+        return explain_logs(logs, publisher, publisher.source), local
 
     from ..adapters.auth import connect
     from .target import find_run, resolve_target
@@ -91,7 +91,7 @@ def run_explain(
 def explain_command(
     target: str | None,
     logs: list[str],
-    options: PublisherOptions,
+    options: Publisher,
     api_url: str | None,
     deps: Deps,
     *,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..adapters.auth import connect, resolve_token
 from ..adapters.files import find_publish_workflow
-from ..core.publisher import LocalRepo, PublisherOptions
+from ..core.publisher import LocalRepo, Publisher
 from ..core.remote import github_repository
 from ..core.runs import RunQuery
 from ..core.workflows import event_for
@@ -61,7 +61,7 @@ def follow_release(
 
 
 def explain_failure(
-    followed: WatchResult, options: PublisherOptions, root: Path
+    followed: WatchResult, options: Publisher, root: Path
 ) -> tuple[ExplainReport, LocalRepo] | None:
     """Explain a failed run through the connection it was watched with (None: it succeeded)."""
     from .explain import explain_run
@@ -79,7 +79,7 @@ def finish_watch(result: WatchResult, deps: Deps) -> None:
     console = deps.console
     report_to_actions(result.run, result.jobs, deps.env, console.out)
     try:
-        explained = explain_failure(result, PublisherOptions(), deps.cwd)
+        explained = explain_failure(result, Publisher(), deps.cwd)
     except ReleaseError as exc:
         console.note(f"could not explain the failure: {exc.message}")
     else:

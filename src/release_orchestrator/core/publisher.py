@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from .config import PyPIPublisher
     from .workflows import Job, Workflow
 
 Field = Literal["owner", "repository", "workflow", "environment"]
@@ -55,19 +54,53 @@ CLAIM_NAMES: tuple[str, ...] = (
 _WORKFLOW_FILENAME = re.compile(r"[^/]+\.(?:yml|yaml)(?=@)")
 
 
+# Where a publisher value came from, in order of precedence.
+Origin = Literal[
+    "the command line", "[tool.release.pypi] in pyproject.toml", "the local repository"
+]
+ORIGINS: tuple[Origin, ...] = (
+    "the command line",
+    "[tool.release.pypi] in pyproject.toml",
+    "the local repository",
+)
+
+
 @dataclass(frozen=True)
 class Publisher:
-    """A GitHub trusted publisher as entered in PyPI's form.
+    """A GitHub trusted publisher: the fields of PyPI's form, any of them unknown.
 
-    ``None`` means "not known" (that field is not compared); ``environment=""`` means the
-    publisher accepts any environment. ``index`` is ``"pypi"`` or ``"testpypi"``.
+    One type for what the command line gives, what ``[tool.release.pypi]`` says and the
+    publisher a token is compared with. ``None`` means "not known" (that field is not
+    compared); ``environment=""`` means the publisher accepts any environment. ``index``
+    is ``"pypi"`` or ``"testpypi"``; ``project`` is the project a pending publisher makes.
+    ``origins`` says, per field, where its value came from (only fields that were given).
     """
 
-    owner: str | None
-    repository: str | None
-    workflow: str | None
-    environment: str | None = ""
+    owner: str | None = None
+    repository: str | None = None
+    workflow: str | None = None
+    environment: str | None = None
     index: str = "pypi"
+    project: str | None = None
+    origins: tuple[tuple[str, Origin], ...] = ()
+
+    @classmethod
+    def given(cls, origin: Origin, **values: str | None) -> Publisher:
+        """The values ``origin`` gave (``None``: not given), each recorded as from there."""
+        known = {name: value for name, value in values.items() if value is not None}
+        return cls(**known, origins=tuple((name, origin) for name in known))
+
+    def origin(self, name: str) -> Origin | None:
+        """Where field ``name``'s value came from (None: not given, or not known)."""
+        return dict(self.origins).get(name)
+
+    @property
+    def source(self) -> str:
+        """A sentence saying where the form's fields came from (``explain``'s ``source``)."""
+        used = {self.origin(name) for name in FIELDS} - {None}
+        if not used:
+            return "unknown (no options, no pyproject.toml)"
+        return " and ".join(origin for origin in ORIGINS if origin in used)
 
 
 @dataclass(frozen=True)
@@ -482,19 +515,6 @@ def _compare_environment(expected: str | None, claims: Claims) -> ChecklistItem:
 
 # --- which publisher to compare with ------------------------------------------------------
 
-ORIGINS = ("the command line", "[tool.release.pypi] in pyproject.toml", "the local repository")
-
-
-@dataclass(frozen=True)
-class PublisherOptions:
-    """The publisher fields given on the command line (None: not given)."""
-
-    owner: str | None = None
-    repository: str | None = None
-    workflow: str | None = None
-    environment: str | None = None
-    index: str | None = None
-
 
 @dataclass(frozen=True)
 class LocalRepo:
@@ -504,39 +524,37 @@ class LocalRepo:
     repository: str | None
     workflow: Workflow | None
     job: Job | None
-    configured: PyPIPublisher | None
+    configured: Publisher | None  # [tool.release.pypi]
 
 
-def resolve_publisher(options: PublisherOptions, local: LocalRepo) -> tuple[Publisher, str]:
-    """The publisher to compare with, and a sentence saying where each part came from."""
-    configured = local.configured
-    implied = {
-        "owner": local.owner,
-        "repository": local.repository,
-        "workflow": local.workflow.filename if local.workflow else None,
+def resolve_publisher(options: Publisher, local: LocalRepo) -> Publisher:
+    """The publisher to compare with: field by field, the command line's value
+    (``options``), else ``[tool.release.pypi]``'s, else what the repository implies."""
+    implied = Publisher.given(
+        "the local repository",
+        owner=local.owner,
+        repository=local.repository,
+        workflow=local.workflow.filename if local.workflow else None,
         # A job without `environment:` says nothing about what PyPI was told: unknown.
-        "environment": local.job.environment if local.job else None,
-    }
-    values: dict[str, str | None] = {}
-    origins: list[str] = []
-    for name in FIELDS:
-        candidates = (getattr(options, name), getattr(configured, name, None), implied[name])
-        for origin, value in zip(ORIGINS, candidates, strict=True):
-            if value is not None:
-                values[name] = value.strip() if name != "environment" else value
-                if origin not in origins:
-                    origins.append(origin)
-                break
-        else:
-            values[name] = None
-    index = options.index or (configured.index if configured else None) or "pypi"
-    publisher = Publisher(
-        owner=values["owner"],
-        repository=values["repository"],
-        workflow=values["workflow"],
-        environment=values["environment"],
-        index=index,
+        environment=local.job.environment if local.job else None,
     )
-    origins.sort(key=ORIGINS.index)
-    source = " and ".join(origins) if origins else "unknown (no options, no pyproject.toml)"
-    return publisher, source
+    values: dict[str, str | None] = {}
+    origins: list[tuple[str, Origin]] = []
+    for name in (*FIELDS, "index"):
+        for candidate in (options, local.configured, implied):
+            origin = candidate.origin(name) if candidate is not None else None
+            if origin is not None:
+                value = getattr(candidate, name)
+                stripped = name in ("owner", "repository", "workflow")
+                values[name] = value.strip() if stripped else value
+                origins.append((name, origin))
+                break
+    return Publisher(
+        owner=values.get("owner"),
+        repository=values.get("repository"),
+        workflow=values.get("workflow"),
+        environment=values.get("environment"),
+        index=values.get("index") or "pypi",
+        project=local.configured.project if local.configured else None,
+        origins=tuple(origins),
+    )
