@@ -591,7 +591,8 @@ def test_environment_values(
     ("key", "value", "mismatch"),
     [
         ("owner", "someone-else", True),
-        ("owner", OWNER.upper(), False),  # PyPI stores the owner as GitHub spells it
+        # PyPI compares the owner it stored exactly: a case-only rename since breaks it.
+        ("owner", OWNER.upper(), True),
         ("repository", "Anomaly-Detection-Toolkit", True),  # the name is compared exactly
         ("workflow", "release.yml", True),
         ("workflow", "publish.yml", False),
