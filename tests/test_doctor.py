@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import runcli
-from gitfixtures import OWNER, PYPROJECT, REPO, Project, git
+from gitfixtures import OWNER, PYPROJECT, REPO, Project, add_github_remote, git
 from release_orchestrator.adapters.pypi import PyPIClient, lookup_project
 from release_orchestrator.commands.doctor import PREDICTED_CLAIMS, predict_claims
 from release_orchestrator.sandbox import RunContext
@@ -591,7 +591,8 @@ def test_environment_values(
     ("key", "value", "mismatch"),
     [
         ("owner", "someone-else", True),
-        ("owner", OWNER.upper(), False),  # PyPI stores the owner as GitHub spells it
+        # PyPI compares the owner it stored exactly: a case-only rename since breaks it.
+        ("owner", OWNER.upper(), True),
         ("repository", "Anomaly-Detection-Toolkit", True),  # the name is compared exactly
         ("workflow", "release.yml", True),
         ("workflow", "publish.yml", False),
@@ -918,9 +919,9 @@ def test_cut_resume_after_the_push_does_not_run_the_doctor(
 
 
 def test_cut_uses_the_remote_it_pushes_to(project: Project, tmp_path: Path) -> None:
-    fork = tmp_path / "remote" / "someone-else" / f"{REPO}.git"
+    fork = tmp_path / "mirror" / "fork.git"
     git(tmp_path, "clone", "-q", "--bare", str(project.origin), str(fork))
-    git(project.work, "remote", "add", "fork", str(fork))
+    add_github_remote(project.work, "fork", fork, owner="someone-else")
     project.write("pyproject.toml", PYPROJECT + f'\n[tool.release.pypi]\nowner = "{OWNER}"\n')
     _commit(project, GOOD)
     out = release("cut", "0.1.1", "--yes", "--remote", "fork", "--branch", "main", cwd=project.work)

@@ -34,7 +34,6 @@ from ..core.publisher import (
     INDEX_NAMES,
     Claims,
     Publisher,
-    PublisherOptions,
     compare,
     publisher_form,
     resolve_publisher,
@@ -330,7 +329,7 @@ class _Facts:
     workflows: list[Workflow]
     workflow: Workflow  # the file that holds the publishing job
     job: Job
-    owner: str | None  # from the git remote
+    owner: str | None  # from the git remote, else [tool.release.pypi]
     repository: str | None
     entries: list[tuple[Workflow, Job | None]]  # the workflows whose triggers run the job
     tag: str
@@ -962,7 +961,7 @@ def _gather(
     """The facts about the selected publishing job and the publisher it must match."""
     workflow, job = selected
     local = replace(read_local(root, request.remote), workflow=workflow, job=job)
-    publisher, source = resolve_publisher(PublisherOptions(), local)
+    publisher = resolve_publisher(Publisher(), local)
     if config.pypi is None:
         # Nothing configured: the publisher is on the index the job uploads to.
         indexes = _job_indexes(job)
@@ -975,7 +974,7 @@ def _gather(
     report.workflow = workflow.path.as_posix()
     report.job = job.id
     report.publisher = publisher
-    report.publisher_source = source
+    report.publisher_source = publisher.source
     report.index = publisher.index
     return _Facts(
         config=config,
@@ -983,8 +982,9 @@ def _gather(
         workflows=workflows,
         workflow=workflow,
         job=job,
-        owner=local.owner,
-        repository=local.repository,
+        # The remote names the repository; when it names none, [tool.release.pypi] does.
+        owner=local.owner or publisher.owner,
+        repository=local.repository or publisher.repository,
         entries=entries,
         tag=report.tag,
         publisher=publisher,
@@ -1016,6 +1016,16 @@ def _predict(facts: _Facts, report: DoctorReport) -> None:
         report.publisher_form = publisher_form(claims)
     else:
         # No GitHub remote: owner, repository and workflow are unknown; the environment is not.
+        facts.add(
+            "unknown-repository",
+            "warning",
+            ("pyproject.toml", None),
+            "cannot tell the GitHub repository: the git remote names none on github.com and "
+            "[tool.release.pypi] does not set owner and repository, so the "
+            "publisher's owner and repository were not checked",
+            "point the remote at https://github.com/OWNER/REPO.git (url.<base>.insteadOf can "
+            "still send git to a mirror), or set owner and repository in [tool.release.pypi]",
+        )
         missing = frozenset({"environment"}) if environment is None and known else frozenset()
         claims = Claims(environment=environment, missing=missing)
     report.event = first.event if facts.starts else None

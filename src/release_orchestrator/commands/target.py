@@ -15,7 +15,7 @@ from ..adapters.files import find_publish_workflow, load_pyproject
 from ..adapters.github import GitHub
 from ..core.config import ReleaseConfig, load_config
 from ..core.model import RepoRef
-from ..core.remote import parse_remote_url
+from ..core.remote import require_github_repository
 from ..core.runs import RunQuery
 from ..core.version import highest_tag
 from ..core.workflows import event_for
@@ -50,8 +50,14 @@ def _release_tag_at_head(tags: Mapping[str, str], head: str, prefix: str) -> str
     return highest[1] if highest else None
 
 
-def resolve_target(target: str | None, *, cwd: Path, workflow: str | None) -> Target:
-    """Turn TARGET (run id, run URL, tag, or nothing) into a :class:`Target`."""
+def resolve_target(
+    target: str | None, *, cwd: Path, workflow: str | None, api_url: str | None
+) -> Target:
+    """Turn TARGET (run id, run URL, tag, or nothing) into a :class:`Target`.
+
+    Without a run URL the repository is the one the remote names
+    (:func:`core.remote.require_github_repository`); ``api_url`` is ``--api-url``.
+    """
     url = _RUN_URL.match(target or "")
     if url:
         host = url["host"].lower()
@@ -62,13 +68,7 @@ def resolve_target(target: str | None, *, cwd: Path, workflow: str | None) -> Ta
 
     git = GitRepo.open(cwd)
     config = _config(git.root)
-    remote_url = git.remote_url(config.remote)
-    if remote_url is None:
-        raise UsageError(
-            f"there is no git remote named {config.remote!r} to tell the GitHub repository",
-            "pass a run URL instead, or add the remote",
-        )
-    repo = parse_remote_url(remote_url)
+    repo = require_github_repository(git.remote_url(config.remote), config.remote, api_url)
     if target and target.isdigit():
         return Target(repo=repo, run_id=int(target))
 
