@@ -17,7 +17,7 @@ import pytest
 import runcli
 from gitfixtures import OWNER, PYPROJECT, REPO, Project, git
 from release_orchestrator.adapters.pypi import PyPIClient, lookup_project
-from release_orchestrator.commands.doctor import PREDICTED_CLAIMS, predict_claims
+from release_orchestrator.core.checks.claims import PREDICTED_CLAIMS, predict_claims
 from release_orchestrator.sandbox import RunContext
 from release_orchestrator.sandbox.pypi import oidc_claims
 from runcli import NO_PYPI, Outcome, make_deps

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..core.publisher import INDEX_HOSTS, INDEX_NAMES
 
 if TYPE_CHECKING:
-    from ..commands.doctor import DoctorReport
+    from ..core.checks.report import DoctorReport
 
 
 _FORM_LABELS = (
