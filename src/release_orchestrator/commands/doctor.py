@@ -23,7 +23,7 @@ from ..core.checks import Facts, run_checks
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
 from ..core.checks.facts import Publishing
 from ..core.checks.report import DoctorReport
-from ..core.checks.topology import entry_points, job_indexes, select_job, starts
+from ..core.checks.topology import entry_points, job_indexes, runs_for_tag, select_job
 from ..core.config import ReleaseConfig, load_config
 from ..core.publisher import PublisherOptions, publisher_form, resolve_publisher
 from ..core.pyproject import locate_version
@@ -70,12 +70,17 @@ def _publishing(
         indexes = job_indexes(job)
         publisher = replace(publisher, index="testpypi" if indexes == {"testpypi"} else "pypi")
     entries = entry_points(facts.workflows, workflow)
+    full = f"{local.owner}/{local.repository}" if local.owner and local.repository else None
+    reached, guarded = runs_for_tag(
+        entries, workflow, job, facts.tag, facts.github_release, full
+    )
     publishing = Publishing(
         workflow=workflow,
         job=job,
         entries=tuple(entries),
-        starts=tuple(starts(entries, facts.tag, facts.github_release)),
+        starts=tuple(reached),
         publisher=publisher,
+        guarded=tuple(guarded),
     )
     claims = predict_for(publishing, local.owner, local.repository, facts.tag)
     gathered = replace(
@@ -144,8 +149,9 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
 def run_doctor(root: Path, request: DoctorRequest, deps: Deps) -> DoctorReport:
     """Check the project at ``root`` for the tag ``request`` names; never changes anything."""
     facts, source = gather(root, request, deps)
+    findings, notes = run_checks(facts)
     report = DoctorReport(
-        findings=run_checks(facts), tag=facts.tag, project=facts.project, index=facts.index
+        findings=findings, notes=notes, tag=facts.tag, project=facts.project, index=facts.index
     )
     answer = facts.index_answer
     if answer is not None and answer.exists is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .action import check_action_version
 from .build import check_build_split
-from .facts import Check, Facts, Finding
+from .facts import Check, Facts, Finding, Note
 from .matching import check_publisher
 from .permissions import check_permissions
 from .presence import check_publish_workflow
@@ -32,9 +32,11 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run_checks(facts: Facts) -> list[Finding]:
-    """Every check's findings, in :data:`CHECKS` order."""
-    return [found for check in CHECKS for found in check(facts)]
+def run_checks(facts: Facts) -> tuple[list[Finding], list[Note]]:
+    """Every check's findings and notes, in :data:`CHECKS` order."""
+    outcomes = [outcome for check in CHECKS for outcome in check(facts)]
+    findings = [o for o in outcomes if isinstance(o, Finding)]
+    return findings, [o for o in outcomes if isinstance(o, Note)]
 
 
-__all__ = ["CHECKS", "Facts", "Finding", "run_checks"]
+__all__ = ["CHECKS", "Facts", "Finding", "Note", "run_checks"]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from .facts import Facts, Finding, finding
-from .topology import builds, is_action
+from .topology import builds, handed_over, is_action
+
+# download-artifact inputs that fetch from another workflow run.
+_OTHER_RUN = ("run-id", "run_id", "github-token", "workflow")
 
 
 def check_build_split(facts: Facts) -> list[Finding]:
@@ -35,22 +38,20 @@ def check_build_split(facts: Facts) -> list[Finding]:
                 "add actions/download-artifact for the dist/ the build job uploads",
             )
         ]
-    needed = [wf.job(name) for name in job.needs]
-    uploads = any(
-        is_action(step, "upload-artifact")
-        for needed_job in needed
-        if needed_job
-        for step in needed_job.steps
-    )
-    if uploads:
-        return []
+    downloads = [step for step in job.steps if is_action(step, "download-artifact")]
+    if any(key in step.with_ for step in downloads for key in _OTHER_RUN):
+        return []  # the artifact comes from another workflow run
+    given = handed_over(facts.workflows, wf, job, facts.publishing.entries)
+    if given is not False:
+        return []  # handed over in the needs closure, or by a workflow that cannot be seen
     names = ", ".join(repr(n) for n in job.needs) or "no job"
     return [
         finding(
             "build-in-publish-job",
             "warning",
             (wf.path, job.line),
-            f"job {job.id!r} downloads artifacts, but it needs {names}, which upload none",
+            f"job {job.id!r} downloads artifacts, but it needs {names}, which upload none "
+            "(nor do the jobs they need)",
             f"make job {job.id!r} `needs:` the build job, and upload dist/ there with "
             "actions/upload-artifact",
         )

@@ -6,7 +6,7 @@ a pure function of them, so a check can be tested, and added, without any I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -71,6 +71,15 @@ class Start:
     workflow: Workflow  # the file whose trigger starts the run (workflow_ref)
     caller: Job | None  # the job that calls the publishing workflow, when it is reusable
     event: str  # "push" or "release"
+    action: str | None = None  # the release's activity type (created, published, released)
+    certain: bool = True  # False: an `if:` the doctor cannot evaluate may skip the upload
+
+    @property
+    def label(self) -> str:
+        """The run in words: "the tag push", "the GitHub Release (published)"."""
+        if self.event == "push":
+            return "the tag push"
+        return f"the GitHub Release ({self.action})" if self.action else "the GitHub Release"
 
 
 Entry = tuple[Workflow, Job | None]
@@ -83,9 +92,10 @@ class Publishing:
     workflow: Workflow  # the file that holds the job (job_workflow_ref)
     job: Job
     entries: tuple[Entry, ...]
-    starts: tuple[Start, ...]
+    starts: tuple[Start, ...]  # the runs that reach the upload (an unknown `if:` counts)
     publisher: Publisher  # the publisher the job's token must match
     claims: Claims = field(default_factory=Claims)  # predicted for the first start
+    guarded: tuple[Start, ...] = ()  # runs the tag starts whose `if:` skips the upload
 
 
 class IndexAnswer(Protocol):
@@ -121,6 +131,30 @@ class Facts:
     check_dist: bool = False  # whether dist/ is compared with the tag
     dist_versions: Mapping[Version, tuple[str, ...]] = field(default_factory=dict)
     index_answer: IndexAnswer | None = None  # None: the index was not asked
+    # The publishing action's tags by commit SHA, looked up on GitHub for SHA-pinned steps;
+    # ``action_lookup`` says why they could not be (None: looked up, or nothing to look up).
+    action_tags: Mapping[str, str] = field(default_factory=dict)
+    action_lookup: str | None = None
 
 
-Check = Callable[[Facts], list[Finding]]
+@dataclass(frozen=True)
+class Note:
+    """Something the doctor could not be sure of, and what it assumed (not a finding)."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The note as an object of the ``notes`` list in ``release doctor --json``."""
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+def note(message: str, where: Where = (None, None)) -> Note:
+    """A :class:`Note` at ``where``."""
+    path, line = where
+    return Note(message, None if path is None else Path(path).as_posix(), line)
+
+
+Outcome = Finding | Note
+Check = Callable[[Facts], Sequence[Outcome]]

@@ -6,14 +6,16 @@ from dataclasses import replace
 
 from ..workflows import grants_id_token
 from .facts import Facts, Finding, finding
-from .topology import trusted
+from .topology import token_use, trusted
 
 
 def check_permissions(facts: Facts) -> list[Finding]:
     """missing-id-token (the publishing job, and the caller of a reusable workflow)."""
     if facts.publishing is None or not trusted(facts):
-        return []  # uploads with a password or token: no OIDC token needed
+        return []
     pub = facts.publishing
+    if token_use(pub.workflow, pub.job) is not None:
+        return []  # a token upload needs no OIDC token: password-with-trusted-publishing says it
     wf, job = pub.workflow, pub.job
     found = []
     if not grants_id_token(wf, job):

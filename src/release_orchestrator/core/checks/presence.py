@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from ..findings import Severity
 from .facts import Facts, Finding, finding
+from .topology import unreadable_callees
+
+UPLOADERS = (
+    "pypa/gh-action-pypi-publish, uv publish, twine upload, poetry publish, pdm publish, "
+    "hatch publish, flit publish or maturin upload/publish"
+)
 
 
 def check_publish_workflow(facts: Facts) -> list[Finding]:
@@ -17,11 +23,16 @@ def check_publish_workflow(facts: Facts) -> list[Finding]:
         return []
     config = facts.config
     broken = [f"{w.path.as_posix()} is {w.errors[0]}" for w in facts.workflows if w.errors]
+    broken += [
+        f"job {job.id!r} in {w.filename} calls {path}, which could not be read"
+        for w, job, path in unreadable_callees(facts.workflows)
+        if not any(b.startswith(path) for b in broken)
+    ]
     detail = f" ({', '.join(broken)})" if broken else ""
     if config.workflow:
         message = (
             f"[tool.release] workflow = {config.workflow!r}, but no job in that file publishes "
-            f"(pypa/gh-action-pypi-publish, uv publish or twine upload){detail}"
+            f"({UPLOADERS}){detail}"
         )
         return [
             finding(
@@ -33,8 +44,7 @@ def check_publish_workflow(facts: Facts) -> list[Finding]:
             )
         ]
     message = (
-        "no workflow under .github/workflows publishes to PyPI (no pypa/gh-action-pypi-publish, "
-        f"uv publish or twine upload step){detail}"
+        f"no workflow under .github/workflows publishes to PyPI (no {UPLOADERS} step){detail}"
     )
     severity: Severity = "error" if config.pypi is not None else "warning"
     return [

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..publisher import Publisher
-from .facts import Finding
+from .facts import Finding, Note
 
 
 @dataclass
@@ -15,6 +15,7 @@ class DoctorReport:
 
     findings: list[Finding]
     tag: str
+    notes: list[Note] = field(default_factory=list)  # what the doctor could not be sure of
     event: str | None = None  # the event that will publish: "push" or "release"
     workflow: str | None = None
     job: str | None = None
@@ -45,4 +46,5 @@ class DoctorReport:
             "predicted_claims": self.predicted_claims,
             "publisher_form": self.publisher_form,
             "pending_publisher_needed": self.pending_publisher_needed,
+            "notes": [n.to_json() for n in self.notes],
         }

@@ -3,28 +3,49 @@
 from __future__ import annotations
 
 from ..publisher import INDEX_HOSTS, INDEX_NAMES
-from .facts import Facts, Finding, finding
-from .topology import step_index, trusted, uses_password
+from ..workflows import grants_id_token
+from .facts import Facts, Finding, Outcome, finding, note
+from .topology import step_index, token_use, trusted
 
 
-def check_password(facts: Facts) -> list[Finding]:
-    """password-with-trusted-publishing: a secret next to trusted publishing."""
-    if facts.publishing is None or not trusted(facts):
+def check_password(facts: Facts) -> list[Outcome]:
+    """password-with-trusted-publishing: the upload is given a password or an API token.
+
+    One finding for the job, never a second one for the missing ``id-token: write``: a
+    token upload needs none, so the fix names both halves of moving to trusted publishing.
+    Without a configured publisher and without ``id-token: write`` the project uploads
+    with a token on purpose; that is a note, not a finding.
+    """
+    if facts.publishing is None:
         return []
     wf, job = facts.publishing.workflow, facts.publishing.job
+    used = token_use(wf, job)
+    if used is None:
+        return []
+    step, how = used
+    if not trusted(facts):
+        return [
+            note(
+                f"job {job.id!r} uploads with a token ({how}), not with trusted publishing: "
+                "the publisher checks do not apply to it",
+                (wf.path, step.line),
+            )
+        ]
+    grant = (
+        ""
+        if grants_id_token(wf, job)
+        else f", and grant `permissions: {{id-token: write}}` to job {job.id!r}"
+    )
     return [
         finding(
             "password-with-trusted-publishing",
             "error",
             (wf.path, step.line),
-            "this upload is given a password or token besides trusted publishing: a set "
-            "secret disables trusted publishing, and an empty or missing one silently falls "
-            "back to it",
-            "remove `password:` (and TWINE_PASSWORD/UV_PUBLISH_TOKEN): trusted publishing "
-            "needs no secret",
+            f"job {job.id!r} uploads with a password or API token ({how}), not with trusted "
+            "publishing: a set secret bypasses the publisher, and an empty or missing one "
+            "silently falls back to it",
+            f"remove the token ({how}){grant}: trusted publishing needs no secret",
         )
-        for step in job.publish_steps
-        if uses_password(step, job)
     ]
 
 
