@@ -18,7 +18,12 @@ def check_permissions(facts: Facts) -> list[Finding]:
         return []  # a token upload needs no OIDC token: password-with-trusted-publishing says it
     wf, job = pub.workflow, pub.job
     found = []
-    if not grants_id_token(wf, job):
+    # A called workflow without its own `permissions:` runs with its caller's (which the
+    # caller check below looks at); with its own, it can only narrow them.
+    inherits = job.permissions is None and wf.permissions is None
+    if not (inherits and any(caller for _, caller in pub.entries)) and not grants_id_token(
+        wf, job
+    ):
         # Granted at workflow level but replaced by the job's own block: a common surprise.
         replaced = job.permissions is not None and grants_id_token(
             wf, replace(job, permissions=None)
