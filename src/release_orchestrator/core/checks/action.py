@@ -2,9 +2,9 @@
 
 The version is read from every form of ref people pin: ``@v1.12.4``, ``@v1.12``,
 ``@release/v1`` (the moving line: current), ``@release/v1.8`` and ``@release/v1.6.4``
-(they state their version), ``@master``/``@main`` (the frozen, Docker-based line), a
-commit SHA with a ``# v1.x.y`` comment, and a bare SHA through the action's tags on
-GitHub (the command looks them up). What cannot be read is a note, not a finding.
+(they state their version), ``@master``/``@main`` (the frozen, Docker-based line), and a
+commit SHA with a ``# v1.x.y`` comment. What cannot be read (a bare SHA, ``@v1``, a
+branch) is a note, not a finding.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def action_ref(step: Step) -> str | None:
     return step.uses.split("@", 1)[1].strip() if "@" in step.uses else ""
 
 
-def _read(ref: str, step: Step, facts: Facts) -> tuple[tuple[int, int] | None, str | None]:
+def _read(ref: str, step: Step) -> tuple[tuple[int, int] | None, str | None]:
     """The (major, minor) the ref runs, and, when unknown, why (None: a moving current ref)."""
     if ref in ("master", "main"):
         return _FROZEN_LINE, None
@@ -39,11 +39,9 @@ def _read(ref: str, step: Step, facts: Facts) -> tuple[tuple[int, int] | None, s
         comment = _COMMENT_VERSION.search(step.uses_comment or "")
         if comment:
             return (int(comment.group(1)), int(comment.group(2))), None
-        tag = facts.action_tags.get(ref)
-        if tag and (named := _VERSION.match(tag)):
-            return (int(named.group(1)), int(named.group(2) or 0)), None
-        why = facts.action_lookup or "no tag of the action points at it"
-        return None, f"the commit {ref[:12]} is pinned without a version comment ({why})"
+        return None, (
+            f"the commit {ref[:12]} is pinned without a `# vX.Y.Z` comment naming its version"
+        )
     found = _VERSION.match(ref)
     if not found:
         return None, f"the ref {ref!r} names no version"
@@ -67,7 +65,7 @@ def check_action_version(facts: Facts) -> list[Outcome]:
         ref = action_ref(step)
         if ref is None:
             continue
-        version, unknown = _read(ref, step, facts)
+        version, unknown = _read(ref, step)
         if version is None:
             if unknown:
                 found.append(

@@ -131,10 +131,6 @@ class Facts:
     check_dist: bool = False  # whether dist/ is compared with the tag
     dist_versions: Mapping[Version, tuple[str, ...]] = field(default_factory=dict)
     index_answer: IndexAnswer | None = None  # None: the index was not asked
-    # The publishing action's tags by commit SHA, looked up on GitHub for SHA-pinned steps;
-    # ``action_lookup`` says why they could not be (None: looked up, or nothing to look up).
-    action_tags: Mapping[str, str] = field(default_factory=dict)
-    action_lookup: str | None = None
 
 
 @dataclass(frozen=True)
