@@ -9,6 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
 from ..core.config import load_config
 from ..core.model import FileChange, display_path
 from ..core.publisher import LocalRepo
@@ -166,3 +175,24 @@ def read_local(root: Path, remote: str | None = None, api_url: str | None = None
     jobs = workflow.jobs if workflow else ()
     job = next((j for j in jobs if j.publish_steps), None)
     return LocalRepo(owner, repository, workflow, job, config.pypi)
+
+
+def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:
+    """The versions of ``project`` among the sdists and wheels in ``dist/``, with their files."""
+    found: dict[Version, tuple[str, ...]] = {}
+    folder = root / "dist"
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        try:
+            if path.name.endswith(".whl"):
+                name, version, _, _ = parse_wheel_filename(path.name)
+            elif path.name.endswith((".tar.gz", ".zip")):
+                name, version = parse_sdist_filename(path.name)
+            else:
+                continue
+        except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+            continue
+        if name == canonicalize_name(project):
+            found[version] = (*found.get(version, ()), path.name)
+    return found
