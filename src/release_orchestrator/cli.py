@@ -143,6 +143,24 @@ def explain(
 
 
 @app.command()
+def status(
+    ctx: typer.Context,
+    version: opt.StatusVersion = None,
+    workflow: opt.WatchWorkflow = None,
+    api_url: opt.ApiUrl = None,
+    as_json: opt.Json = False,
+) -> None:
+    """Show where a release is: tag, GitHub Release, publish run, PyPI, and what comes next.
+
+    Exit 0 whenever it could look; 4 or 5 when GitHub refuses or cannot be reached.
+    """
+    from .commands.status import StatusRequest, status_command
+
+    request = StatusRequest(version, workflow, api_url)
+    _run(ctx, partial(status_command, request), as_json=as_json)
+
+
+@app.command()
 def demo(ctx: typer.Context, scenario: opt.Scenario = "success", keep: opt.Keep = False) -> None:
     """Rehearse cut, watch and explain offline on a throwaway project (no account, no token)."""
     from .commands.demo import demo_command

@@ -154,3 +154,11 @@ NoPyPICheck = Annotated[
     bool,
     typer.Option("--no-pypi-check", help="Do not confirm the upload on PyPI after a green run."),
 ]
+StatusVersion = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="VERSION",
+        help="The release to look at (default: the version in pyproject.toml).",
+        show_default=False,
+    ),
+]
