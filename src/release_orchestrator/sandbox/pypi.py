@@ -6,6 +6,10 @@ any), and its log is written from the message templates of pypa/gh-action-pypi-p
 (``oidc-exchange.py``), pypi/warehouse (``oidc/views.py``, ``forklift/legacy.py``) and twine,
 quoting the claims GitHub puts in the OIDC token for the run being played. Deliberately
 independent of ``release_orchestrator.publisher``: the tool is checked against it.
+
+:class:`PyPIServer` is the index itself: the JSON API and the integrity API (PEP 740
+provenance) in their documented shapes, for the doctor, the upload confirmation and
+``release status``.
 """
 
 from __future__ import annotations
