@@ -423,3 +423,19 @@ def test_live_view_draws_jobs_and_steps() -> None:
     assert "Publish · v1 @ abcdef0, attempt 2" in text
     assert "✗ publish" in text and "✗ Publish to PyPI" in text
     assert "\x1b[3" not in text  # no colour when colour is off
+
+
+def test_reports_the_end_within_3_s_on_the_counted_budget(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    # A 2-minute run with three jobs whose end falls between two polls.
+    add_publish(emu, BUILD, TEST, publish_job(), lifecycle=Lifecycle(seconds=(10.4, 109.9)))
+    push_tag(published, "v0.1.1")
+    ended_at = clock.now() + 10.4 + 109.9
+
+    result, _ = watch(published, emu, clock, "v0.1.1")
+
+    assert result.run.succeeded
+    assert ended_at <= clock.now() <= ended_at + 3.0
+    assert result.requests.counted == len(emu.counted_requests) <= 10
+    assert max(clock.sleeps) <= 3.0

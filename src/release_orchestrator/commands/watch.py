@@ -25,6 +25,7 @@ FIND_DEADLINE = 5 * 60.0  # GitHub creates runs within seconds; five minutes is 
 SECONDARY_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 MAX_BACKOFF = 60.0
 JOBS_REFRESH = 60.0  # live step progress at most once a minute: each costs a request
+RUN_POLL = 3.0  # gh run watch's interval; a 304 answer is free, so polling this often is too
 
 if TYPE_CHECKING:
     from ..deps import Deps
@@ -86,7 +87,13 @@ def _value(conclusion: Conclusion | None) -> str | None:
 
 @dataclass
 class Pacer:
-    """How long to wait before the next poll: short while things move, longer while quiet."""
+    """How long to wait before the next poll.
+
+    A run that exists is polled every :data:`RUN_POLL` seconds, whatever its status: the
+    poll is conditional, and an unchanged run answers 304, which costs no rate limit, so
+    the end is reported as soon as ``gh run watch`` reports it. While the run does not
+    exist yet, the list of runs is polled, slowing down while nothing changes.
+    """
 
     cap: float = DEFAULT_INTERVAL
     _quiet: int = field(default=0)
@@ -94,8 +101,9 @@ class Pacer:
     def next(self, status: RunStatus | None, changed: bool) -> float:
         """The next interval for a run in ``status`` (None: the run is not found yet)."""
         self._quiet = 0 if changed else self._quiet + 1
-        start = 2.0 if status is None else 5.0 if status is RunStatus.QUEUED else 3.0
-        return min(start * (1.5 ** min(self._quiet, 8)), self.cap)
+        if status is not None:
+            return min(RUN_POLL, self.cap)
+        return min(2.0 * (1.5 ** min(self._quiet, 8)), self.cap)
 
 
 class Watcher:
