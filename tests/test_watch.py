@@ -439,3 +439,48 @@ def test_reports_the_end_within_3_s_on_the_counted_budget(
     assert ended_at <= clock.now() <= ended_at + 3.0
     assert result.requests.counted == len(emu.counted_requests) <= 10
     assert max(clock.sleeps) <= 3.0
+
+
+def protected_publish(emu: GitHubEmulator, waiting: int | None) -> None:
+    emu.add_environment("pypi", reviewers=(OWNER,))
+    publish = replace(publish_job(), environment="pypi")
+    add_publish(emu, BUILD, publish, lifecycle=Lifecycle(queued=1, waiting=waiting, in_progress=2))
+
+
+def test_a_run_waiting_for_approval_says_who_can_approve_and_goes_on_once_approved(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    protected_publish(emu, waiting=None)
+    push_tag(published, "v0.1.1")
+
+    def approve(count: int) -> None:
+        if count == 5:
+            emu.approve(emu.run_ids()[-1])
+
+    clock.on_sleep = approve
+    result, text = watch(published, emu, clock, "v0.1.1")
+
+    assert result.run.succeeded
+    assert f"run {result.run.id} is waiting for approval" in text
+    assert f"environment 'pypi': approved by {OWNER} (you can approve)" in text
+    assert f"review it at {result.run.html_url}" in text
+    assert "release watch keeps waiting until 12:30:" in text  # the default 30-minute timeout
+    assert text.count("is waiting for approval") == 1  # said once, not at every poll
+    pending = [r for r in emu.requests if r.path.endswith("/pending_deployments")]
+    assert len(pending) == 1
+
+
+def test_a_run_never_approved_times_out_saying_it_waits_for_a_reviewer(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    protected_publish(emu, waiting=None)
+    push_tag(published, "v0.1.1")
+
+    with pytest.raises(WatchTimeout) as info:
+        watch(published, emu, clock, "v0.1.1", timeout=600)
+
+    assert info.value.exit_code == ExitCode.TIMEOUT
+    assert "is still waiting for a reviewer to approve 'pypi' after 10 min" in info.value.message
+    hint = info.value.hint or ""
+    assert "/actions/runs/" in hint and "release watch " in hint
+    assert 600 - 3 <= sum(clock.sleeps) <= 600  # kept waiting up to the timeout

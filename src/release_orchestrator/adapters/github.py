@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from ..core.model import ReleaseInfo, RepoRef
 from ..core.redact import redact
-from ..core.runs import JobState, RunState
+from ..core.runs import JobState, PendingDeployment, RunState
 from ..errors import AuthError, GitHubUnavailable, RateLimited, ReleaseError, RemoteError
 
 if TYPE_CHECKING:
@@ -168,6 +168,13 @@ class GitHub:
         changed, data = self.get_json(path, {"filter": "latest", "per_page": 100})
         jobs = data.get("jobs", []) if isinstance(data, dict) else []
         return changed, [JobState.from_json(j) for j in jobs if isinstance(j, dict)]
+
+    def pending_deployments(self, run_id: int) -> tuple[bool, list[PendingDeployment]]:
+        """The environments a ``waiting`` run needs approved, with who can approve them."""
+        path = self._repo_path(f"/actions/runs/{run_id}/pending_deployments")
+        changed, data = self.get_json(path)
+        items = data if isinstance(data, list) else []
+        return changed, [PendingDeployment.from_json(d) for d in items if isinstance(d, dict)]
 
     def job_log(self, job_id: int) -> bytes:
         """Download a job's log: follow the 302 at once, without the Authorization header."""

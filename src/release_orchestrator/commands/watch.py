@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..adapters.clock import Clock
 from ..adapters.github import GitHub, RequestStats
-from ..core.runs import Conclusion, JobState, RunQuery, RunState, RunStatus
+from ..core.runs import Conclusion, JobState, PendingDeployment, RunQuery, RunState, RunStatus
 from ..errors import GitHubUnavailable, Interrupted, RateLimited, RunFailed, WatchTimeout
 
 DEFAULT_TIMEOUT = 30 * 60.0
@@ -154,8 +154,7 @@ class Watcher:
         if now + seconds > self.deadline:
             raise WatchTimeout(f"gave up after {self.timeout:.0f} s: {why or 'still running'}")
         if why:
-            until = datetime.fromtimestamp(now + seconds, tz=timezone.utc).strftime("%H:%M:%S")
-            self.view.notice(f"{why} (waiting until {until} UTC)")
+            self.view.notice(f"{why} (waiting until {utc(now + seconds)} UTC)")
         self.clock.sleep(seconds)
 
     def find(self, query: RunQuery, find_deadline: float = FIND_DEADLINE) -> RunState:
@@ -181,31 +180,61 @@ class Watcher:
                 )
             self.clock.sleep(pause)
 
-    def follow(self, run_id: int) -> WatchResult:
-        """Poll the run until it completes; fetch its jobs whenever it changed."""
+    def follow(self, run_id: int, *, attempt: int = 1) -> WatchResult:
+        """Poll the run until it completes; fetch its jobs whenever it changed.
+
+        ``attempt`` is the first attempt that counts: after a re-run, GitHub may still
+        answer with the previous, completed attempt for a moment.
+        """
+        from ..render.watch import approval_notice
+
         jobs: list[JobState] = []
         seen: tuple[RunStatus, int] | None = None
         jobs_at = float("-inf")
+        pending: list[PendingDeployment] = []
         while True:
             changed, run = self._call(self.github.run, run_id)
+            current = run.attempt >= attempt
             # Jobs cost a counted request: fetch them when the run's status or attempt moved
             # (a queued run's jobs have no steps yet), and for step progress at most every
             # JOBS_REFRESH seconds.
             moved = (run.status, run.attempt) != seen and run.status is not RunStatus.QUEUED
-            if moved or (changed and jobs and self.clock.now() - jobs_at >= JOBS_REFRESH):
+            refresh = changed and jobs and self.clock.now() - jobs_at >= JOBS_REFRESH
+            if current and (moved or refresh):
                 _, jobs = self._call(self.github.jobs, run_id)
+                if moved and run.status is RunStatus.WAITING:
+                    # A human has to approve: say who, where, and how long we wait for it.
+                    _, pending = self._call(self.github.pending_deployments, run_id)
+                    self.view.notice(approval_notice(run, pending, utc(self.deadline)))
                 seen, jobs_at = (run.status, run.attempt), self.clock.now()
-            self.view.update(run, jobs, self.clock.now())
-            if run.completed:
+            if current:
+                self.view.update(run, jobs, self.clock.now())
+            if current and run.completed:
                 return WatchResult(run, jobs, self.github.stats, self.github)
             try:
                 self._wait(self.pacer.next(run.status, changed))
             except WatchTimeout as exc:
-                raise WatchTimeout(
-                    f"run {run.id} is still {run.status.words} after "
-                    f"{self.timeout / 60:.0f} min",
-                    f"keep watching with: release watch {run.id}",
-                ) from exc
+                raise self._gave_up(run, pending) from exc
+
+    def _gave_up(self, run: RunState, pending: Sequence[PendingDeployment]) -> WatchTimeout:
+        """The timeout, naming what the run still waits for."""
+        minutes = f"{self.timeout / 60:.0f} min"
+        resume = f"release watch {run.id}"
+        if run.status is RunStatus.WAITING:
+            names = ", ".join(repr(p.environment) for p in pending) or "its environment"
+            return WatchTimeout(
+                f"run {run.id} is still waiting for a reviewer to approve {names} after {minutes}",
+                f"approve it at {run.html_url}, then keep watching with: {resume}",
+            )
+        return WatchTimeout(
+            f"run {run.id} is still {run.status.words} after {minutes}",
+            f"keep watching with: {resume}",
+        )
+
+
+def utc(timestamp: float) -> str:
+    """``HH:MM:SS`` of ``timestamp`` in UTC, for "waiting until" messages."""
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%H:%M:%S")
 
 
 def outcome(result: WatchResult) -> None:
