@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from emulator_fixtures import FakeClock, make_github, push_tag
+from emulator_fixtures import PUBLISH_YML, StepClock, make_github, push_tag
 from gitfixtures import OWNER, REPO, Project, git
 from release_orchestrator.commands.watch import WatchRequest, WatchResult, outcome, run_watch
 from release_orchestrator.core.runs import Conclusion, RunStatus
@@ -18,26 +17,6 @@ from release_orchestrator.errors import ExitCode, Interrupted, ReleaseError, Run
 from release_orchestrator.render.watch import PlainView
 from release_orchestrator.sandbox import Fault, GitHubEmulator, JobSpec, Lifecycle, StepSpec
 from runcli import make_deps, release
-
-PUBLISH_YML = """\
-name: Publish
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - run: python -m build
-  publish:
-    needs: build
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
 
 BUILD = JobSpec("build", steps=(StepSpec("Set up job"), StepSpec("Build distributions")))
 TEST = JobSpec("test", steps=(StepSpec("Set up job"), StepSpec("Run tests")))
@@ -48,45 +27,6 @@ def publish_job(conclusion: str = "success") -> JobSpec:
         "publish",
         steps=(StepSpec("Set up job"), StepSpec("Publish to PyPI", conclusion=conclusion)),
     )
-
-
-@dataclass
-class StepClock:
-    """The watch's clock: sleeping only moves the emulator's fake time forward."""
-
-    fake: FakeClock
-    sleeps: list[float] = field(default_factory=list)
-    on_sleep: Callable[[int], None] | None = None
-
-    def now(self) -> float:
-        return self.fake.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        if self.on_sleep:
-            self.on_sleep(len(self.sleeps))
-        self.fake.advance(seconds)
-
-
-@pytest.fixture
-def published(project: Project) -> Project:
-    """The seed project with its publishing workflow committed and pushed."""
-    project.write(".github/workflows/publish.yml", PUBLISH_YML)
-    project.commit_all("Add the publish workflow")
-    project.push()
-    return project
-
-
-@pytest.fixture
-def clock(fake_clock: FakeClock) -> StepClock:
-    return StepClock(fake_clock)
-
-
-@pytest.fixture
-def emu(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEmulator:
-    assert github_emulator.token is not None
-    monkeypatch.setenv("GH_TOKEN", github_emulator.token)
-    return github_emulator
 
 
 def watch(

@@ -86,8 +86,8 @@ class GitHub:
             if exc.status in (401, 403):
                 return AuthError(
                     f"GitHub refused {doing} ({text})",
-                    f"the token needs access to {self.repo_ref.full_name} "
-                    "(contents: write to release, actions: read to watch)",
+                    f"the token needs access to {self.repo_ref.full_name} (contents: write "
+                    "to release, actions: read to watch, actions: write to re-run)",
                 )
             if exc.status == 404:
                 return RemoteError(
@@ -175,6 +175,22 @@ class GitHub:
         changed, data = self.get_json(path)
         items = data if isinstance(data, list) else []
         return changed, [PendingDeployment.from_json(d) for d in items if isinstance(d, dict)]
+
+    def rerun_failed_jobs(self, run_id: int) -> None:
+        """Start the run's next attempt with its failed jobs and the jobs that depend on them.
+
+        Through PyGithub's requester rather than ``WorkflowRun.rerun_failed_jobs()``, which
+        would fetch the run first and turns a refusal into ``False``, losing GitHub's reason.
+        """
+        path = self._repo_path(f"/actions/runs/{run_id}/rerun-failed-jobs")
+        self.stats.total += 1
+        self.stats.counted += 1
+        self._call(
+            f"re-running the failed jobs of run {run_id}",
+            self._client.requester.requestJsonAndCheck,
+            "POST",
+            path,
+        )
 
     def job_log(self, job_id: int) -> bytes:
         """Download a job's log: follow the 302 at once, without the Authorization header."""

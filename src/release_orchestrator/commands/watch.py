@@ -273,14 +273,18 @@ def watch_run(
     query: RunQuery | None,
     interval: float = DEFAULT_INTERVAL,
     timeout: float = DEFAULT_TIMEOUT,
+    attempt: int = 1,
 ) -> WatchResult:
-    """Find the run (unless its id is known) and follow it to the end."""
+    """Find the run (unless its id is known) and follow it to the end.
+
+    ``attempt``: the first attempt to report (a re-run's, when one was just started).
+    """
     watcher = Watcher(github, clock, view, interval=interval, timeout=timeout)
     try:
         if run_id is None:
             assert query is not None
             run_id = watcher.find(query).id
-        return watcher.follow(run_id)
+        return watcher.follow(run_id, attempt=attempt)
     except KeyboardInterrupt as exc:
         resume = run_id if run_id is not None else query.tag if query else ""
         raise Interrupted("stopped watching", f"resume with: release watch {resume}") from exc

@@ -187,11 +187,17 @@ class PyPIServer:
     have. Unknown projects answer 404, as on pypi.org.
     """
 
-    def __init__(self, projects: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        projects: dict[str, tuple[str, ...]],
+        files: dict[str, dict[str, tuple[str, ...]]] | None = None,
+    ) -> None:
+        """``projects``: name -> versions; ``files``: name -> version -> the files it has."""
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         known = {_normalise(name): (name, versions) for name, versions in projects.items()}
+        uploaded = {_normalise(name): by_version for name, by_version in (files or {}).items()}
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -206,7 +212,9 @@ class PyPIServer:
                 else:
                     name, versions = found
                     info = {"name": name, "version": versions[-1] if versions else None}
-                    data = {"info": info, "releases": {v: [] for v in versions}}
+                    present = uploaded.get(_normalise(name), {})
+                    releases = {v: [_file(f) for f in present.get(v, ())] for v in versions}
+                    data = {"info": info, "releases": releases}
                     body, status = json.dumps(data).encode(), 200
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -230,6 +238,17 @@ class PyPIServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def _file(filename: str) -> dict[str, object]:
+    """One file of a release, as the JSON API lists it (the fields the tool reads, and more)."""
+    kind = "bdist_wheel" if filename.endswith(".whl") else "sdist"
+    return {
+        "filename": filename,
+        "packagetype": kind,
+        "url": f"https://files.pythonhosted.org/packages/{filename}",
+        "yanked": False,
+    }
 
 
 def _normalise(name: str) -> str:
