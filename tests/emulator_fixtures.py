@@ -9,6 +9,9 @@
 * ``emulator_factory``: for more emulators or other options (token, rate limit, sleep…).
 * :func:`make_github`: a PyGithub client for an emulator, with test-friendly throttling and
   retry settings.
+* ``published`` (the seed project with :data:`PUBLISH_YML` pushed), ``emu`` (the emulator,
+  its token in ``GH_TOKEN``) and ``clock`` (a :class:`StepClock` on the emulator's time):
+  what a test of ``release watch`` or ``release retry`` starts from.
 
 The fake clock starts on 2024-05-01, in the past: rate-limit resets the emulator reports are
 then already over by the wall clock, so PyGithub's retry never sleeps on them.
@@ -17,7 +20,7 @@ then already over by the wall clock, so PyGithub's retry never sleeps on them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -28,6 +31,26 @@ from github_schemas import shared_validator
 from release_orchestrator.sandbox import GitHubEmulator
 
 START = 1714564800.0  # 2024-05-01T12:00:00Z
+# The seed project's publishing workflow: build, then publish from environment pypi.
+PUBLISH_YML = """\
+name: Publish
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: python -m build
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
 BASE_URL_MODES = pytest.mark.parametrize("api_prefix", ["", "/api/v3"], ids=["plain", "ghes"])
 
 
@@ -43,6 +66,24 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         """Move time forward."""
         self.now += seconds
+
+
+@dataclass
+class StepClock:
+    """A command's clock: sleeping only moves the emulator's fake time forward."""
+
+    fake: FakeClock
+    sleeps: list[float] = field(default_factory=list)
+    on_sleep: Callable[[int], None] | None = None
+
+    def now(self) -> float:
+        return self.fake.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        if self.on_sleep:
+            self.on_sleep(len(self.sleeps))
+        self.fake.advance(seconds)
 
 
 def make_github(
@@ -119,3 +160,24 @@ def github_emulator(
 def github_client(github_emulator: GitHubEmulator) -> Github:
     """A PyGithub client pointed at ``github_emulator``."""
     return make_github(github_emulator)
+
+
+@pytest.fixture
+def published(project: Project) -> Project:
+    """The seed project with its publishing workflow committed and pushed."""
+    project.write(".github/workflows/publish.yml", PUBLISH_YML)
+    project.commit_all("Add the publish workflow")
+    project.push()
+    return project
+
+
+@pytest.fixture
+def clock(fake_clock: FakeClock) -> StepClock:
+    return StepClock(fake_clock)
+
+
+@pytest.fixture
+def emu(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEmulator:
+    assert github_emulator.token is not None
+    monkeypatch.setenv("GH_TOKEN", github_emulator.token)
+    return github_emulator

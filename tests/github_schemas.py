@@ -50,6 +50,9 @@ OPERATIONS: dict[str, dict[int, Any]] = {
     "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs": {302: None},
     "GET /repos/{owner}/{repo}/actions/jobs/{job_id}": {200: gh.Job},
     "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs": {302: None},
+    "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments": {
+        200: list[gh.PendingDeployment]
+    },
     "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun": {201: gh.EmptyObject},
     "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs": {201: gh.EmptyObject},
     "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun": {201: gh.EmptyObject},

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from emulator_fixtures import FakeClock, push_tag
+from emulator_fixtures import PUBLISH_YML, FakeClock, StepClock, push_tag
 from gitfixtures import OWNER, REPO, Project
 from release_orchestrator.adapters.pypi import IndexUnreachable, PyPIClient
 from release_orchestrator.deps import Deps
 from release_orchestrator.sandbox import GitHubEmulator, JobSpec, Lifecycle, StepSpec
 from release_orchestrator.sandbox.pypi import Attested, DistFile, PyPIServer
 from runcli import NO_PYPI, Outcome, release
-from test_watch import PUBLISH_YML, StepClock
 
 THIS = Attested(f"{OWNER}/{REPO}", "publish.yml", "pypi")
 LINE = (

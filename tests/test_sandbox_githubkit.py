@@ -191,6 +191,39 @@ def test_rerun_failed_jobs_starts_attempt_two(
     assert latest.id == tagged_run
 
 
+def test_a_run_waiting_for_reviewers_lists_its_pending_deployments(
+    kit: Kit, github_emulator: GitHubEmulator, project: Project
+) -> None:
+    github_emulator.add_environment("pypi", reviewers=(OWNER, "maintainer2"), wait_timer=5)
+    github_emulator.add_workflow(
+        "publish.yml",
+        on_tags=("v*",),
+        jobs=[JobSpec("build"), JobSpec("publish", environment="pypi")],
+        lifecycle=Lifecycle(queued=0, waiting=None, in_progress=1),
+    )
+    push_tag(project, "v0.1.0")
+    actions = kit.api.actions
+    run_id = github_emulator.run_ids()[-1]
+
+    waiting = actions.get_workflow_run(OWNER, REPO, run_id).parsed_data
+    pending = actions.get_pending_deployments_for_run(OWNER, REPO, run_id).parsed_data
+    jobs = actions.list_jobs_for_workflow_run(OWNER, REPO, run_id).parsed_data.jobs
+    github_emulator.approve(run_id)
+    running = actions.get_workflow_run(OWNER, REPO, run_id).parsed_data
+    after = actions.get_pending_deployments_for_run(OWNER, REPO, run_id).parsed_data
+
+    assert waiting.status == "waiting" and running.status == "in_progress"
+    assert [(job.name, job.status) for job in jobs] == [("build", "queued"), ("publish", "waiting")]
+    (only,) = pending
+    assert only.environment.name == "pypi" and only.wait_timer == 5
+    assert only.current_user_can_approve is True
+    assert [r.reviewer.login for r in only.reviewers if isinstance(r.reviewer, gh.SimpleUser)] == [
+        OWNER,
+        "maintainer2",
+    ]
+    assert after == []
+
+
 def test_every_answer_reports_the_rate_limit(kit: Kit) -> None:
     overview = kit.api.rate_limit.get()
     repo = kit.api.repos.get(OWNER, REPO)

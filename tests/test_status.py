@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from emulator_fixtures import push_tag
+from emulator_fixtures import PUBLISH_YML, push_tag
 from gitfixtures import OWNER, REPO, Project, git
 from release_orchestrator.adapters.pypi import PyPIClient
 from release_orchestrator.core.explain import RULES
@@ -24,7 +24,6 @@ from release_orchestrator.sandbox.pypi import (
     publish_job,
 )
 from runcli import Outcome, release
-from test_watch import PUBLISH_YML
 
 KEYS = {"version", "tag", "release", "run", "pypi", "next"}
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from emulator_fixtures import FakeClock, make_github, push_tag
+from emulator_fixtures import PUBLISH_YML, StepClock, make_github, push_tag
 from gitfixtures import OWNER, REPO, Project, git
 from release_orchestrator.commands.watch import WatchRequest, WatchResult, outcome, run_watch
 from release_orchestrator.core.runs import Conclusion, RunStatus
@@ -18,26 +17,6 @@ from release_orchestrator.errors import ExitCode, Interrupted, ReleaseError, Run
 from release_orchestrator.render.watch import PlainView
 from release_orchestrator.sandbox import Fault, GitHubEmulator, JobSpec, Lifecycle, StepSpec
 from runcli import make_deps, release
-
-PUBLISH_YML = """\
-name: Publish
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - run: python -m build
-  publish:
-    needs: build
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
 
 BUILD = JobSpec("build", steps=(StepSpec("Set up job"), StepSpec("Build distributions")))
 TEST = JobSpec("test", steps=(StepSpec("Set up job"), StepSpec("Run tests")))
@@ -48,45 +27,6 @@ def publish_job(conclusion: str = "success") -> JobSpec:
         "publish",
         steps=(StepSpec("Set up job"), StepSpec("Publish to PyPI", conclusion=conclusion)),
     )
-
-
-@dataclass
-class StepClock:
-    """The watch's clock: sleeping only moves the emulator's fake time forward."""
-
-    fake: FakeClock
-    sleeps: list[float] = field(default_factory=list)
-    on_sleep: Callable[[int], None] | None = None
-
-    def now(self) -> float:
-        return self.fake.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        if self.on_sleep:
-            self.on_sleep(len(self.sleeps))
-        self.fake.advance(seconds)
-
-
-@pytest.fixture
-def published(project: Project) -> Project:
-    """The seed project with its publishing workflow committed and pushed."""
-    project.write(".github/workflows/publish.yml", PUBLISH_YML)
-    project.commit_all("Add the publish workflow")
-    project.push()
-    return project
-
-
-@pytest.fixture
-def clock(fake_clock: FakeClock) -> StepClock:
-    return StepClock(fake_clock)
-
-
-@pytest.fixture
-def emu(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEmulator:
-    assert github_emulator.token is not None
-    monkeypatch.setenv("GH_TOKEN", github_emulator.token)
-    return github_emulator
 
 
 def watch(
@@ -425,3 +365,64 @@ def test_live_view_draws_jobs_and_steps() -> None:
     assert "Publish · v1 @ abcdef0, attempt 2" in text
     assert "✗ publish" in text and "✗ Publish to PyPI" in text
     assert "\x1b[3" not in text  # no colour when colour is off
+
+
+def test_reports_the_end_within_3_s_on_the_counted_budget(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    # A 2-minute run with three jobs whose end falls between two polls.
+    add_publish(emu, BUILD, TEST, publish_job(), lifecycle=Lifecycle(seconds=(10.4, 109.9)))
+    push_tag(published, "v0.1.1")
+    ended_at = clock.now() + 10.4 + 109.9
+
+    result, _ = watch(published, emu, clock, "v0.1.1")
+
+    assert result.run.succeeded
+    assert ended_at <= clock.now() <= ended_at + 3.0
+    assert result.requests.counted == len(emu.counted_requests) <= 10
+    assert max(clock.sleeps) <= 3.0
+
+
+def protected_publish(emu: GitHubEmulator, waiting: int | None) -> None:
+    emu.add_environment("pypi", reviewers=(OWNER,))
+    publish = replace(publish_job(), environment="pypi")
+    add_publish(emu, BUILD, publish, lifecycle=Lifecycle(queued=1, waiting=waiting, in_progress=2))
+
+
+def test_a_run_waiting_for_approval_says_who_can_approve_and_goes_on_once_approved(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    protected_publish(emu, waiting=None)
+    push_tag(published, "v0.1.1")
+
+    def approve(count: int) -> None:
+        if count == 5:
+            emu.approve(emu.run_ids()[-1])
+
+    clock.on_sleep = approve
+    result, text = watch(published, emu, clock, "v0.1.1")
+
+    assert result.run.succeeded
+    assert f"run {result.run.id} is waiting for approval" in text
+    assert f"environment 'pypi': approved by {OWNER} (you can approve)" in text
+    assert f"review it at {result.run.html_url}" in text
+    assert "release watch keeps waiting until 12:30:" in text  # the default 30-minute timeout
+    assert text.count("is waiting for approval") == 1  # said once, not at every poll
+    pending = [r for r in emu.requests if r.path.endswith("/pending_deployments")]
+    assert len(pending) == 1
+
+
+def test_a_run_never_approved_times_out_saying_it_waits_for_a_reviewer(
+    published: Project, emu: GitHubEmulator, clock: StepClock
+) -> None:
+    protected_publish(emu, waiting=None)
+    push_tag(published, "v0.1.1")
+
+    with pytest.raises(WatchTimeout) as info:
+        watch(published, emu, clock, "v0.1.1", timeout=600)
+
+    assert info.value.exit_code == ExitCode.TIMEOUT
+    assert "is still waiting for a reviewer to approve 'pypi' after 10 min" in info.value.message
+    hint = info.value.hint or ""
+    assert "/actions/runs/" in hint and "release watch " in hint
+    assert 600 - 3 <= sum(clock.sleeps) <= 600  # kept waiting up to the timeout

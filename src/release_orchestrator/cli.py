@@ -123,6 +123,29 @@ def watch(
 
 
 @app.command()
+def retry(
+    ctx: typer.Context,
+    target: opt.WatchTarget = None,
+    workflow: opt.WatchWorkflow = None,
+    timeout: opt.Timeout = 1800.0,
+    pypi_timeout: opt.PyPITimeout = 300.0,
+    api_url: opt.ApiUrl = None,
+    yes: opt.Yes = False,
+    as_json: opt.RetryJson = False,
+) -> None:
+    """Re-run a failed publish run's failed jobs when that can succeed, and follow them.
+
+    Exit 3 (nothing re-run) when the failure needs a change to the workflow or the code, or
+    the run has not failed; otherwise as release watch exits for the new attempt.
+    """
+    from .commands.retry import RetryRequest, retry_command
+
+    request = RetryRequest(target, workflow, timeout, pypi_timeout, api_url)
+    ask = not yes and sys.stdin.isatty()
+    _run(ctx, lambda deps: retry_command(request, deps, ask=ask), as_json=as_json)
+
+
+@app.command()
 def explain(
     ctx: typer.Context,
     target: opt.ExplainTarget = None,

@@ -109,6 +109,10 @@ Timeout = Annotated[
     typer.Option(metavar="SECONDS", help="Give up after this many seconds (exit 7).", min=1.0),
 ]
 WatchJson = Annotated[bool, typer.Option("--json", help="Print one JSON object when the run ends.")]
+RetryJson = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON object: the decision, and the new attempt's run."),
+]
 Logs = Annotated[
     list[str] | None,
     typer.Option(

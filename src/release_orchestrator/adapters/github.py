@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from ..core.model import ReleaseInfo, RepoRef
 from ..core.redact import redact
-from ..core.runs import JobState, RunState
+from ..core.runs import JobState, PendingDeployment, RunState
 from ..errors import AuthError, GitHubUnavailable, RateLimited, ReleaseError, RemoteError
 
 if TYPE_CHECKING:
@@ -86,8 +86,8 @@ class GitHub:
             if exc.status in (401, 403):
                 return AuthError(
                     f"GitHub refused {doing} ({text})",
-                    f"the token needs access to {self.repo_ref.full_name} "
-                    "(contents: write to release, actions: read to watch)",
+                    f"the token needs access to {self.repo_ref.full_name} (contents: write "
+                    "to release, actions: read to watch, actions: write to re-run)",
                 )
             if exc.status == 404:
                 return RemoteError(
@@ -168,6 +168,29 @@ class GitHub:
         changed, data = self.get_json(path, {"filter": "latest", "per_page": 100})
         jobs = data.get("jobs", []) if isinstance(data, dict) else []
         return changed, [JobState.from_json(j) for j in jobs if isinstance(j, dict)]
+
+    def pending_deployments(self, run_id: int) -> tuple[bool, list[PendingDeployment]]:
+        """The environments a ``waiting`` run needs approved, with who can approve them."""
+        path = self._repo_path(f"/actions/runs/{run_id}/pending_deployments")
+        changed, data = self.get_json(path)
+        items = data if isinstance(data, list) else []
+        return changed, [PendingDeployment.from_json(d) for d in items if isinstance(d, dict)]
+
+    def rerun_failed_jobs(self, run_id: int) -> None:
+        """Start the run's next attempt with its failed jobs and the jobs that depend on them.
+
+        Through PyGithub's requester rather than ``WorkflowRun.rerun_failed_jobs()``, which
+        would fetch the run first and turns a refusal into ``False``, losing GitHub's reason.
+        """
+        path = self._repo_path(f"/actions/runs/{run_id}/rerun-failed-jobs")
+        self.stats.total += 1
+        self.stats.counted += 1
+        self._call(
+            f"re-running the failed jobs of run {run_id}",
+            self._client.requester.requestJsonAndCheck,
+            "POST",
+            path,
+        )
 
     def job_log(self, job_id: int) -> bytes:
         """Download a job's log: follow the 302 at once, without the Authorization header."""

@@ -67,20 +67,30 @@ class ProjectInfo:
     exists: bool | None
     versions: frozenset[str] = field(default_factory=frozenset)
     problem: str | None = None
+    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # version -> file names
 
-    def has_version(self, version: str) -> bool:
-        """Whether ``version`` is among the project's releases (PEP 440 equality)."""
+    def _release(self, version: str) -> str | None:
+        """The release name equal to ``version`` (PEP 440 equality), or None."""
         try:
             wanted = Version(version)
         except InvalidVersion:
-            return version in self.versions
+            return version if version in self.versions else None
         for name in self.versions:
             try:
                 if Version(name) == wanted:
-                    return True
+                    return name
             except InvalidVersion:
                 continue
-        return False
+        return None
+
+    def has_version(self, version: str) -> bool:
+        """Whether ``version`` is among the project's releases (PEP 440 equality)."""
+        return self._release(version) is not None
+
+    def files_of(self, version: str) -> tuple[str, ...]:
+        """The files the index serves of ``version`` (none when it has no such release)."""
+        name = self._release(version)
+        return self.files.get(name, ()) if name is not None else ()
 
 
 def project_url(base: str, project: str) -> str:
@@ -225,4 +235,13 @@ def lookup_project(base: str, project: str, *, timeout: float = TIMEOUT_SECONDS)
             raise TypeError("releases is not an object")
     except (KeyError, TypeError) as exc:
         return ProjectInfo(url, exists=None, problem=f"unexpected answer ({exc})")
-    return ProjectInfo(url, exists=True, versions=frozenset(str(v) for v in releases))
+    files = {
+        str(version): tuple(
+            str(item["filename"])
+            for item in items
+            if isinstance(item, Mapping) and isinstance(item.get("filename"), str)
+        )
+        for version, items in releases.items()
+        if isinstance(items, list)
+    }
+    return ProjectInfo(url, exists=True, versions=frozenset(str(v) for v in releases), files=files)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..adapters.clock import Clock
 from ..adapters.github import GitHub, RequestStats
-from ..core.runs import Conclusion, JobState, RunQuery, RunState, RunStatus
+from ..core.runs import Conclusion, JobState, PendingDeployment, RunQuery, RunState, RunStatus
 from ..errors import GitHubUnavailable, Interrupted, RateLimited, RunFailed, WatchTimeout
 from .confirm import PyPICheck
 
@@ -26,6 +26,7 @@ FIND_DEADLINE = 5 * 60.0  # GitHub creates runs within seconds; five minutes is 
 SECONDARY_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 MAX_BACKOFF = 60.0
 JOBS_REFRESH = 60.0  # live step progress at most once a minute: each costs a request
+RUN_POLL = 3.0  # gh run watch's interval; a 304 answer is free, so polling this often is too
 
 if TYPE_CHECKING:
     from ..deps import Deps
@@ -91,7 +92,13 @@ def _value(conclusion: Conclusion | None) -> str | None:
 
 @dataclass
 class Pacer:
-    """How long to wait before the next poll: short while things move, longer while quiet."""
+    """How long to wait before the next poll.
+
+    A run that exists is polled every :data:`RUN_POLL` seconds, whatever its status: the
+    poll is conditional, and an unchanged run answers 304, which costs no rate limit, so
+    the end is reported as soon as ``gh run watch`` reports it. While the run does not
+    exist yet, the list of runs is polled, slowing down while nothing changes.
+    """
 
     cap: float = DEFAULT_INTERVAL
     _quiet: int = field(default=0)
@@ -99,8 +106,9 @@ class Pacer:
     def next(self, status: RunStatus | None, changed: bool) -> float:
         """The next interval for a run in ``status`` (None: the run is not found yet)."""
         self._quiet = 0 if changed else self._quiet + 1
-        start = 2.0 if status is None else 5.0 if status is RunStatus.QUEUED else 3.0
-        return min(start * (1.5 ** min(self._quiet, 8)), self.cap)
+        if status is not None:
+            return min(RUN_POLL, self.cap)
+        return min(2.0 * (1.5 ** min(self._quiet, 8)), self.cap)
 
 
 class Watcher:
@@ -151,8 +159,7 @@ class Watcher:
         if now + seconds > self.deadline:
             raise WatchTimeout(f"gave up after {self.timeout:.0f} s: {why or 'still running'}")
         if why:
-            until = datetime.fromtimestamp(now + seconds, tz=timezone.utc).strftime("%H:%M:%S")
-            self.view.notice(f"{why} (waiting until {until} UTC)")
+            self.view.notice(f"{why} (waiting until {utc(now + seconds)} UTC)")
         self.clock.sleep(seconds)
 
     def find(self, query: RunQuery, find_deadline: float = FIND_DEADLINE) -> RunState:
@@ -179,31 +186,61 @@ class Watcher:
                 )
             self.clock.sleep(pause)
 
-    def follow(self, run_id: int) -> WatchResult:
-        """Poll the run until it completes; fetch its jobs whenever it changed."""
+    def follow(self, run_id: int, *, attempt: int = 1) -> WatchResult:
+        """Poll the run until it completes; fetch its jobs whenever it changed.
+
+        ``attempt`` is the first attempt that counts: after a re-run, GitHub may still
+        answer with the previous, completed attempt for a moment.
+        """
+        from ..render.watch import approval_notice
+
         jobs: list[JobState] = []
         seen: tuple[RunStatus, int] | None = None
         jobs_at = float("-inf")
+        pending: list[PendingDeployment] = []
         while True:
             changed, run = self._call(self.github.run, run_id)
+            current = run.attempt >= attempt
             # Jobs cost a counted request: fetch them when the run's status or attempt moved
             # (a queued run's jobs have no steps yet), and for step progress at most every
             # JOBS_REFRESH seconds.
             moved = (run.status, run.attempt) != seen and run.status is not RunStatus.QUEUED
-            if moved or (changed and jobs and self.clock.now() - jobs_at >= JOBS_REFRESH):
+            refresh = changed and jobs and self.clock.now() - jobs_at >= JOBS_REFRESH
+            if current and (moved or refresh):
                 _, jobs = self._call(self.github.jobs, run_id)
+                if moved and run.status is RunStatus.WAITING:
+                    # A human has to approve: say who, where, and how long we wait for it.
+                    _, pending = self._call(self.github.pending_deployments, run_id)
+                    self.view.notice(approval_notice(run, pending, utc(self.deadline)))
                 seen, jobs_at = (run.status, run.attempt), self.clock.now()
-            self.view.update(run, jobs, self.clock.now())
-            if run.completed:
+            if current:
+                self.view.update(run, jobs, self.clock.now())
+            if current and run.completed:
                 return WatchResult(run, jobs, self.github.stats, self.github)
             try:
                 self._wait(self.pacer.next(run.status, changed))
             except WatchTimeout as exc:
-                raise WatchTimeout(
-                    f"run {run.id} is still {run.status.words} after "
-                    f"{_duration(self.timeout)}",
-                    f"keep watching with: release watch {run.id}",
-                ) from exc
+                raise self._gave_up(run, pending) from exc
+
+    def _gave_up(self, run: RunState, pending: Sequence[PendingDeployment]) -> WatchTimeout:
+        """The timeout, naming what the run still waits for."""
+        minutes = _duration(self.timeout)
+        resume = f"release watch {run.id}"
+        if run.status is RunStatus.WAITING:
+            names = ", ".join(repr(p.environment) for p in pending) or "its environment"
+            return WatchTimeout(
+                f"run {run.id} is still waiting for a reviewer to approve {names} after {minutes}",
+                f"approve it at {run.html_url}, then keep watching with: {resume}",
+            )
+        return WatchTimeout(
+            f"run {run.id} is still {run.status.words} after {minutes}",
+            f"keep watching with: {resume}",
+        )
+
+
+def utc(timestamp: float) -> str:
+    """``HH:MM:SS`` of ``timestamp`` in UTC, for "waiting until" messages."""
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%H:%M:%S")
 
 
 def _duration(seconds: float) -> str:
@@ -248,14 +285,18 @@ def watch_run(
     query: RunQuery | None,
     interval: float = DEFAULT_INTERVAL,
     timeout: float = DEFAULT_TIMEOUT,
+    attempt: int = 1,
 ) -> WatchResult:
-    """Find the run (unless its id is known) and follow it to the end."""
+    """Find the run (unless its id is known) and follow it to the end.
+
+    ``attempt``: the first attempt to report (a re-run's, when one was just started).
+    """
     watcher = Watcher(github, clock, view, interval=interval, timeout=timeout)
     try:
         if run_id is None:
             assert query is not None
             run_id = watcher.find(query).id
-        return watcher.follow(run_id)
+        return watcher.follow(run_id, attempt=attempt)
     except KeyboardInterrupt as exc:
         resume = run_id if run_id is not None else query.tag if query else ""
         raise Interrupted("stopped watching", f"resume with: release watch {resume}") from exc

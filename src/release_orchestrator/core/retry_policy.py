@@ -11,14 +11,15 @@ from __future__ import annotations
 # needs a change to the workflow or the code, and a new release.
 _FIXABLE_BY_RERUN = frozenset(
     {
-        "invalid-publisher",  # the publisher corrected on pypi.org
+        "invalid-publisher",  # the publisher corrected on pypi.org, or created as pending
         "invalid-pending-publisher",  # a publisher added to the now existing project
+        "trusted-publishing-failed",  # no reason shown: most often the publisher on PyPI
+        "custom-oidc-subject",  # PyPI stopped checking `sub`
         "not-enabled",  # trusted publishing switched back on
-        "upload-forbidden",  # the publisher's project permissions fixed on PyPI
+        "upload-forbidden",  # made a maintainer of the project on PyPI
         "invalid-token",  # a fresh token is minted for every attempt
-        "invalid-reuse-token",
         "empty-password-secret",  # secrets are read again by each attempt
-        "invalid-credentials",
+        "invalid-credentials",  # a new API token in the secret
         "index-unavailable",  # PyPI (or GitHub) back up
         "too-many-new-projects",  # after waiting out the new-project rate limit
     }

@@ -223,6 +223,42 @@ class RunState:
 
 
 @dataclass(frozen=True)
+class PendingDeployment:
+    """An environment whose protection rules hold the run (``pending-deployment``).
+
+    ``reviewers`` are user logins and ``team SLUG`` entries; one of them approving is enough.
+    """
+
+    environment: str
+    reviewers: tuple[str, ...]
+    can_approve: bool
+    wait_timer: int
+    url: str | None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PendingDeployment:
+        """Parse one item of ``GET …/runs/{id}/pending_deployments``."""
+        environment = data.get("environment")
+        env = environment if isinstance(environment, Mapping) else {}
+        reviewers: list[str] = []
+        for item in data.get("reviewers") or []:
+            reviewer = item.get("reviewer") if isinstance(item, Mapping) else None
+            if not isinstance(reviewer, Mapping):
+                continue
+            if item.get("type") == "Team":
+                reviewers.append(f"team {reviewer.get('slug') or reviewer.get('name') or '?'}")
+            else:
+                reviewers.append(str(reviewer.get("login") or "?"))
+        return cls(
+            environment=str(env.get("name") or "?"),
+            reviewers=tuple(reviewers),
+            can_approve=bool(data.get("current_user_can_approve")),
+            wait_timer=int(data.get("wait_timer") or 0),
+            url=_str(env, "html_url"),
+        )
+
+
+@dataclass(frozen=True)
 class RunQuery:
     """What identifies the run: the workflow, the event and the tag with its commit."""
 

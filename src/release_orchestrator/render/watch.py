@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..core.runs import Conclusion, JobState, RunState, RunStatus, StepState
 
 if TYPE_CHECKING:
-    from ..core.runs import RunQuery
+    from ..core.runs import PendingDeployment, RunQuery
     from .console import Console
 
 SYMBOLS: dict[RunStatus | Conclusion, str] = {
@@ -50,6 +50,21 @@ def header(run: RunState) -> str:
     """The run's one-line header: workflow, tag, short sha, attempt, URL."""
     attempt = f", attempt {run.attempt}" if run.attempt > 1 else ""
     return f"{run.name} · {run.head_branch or '?'} @ {run.head_sha[:7]}{attempt} · {run.html_url}"
+
+
+def approval_notice(run: RunState, pending: Sequence[PendingDeployment], until: str) -> str:
+    """What a run waiting for required reviewers needs: which environment, who, and where."""
+    lines = [f"run {run.id} is waiting for approval (required reviewers of an environment):"]
+    for item in pending:
+        who = ", ".join(item.reviewers) or "no reviewer listed (a wait timer or a custom rule)"
+        mine = " (you can approve)" if item.can_approve else ""
+        timer = f", wait timer {item.wait_timer} min" if item.wait_timer else ""
+        lines.append(f"  environment {item.environment!r}: approved by {who}{mine}{timer}")
+    if not pending:
+        lines.append("  GitHub lists no pending deployment yet")
+    lines.append(f"  review it at {run.html_url} (Review deployments)")
+    lines.append(f"  release watch keeps waiting until {until} UTC (--timeout)")
+    return "\n".join(lines)
 
 
 class PlainView:

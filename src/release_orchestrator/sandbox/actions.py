@@ -7,8 +7,10 @@ workflow's patterns. Publishing a release starts ``release`` runs.
 
 A run's lifecycle advances by *poll count*, never by wall time: every time the run is fetched
 (alone or in a list) its latest attempt moves one step along ``queued (n polls) →
-in_progress (m polls) → completed``. Polling loops become deterministic, and tests take
-milliseconds.
+[waiting (w polls, or until approved)] → in_progress (m polls) → completed``. Polling loops
+become deterministic, and tests take milliseconds. ``waiting`` is GitHub's state for a run
+whose job references an environment with required reviewers; its pending deployments name
+the environments (:class:`Environment`) of the attempt's jobs.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class JobSpec:
     steps: Sequence[StepSpec] = (StepSpec("Run"),)
     log: str | Callable[[RunContext], str] | None = None
     labels: Sequence[str] = ("ubuntu-latest",)
+    environment: str | None = None  # the job's `environment:`
 
     @property
     def conclusion(self) -> str:
@@ -91,12 +94,25 @@ class Lifecycle:
     triggered (GitHub creates runs asynchronously); ``None`` means it never appears.
     ``seconds``: (queued, in progress) durations on the emulator's clock instead of poll
     counts, for benchmarks that compare polling strategies over the same run.
+    ``waiting``: polls in ``waiting`` (an environment's required reviewers) after the queue;
+    ``None`` waits until the run is approved (:meth:`Actions.approve`).
     """
 
     queued: int = 2
     in_progress: int = 3
     appear_after: int | None = 0
     seconds: tuple[float, float] | None = None
+    waiting: int | None = 0
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A deployment environment with protection rules: who may approve, and a wait timer."""
+
+    id: int
+    name: str
+    reviewers: tuple[str, ...]  # user logins
+    wait_timer: int = 0  # minutes
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
@@ -184,13 +200,25 @@ class Attempt:
     marks: list[float] = field(default_factory=list)
     completed_at: float | None = None
     cancelled: bool = False
+    waited: int = 0  # polls answered while waiting for approval
+    waiting_since: float | None = None
+    approved: bool = False
 
     @property
     def status(self) -> str:
-        """``queued``, ``in_progress`` or ``completed``."""
+        """``queued``, ``waiting``, ``in_progress`` or ``completed``."""
         if self.completed_at is not None:
             return "completed"
-        return "in_progress" if self.marks else "queued"
+        if self.marks:
+            return "in_progress"
+        return "waiting" if self.waiting_since is not None else "queued"
+
+    def _still_waiting(self) -> bool:
+        """Whether this poll is answered ``waiting`` (required reviewers not through yet)."""
+        limit = self.lifecycle.waiting
+        if self.approved or limit == 0:
+            return False
+        return limit is None or self.waited < limit
 
     @property
     def updated_at(self) -> float:
@@ -206,9 +234,16 @@ class Attempt:
             return
         self.polls += 1
         queued, running = self.lifecycle.queued, self.lifecycle.in_progress
-        if self.polls > queued + running:
+        if self.polls <= queued:
+            return
+        if not self.marks and self._still_waiting():
+            self.waited += 1
+            if self.waiting_since is None:
+                self.waiting_since = now
+            return
+        if self.polls > queued + self.waited + running:
             self.completed_at = now
-        elif self.polls > queued:
+        else:
             self.marks.append(now)
 
     def _advance_by_time(self, now: float, queued: float, running: float) -> None:
@@ -259,10 +294,13 @@ class Attempt:
             conclusion: str | None = job.spec.conclusion
         else:
             conclusion = "cancelled" if self.cancelled else None
+        status = self.status
+        if status == "waiting" and job.spec.environment is None:
+            status = "queued"
         return JobView(
             job=job,
             attempt=self.number,
-            status=self.status,
+            status=status,
             conclusion=conclusion,
             started_at=self.marks[0] if self.marks else job.created_at,
             completed_at=self.completed_at,
@@ -343,6 +381,7 @@ class Actions:
         self.runs: dict[int, Run] = {}
         self._jobs: dict[int, tuple[Run, Attempt, JobRun]] = {}
         self._seen: dict[str, str] = {}
+        self.environments: dict[str, Environment] = {}
 
     def snapshot(self) -> None:
         """Take the refs that exist now as already pushed (they start no runs)."""
@@ -517,6 +556,27 @@ class Actions:
         lifecycle = run.next_lifecycle or run.workflow.lifecycle
         run.next_jobs, run.next_lifecycle = {}, None
         self._add_attempt(run, [specs[n] for n in names], lifecycle)
+
+    def add_environment(
+        self, name: str, *, reviewers: Sequence[str], wait_timer: int = 0
+    ) -> Environment:
+        """Register an environment whose jobs need one of ``reviewers`` to approve them."""
+        environment = Environment(self._next_id("environment"), name, tuple(reviewers), wait_timer)
+        self.environments[name] = environment
+        return environment
+
+    def pending(self, run: Run) -> list[tuple[Environment, float]]:
+        """The environments the run's current attempt waits on, with when it began waiting."""
+        attempt = run.latest
+        if attempt.status != "waiting" or attempt.waiting_since is None:
+            return []
+        names = dict.fromkeys(j.spec.environment for j in attempt.jobs if j.spec.environment)
+        found = [self.environments[n] for n in names if n in self.environments]
+        return [(environment, attempt.waiting_since) for environment in found]
+
+    def approve(self, run: Run) -> None:
+        """A reviewer approves the waiting deployments: the attempt goes on at its next poll."""
+        run.latest.approved = True
 
     def cancel(self, run: Run) -> None:
         """Cancel the current attempt; 409 once it has completed."""

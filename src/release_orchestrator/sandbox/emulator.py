@@ -165,6 +165,24 @@ class GitHubEmulator:
         with self._state.lock:
             self._state.actions.script_next_attempt(run_id, jobs, lifecycle)
 
+    def add_environment(
+        self, name: str, *, reviewers: Sequence[str], wait_timer: int = 0
+    ) -> int:
+        """Protect environment ``name`` with required ``reviewers`` (logins); return its id.
+
+        A run whose lifecycle has ``waiting`` lists it in its pending deployments while it
+        waits, for each job with ``environment=name``.
+        """
+        with self._state.lock:
+            return self._state.actions.add_environment(
+                name, reviewers=reviewers, wait_timer=wait_timer
+            ).id
+
+    def approve(self, run_id: int) -> None:
+        """Approve the run's pending deployments, as a reviewer does in the web UI."""
+        with self._state.lock:
+            self._state.actions.approve(self._state.actions.runs[run_id])
+
     def inject(
         self, fault: Fault, *, method: str | None = None, path: str = "", times: int = 1
     ) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .actions import JobView, Run, Workflow
+from .actions import Environment, JobView, Run, Workflow
 from .gitstore import CommitInfo, RefInfo, TagObject
 from .releases import Release
 from .state import RateSnapshot
@@ -381,6 +381,29 @@ def job(urls: Urls, run: Run, view: JobView) -> Json:
         "runner_name": "GitHub Actions 1" if runner else None,
         "runner_group_id": 2 if runner else None,
         "runner_group_name": "GitHub Actions" if runner else None,
+    }
+
+
+def pending_deployment(
+    urls: Urls, environment: Environment, since: float, current_user: str
+) -> Json:
+    """A ``pending-deployment``: the environment, its wait timer, and who may approve."""
+    name = quote(environment.name, safe="")
+    return {
+        "environment": {
+            "id": environment.id,
+            "node_id": node_id("EN", environment.id),
+            "name": environment.name,
+            "url": f"{urls.repo_api}/environments/{name}",
+            "html_url": f"{urls.repo_html}/deployments/activity_log?environments_filter={name}",
+        },
+        "wait_timer": environment.wait_timer,
+        "wait_timer_started_at": iso(since),
+        "current_user_can_approve": current_user in environment.reviewers,
+        "reviewers": [
+            {"type": "User", "reviewer": simple_user(urls, login, 1 if login == urls.owner else 2)}
+            for login in environment.reviewers
+        ],
     }
 
 

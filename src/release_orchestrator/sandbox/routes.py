@@ -100,6 +100,7 @@ class Api:
             ("GET", r"/actions/runs/(?P<run>\d+)(?:/attempts/(?P<n>\d+))?", self.get_run),
             ("GET", r"/actions/runs/(?P<run>\d+)(?:/attempts/(?P<n>\d+))?/jobs", self.list_jobs),
             ("GET", r"/actions/runs/(?P<run>\d+)(?:/attempts/(?P<n>\d+))?/logs", self.run_logs),
+            ("GET", r"/actions/runs/(?P<run>\d+)/pending_deployments", self.pending_deployments),
             ("POST", r"/actions/runs/(?P<run>\d+)/rerun", self.rerun),
             ("POST", r"/actions/runs/(?P<run>\d+)/rerun-failed-jobs", self.rerun),
             ("POST", r"/actions/runs/(?P<run>\d+)/(?:force-)?cancel", self.cancel),
@@ -414,6 +415,18 @@ class Api:
             ref=f"refs/{kind}/{run.head_branch}",
             sha=run.head_sha,
         )
+
+    def pending_deployments(self, request: ApiRequest, match: re.Match[str]) -> ApiResponse:
+        """``GET …/actions/runs/{id}/pending_deployments``: what the run waits to have approved.
+
+        The token's user is the repository owner, as in the rest of the emulator.
+        """
+        run = self._run(match, poll=False)
+        body = [
+            payloads.pending_deployment(self.urls, environment, since, self.urls.owner)
+            for environment, since in self.state.actions.pending(run)
+        ]
+        return ApiResponse(200, body)
 
     def rerun(self, request: ApiRequest, match: re.Match[str]) -> ApiResponse:
         """``POST …/rerun`` and ``…/rerun-failed-jobs`` → 201 ``{}``; same id, next attempt."""

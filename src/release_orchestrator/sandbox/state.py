@@ -24,6 +24,7 @@ _ID_BASES = {
     "run": 9_100_000_001,
     "job": 25_300_000_001,
     "release": 151_000_001,
+    "environment": 161_088_001,
 }
 RATE_WINDOW = 3600.0
 BLOB_TTL = 60.0  # GitHub: log download URLs expire after 1 minute
@@ -36,7 +37,7 @@ class Ids:
         self._counters = {kind: itertools.count(base) for kind, base in _ID_BASES.items()}
 
     def __call__(self, kind: str) -> int:
-        """The next id of ``kind`` (``workflow``, ``run``, ``job`` or ``release``)."""
+        """The next id of ``kind`` (``workflow``, ``run``, ``job``, ``release`` …)."""
         return next(self._counters[kind])
 
 

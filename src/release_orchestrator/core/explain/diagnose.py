@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..findings import Severity
 from ..publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem, Publisher, is_reusable
 from .report import Finding
-from .rules import RANK, RULES_BY_CODE, Rule, Variant
+from .rules import RANK, RETRY_STEP, RULES_BY_CODE, Rule, Variant
 from .scan import Evidence
 
 # Findings whose cause the checklist can make precise.
@@ -128,7 +128,7 @@ def _explain(
             cause = f"The job's {_join(fields)} differ from PyPI's publisher (see the checklist)."
         reusable = evidence.claims is not None and is_reusable(evidence.claims)
         steps = [step for item in mismatched for step in _field_fix(item, reusable)]
-        return cause, (*steps, "Re-run the failed job.")
+        return cause, (*steps, RETRY_STEP)
     if variant is not None:
         # PyPI named the failed check (e.g. the owner's id), which the checklist cannot see.
         return cause, fix
@@ -142,7 +142,7 @@ def _explain(
                 "form values below.",
                 "If the owner account was deleted and recreated, delete the publisher and add "
                 "it again.",
-                "Re-run the failed job.",
+                RETRY_STEP,
             ),
         )
     return cause, fix
@@ -163,7 +163,7 @@ def _index_mismatch(
             f"Add the publisher on {used} as well (it has its own accounts and projects), "
             "with the form values below.",
             "Or point the publish step at the index you meant (`repository-url`).",
-            "Re-run the failed job.",
+            RETRY_STEP,
         ),
     )
 

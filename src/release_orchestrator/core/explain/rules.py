@@ -34,6 +34,10 @@ OIDC_PERMISSIONS_DOCS = (
 )
 ACTION_DOCS = "https://github.com/pypa/gh-action-pypi-publish#trusted-publishing"
 STATUS_PAGE = "https://status.python.org/"
+# The last step where re-running the failed jobs (same workflow, same commit) can succeed,
+# and where it cannot: what needs a change to the workflow or the code needs a new release.
+RETRY_STEP = "Re-run the failed jobs: `release retry`."
+NEW_RELEASE_STEP = "Commit the fix and release a new version: `release cut patch`."
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ RULES: tuple[Rule, ...] = (
             "secrets (Settings > Secrets and variables > Actions).",
             "Secrets are not passed to workflows from forks or to Dependabot runs; publish "
             "on tag, release or workflow_dispatch.",
+            "Once the secret is defined or shared, re-run the failed jobs: `release retry`.",
             "Or drop `password:` and use trusted publishing: add `permissions: id-token: "
             "write` to the job and a publisher on {host}.",
         ),
@@ -197,7 +202,8 @@ RULES: tuple[Rule, ...] = (
         cause="The repository or organisation customises the OIDC `sub` claim, which PyPI "
         "checked until 2026-01-29.",
         fix=(
-            "Re-run the job: PyPI no longer checks `sub` (warehouse#19422).",
+            "Re-run the failed jobs (`release retry`): PyPI no longer checks `sub` "
+            "(warehouse#19422).",
             "Or reset the subject template to GitHub's default (`gh api -X PUT "
             "repos/OWNER/REPO/actions/oidc/customization/sub -F use_default=true`).",
         ),
@@ -248,7 +254,8 @@ RULES: tuple[Rule, ...] = (
         "already exists, so the pending publisher can no longer create it.",
         fix=(
             "Delete the pending publisher (your account > Publishing on {host}).",
-            "If you own the project, add a normal publisher in its Settings > Publishing.",
+            "If you own the project, add a normal publisher in its Settings > Publishing, "
+            "then re-run the failed jobs: `release retry`.",
             "If someone else owns the name, choose another project name.",
         ),
         docs=PENDING_DOCS,
@@ -269,7 +276,7 @@ RULES: tuple[Rule, ...] = (
             "Open the project's Settings > Publishing on {host} (for a project that does not "
             "exist yet: your account > Publishing, as a pending publisher).",
             "Add or correct the GitHub publisher with the form values below.",
-            "Re-run the failed job.",
+            RETRY_STEP,
         ),
         docs=TP_DOCS,
         phrases=("invalid-publisher", "valid token, but no corresponding publisher"),
@@ -327,7 +334,7 @@ RULES: tuple[Rule, ...] = (
         fix=(
             "Exchange a fresh token for each upload (one publish step per index, or fetch "
             "a new token).",
-            "Re-run the job.",
+            NEW_RELEASE_STEP,
         ),
         docs=TP_DOCS,
         phrases=("invalid-reuse-token", "invalid token: already used"),
@@ -342,7 +349,8 @@ RULES: tuple[Rule, ...] = (
         cause="The index ({host}) could not verify the OIDC token (signature, audience or "
         "expiry), or it was not a GitHub Actions token.",
         fix=(
-            "Re-run the job; an expired token or a clock problem goes away on a new run.",
+            "Re-run the failed jobs (`release retry`); an expired token or a clock problem "
+            "goes away on a new run.",
             "If you fetch the token yourself, request it with the audience {host} gives at "
             "https://{host}/_/oidc/audience and exchange it at once.",
         ),
@@ -365,7 +373,8 @@ RULES: tuple[Rule, ...] = (
         cause="The index ({host}) has trusted publishing disabled right now (an administrator "
         "switch).",
         fix=(
-            "Check " + STATUS_PAGE + " and retry later.",
+            "Check " + STATUS_PAGE + "; once it is back on, re-run the failed jobs: "
+            "`release retry`.",
             "To publish now, use an API token (`password: ${{ secrets.PYPI_API_TOKEN }}`).",
         ),
         docs=STATUS_PAGE,
@@ -428,7 +437,7 @@ RULES: tuple[Rule, ...] = (
         stage="upload",
         cause="The index ({host}) limits how many new projects one user or IP may create per day.",
         fix=(
-            "Wait 24 hours and re-run the job.",
+            "Wait 24 hours and re-run the failed jobs: `release retry`.",
             "Or ask for help at https://github.com/pypi/support.",
         ),
         docs=None,
@@ -442,9 +451,11 @@ RULES: tuple[Rule, ...] = (
                 "The index ({host}) answered 429 Too Many Requests: when the upload creates a "
                 "new project, that is its limit on new projects per user and IP per day.",
                 (
-                    "If the project is new, wait 24 hours and re-run the job.",
-                    "If it already exists on {host}, wait a few minutes and re-run; run "
-                    "twine with `--verbose` (the action's `verbose: true`) to see the reason.",
+                    "If the project is new, wait 24 hours and re-run the failed jobs: "
+                    "`release retry`.",
+                    "If it already exists on {host}, wait a few minutes and re-run "
+                    "(`release retry`); run twine with `--verbose` (the action's "
+                    "`verbose: true`) to see the reason.",
                 ),
             ),
         ),
@@ -478,7 +489,10 @@ RULES: tuple[Rule, ...] = (
         stage="exchange",
         cause="The index ({host}) or GitHub had an outage, maintenance or a server error at "
         "that moment.",
-        fix=("Check " + STATUS_PAGE + " and githubstatus.com.", "Re-run the failed job later."),
+        fix=(
+            "Check " + STATUS_PAGE + " and githubstatus.com.",
+            "Re-run the failed jobs once it is back: `release retry`.",
+        ),
         docs=STATUS_PAGE,
         phrases=(
             "the index produced an unexpected",
@@ -510,7 +524,8 @@ RULES: tuple[Rule, ...] = (
             "Check the publisher on {host} against the form values below (owner, "
             "repository, workflow file, environment).",
             "Make sure the job has `permissions: id-token: write`.",
-            "Re-run the job with the full log so the refusal reason is visible.",
+            "Then re-run the failed jobs (`release retry`); the full log shows the refusal "
+            "reason.",
         ),
         docs=TP_DOCS,
         phrases=(
@@ -737,6 +752,7 @@ RULES: tuple[Rule, ...] = (
         "and PyPI tokens are not interchangeable).",
         fix=(
             "Create a new API token on {host} and store it in the secret the workflow uses.",
+            RETRY_STEP,
             "Or switch to trusted publishing and drop `password:`.",
         ),
         docs="https://pypi.org/help/#invalid-auth",
@@ -772,6 +788,7 @@ RULES: tuple[Rule, ...] = (
             "Check on {host} who owns the project; ask to be added as a maintainer or rename "
             "yours.",
             "Use a token scoped to this project, or a publisher registered on it.",
+            RETRY_STEP,
         ),
         docs="https://pypi.org/help/#project-name",
         phrases=("allowed to upload to project",),
@@ -805,7 +822,7 @@ RULES: tuple[Rule, ...] = (
         cause="A step before the upload failed (build, tests, lint), so nothing was published.",
         fix=(
             "Read the last error lines below and fix that step.",
-            "Re-run the workflow once it passes.",
+            NEW_RELEASE_STEP,
         ),
         docs=None,
         generic=True,
