@@ -124,7 +124,7 @@ def gh_model(github: GitHub, clock: FakeClock, sha: str) -> int:
     run_id = next(r.id for r in runs if r.head_sha == sha)
     annotations = 0
     while True:
-        github._etags.clear()  # gh sends no conditional requests
+        github._etags.clear()  # noqa: SLF001 - gh sends no conditional requests
         _, run = github.run(run_id)
         _, jobs = github.jobs(run_id)
         annotations += sum(1 for job in jobs if job.status != "completed")

@@ -345,7 +345,7 @@ def render(doctor: list[DoctorGrade], explain: list[ExplainGrade]) -> str:
 def _load_index(path: Path) -> list[dict[str, Any]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, list):
-        raise ValueError(f"{path} is not a JSON list")
+        raise TypeError(f"{path} is not a JSON list")
     return [entry for entry in data if isinstance(entry, dict)]
 
 
@@ -358,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         workflows = _load_index(corpus / "workflows" / "index.json")
         logs = _load_index(corpus / "logs" / "index.json")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         print(f"corpus_report: cannot read the corpus at {corpus}: {exc}", file=sys.stderr)
         return 2
     by_file = {str(entry["file"]): entry for entry in workflows}

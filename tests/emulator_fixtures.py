@@ -91,7 +91,8 @@ def make_github(
 ) -> Github:
     """A PyGithub client for ``emu``: no throttling, ``GithubRetry(total=3, …)`` with short waits
     (``retry=None`` disables retries, as a production caller may); ``token`` overrides the
-    emulator's."""
+    emulator's.
+    """
     if retry == "default":
         retry = GithubRetry(total=3, secondary_rate_wait=0.1, max_rate_limit_wait=5)
     return Github(

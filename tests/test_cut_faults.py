@@ -242,7 +242,7 @@ def _open_gate(gate: Path, *, wait: bool = True) -> None:
 
 
 def _read_until(proc: subprocess.Popen[str], needle: str) -> str:
-    """stderr's lines up to the first holding ``needle`` (release prints it, then waits)."""
+    """Stderr's lines up to the first holding ``needle`` (release prints it, then waits)."""
     assert proc.stderr is not None
     seen = ""
     while needle not in seen:

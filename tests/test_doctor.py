@@ -1,5 +1,6 @@
 """``release doctor``: every finding on real workflow files, the claim prediction, PyPI's
-JSON API on a local server, the self-check of this repository, and the gate in ``release cut``."""
+JSON API on a local server, the self-check of this repository, and the gate in ``release cut``.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Messages that say the real cause: the actual timeout, an empty ``on:``, a BOM, a byte
-that is not UTF-8, a directory where a file should be. Each is one line and no change."""
+that is not UTF-8, a directory where a file should be. Each is one line and no change.
+"""
 
 from __future__ import annotations
 

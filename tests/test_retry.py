@@ -1,5 +1,6 @@
 """``release retry`` against the emulator: real git, real PyGithub, PyPI's side played by the
-sandbox, fake time. Each decision: re-run and follow the new attempt, or refuse (exit 3)."""
+sandbox, fake time. Each decision: re-run and follow the new attempt, or refuse (exit 3).
+"""
 
 from __future__ import annotations
 

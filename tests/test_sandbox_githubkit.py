@@ -38,7 +38,7 @@ class Kit:
 
 @pytest.fixture
 def kit(github_emulator: GitHubEmulator) -> Iterator[Kit]:
-    """githubkit pointed at the emulator: no cache, no retries, redirects left to the test."""
+    """Githubkit pointed at the emulator: no cache, no retries, redirects left to the test."""
     client: GitHub[Any] = GitHub(
         TokenAuthStrategy(github_emulator.token or ""),
         base_url=github_emulator.url,

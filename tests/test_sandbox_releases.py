@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 from github import GithubException, UnknownObjectException
+from github.Repository import Repository
 
 from emulator_fixtures import BASE_URL_MODES, make_github, push_tag
 from gitfixtures import OWNER, REPO, Project, git
 from release_orchestrator.sandbox import Fault, GitHubEmulator
 
 
-def _repo(emu: GitHubEmulator):  # type: ignore[no-untyped-def]
+def _repo(emu: GitHubEmulator) -> Repository:
     return make_github(emu).get_repo(f"{OWNER}/{REPO}")
 
 

@@ -1,5 +1,6 @@
 """``release status`` for each state of a release, against real git, the GitHub emulator
-through PyGithub, and the stand-in PyPI."""
+through PyGithub, and the stand-in PyPI.
+"""
 
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+"""``python -m release_orchestrator``: the ``release`` command."""
+
 from .cli import main
 
 main()

@@ -159,6 +159,7 @@ class StepFailed(ReleaseError):
 
 class LocalGitRefused(ReleaseError):
     """A local git step was refused (a ``pre-commit`` or ``reference-transaction`` hook):
-    a check of the project's own, so exit 3, with everything put back as it was."""
+    a check of the project's own, so exit 3, with everything put back as it was.
+    """
 
     exit_code = ExitCode.CHECK_FAILED

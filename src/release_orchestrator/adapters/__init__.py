@@ -1,0 +1,1 @@
+"""Thin adapters: git, GitHub, PyPI, files, logs, the clock and interrupts."""

@@ -54,7 +54,8 @@ def connect(
     purpose: str = "reading GitHub Actions runs",
 ) -> GitHub:
     """A :class:`GitHub` for ``repo`` through ``deps.github``, with the token from the
-    environment; without one, an :class:`AuthError` (exit 4) saying what needed it."""
+    environment; without one, an :class:`AuthError` (exit 4) saying what needed it.
+    """
     token = resolve_token(deps.env)
     if not token:
         raise AuthError(

@@ -64,7 +64,7 @@ def _open(source: LogSource, stack: ExitStack) -> tuple[str, IO[bytes]]:
         return "<stdin>", io.BufferedReader(_NonClosing(_stdin_buffer()))
     name = os.fspath(source)
     try:
-        stream = stack.enter_context(open(name, "rb"))  # noqa: SIM115 - closed by the stack
+        stream = stack.enter_context(open(name, "rb"))  # noqa: SIM115, PTH123 - closed by the stack
     except FileNotFoundError as exc:
         raise UsageError(f"log file {name!r} does not exist") from exc
     except IsADirectoryError as exc:
@@ -75,7 +75,7 @@ def _open(source: LogSource, stack: ExitStack) -> tuple[str, IO[bytes]]:
 
 
 def _stdin_buffer() -> IO[bytes]:
-    """stdin's bytes; a closed or missing stdin (``<&-``, a daemon) is a usage error."""
+    """Stdin's bytes; a closed or missing stdin (``<&-``, a daemon) is a usage error."""
     stdin = sys.stdin
     buffer = getattr(stdin, "buffer", None) if stdin is not None else None
     if buffer is None or buffer.closed:

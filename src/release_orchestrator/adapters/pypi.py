@@ -47,7 +47,8 @@ class IndexUnreachable(Exception):
 
 class IndexTrouble(Exception):
     """The index answered, but not usably (a server error, a timeout, a body that is not
-    the documented JSON); asking again later may work."""
+    the documented JSON); asking again later may work.
+    """
 
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(f"{url}: {reason}")
@@ -194,7 +195,8 @@ def _request(url: str, accept: str) -> Any:
     from .. import __version__
 
     headers = {"Accept": accept, "User-Agent": f"release-orchestrator/{__version__}"}
-    return urllib.request.Request(url, headers=headers)
+    # The URL is the index's (PyPI, TestPyPI or RELEASE_PYPI_URL's mirror), asked over http(s).
+    return urllib.request.Request(url, headers=headers)  # noqa: S310
 
 
 def _get_json(url: str, accept: str, timeout: float) -> tuple[str, Any] | None:

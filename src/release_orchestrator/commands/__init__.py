@@ -1,0 +1,1 @@
+"""The commands: each wires core and adapters for one ``release`` subcommand."""

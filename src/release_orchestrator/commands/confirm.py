@@ -102,7 +102,8 @@ def confirm_upload(
     pypi: PyPIClient, clock: Clock, console: Console, target: UploadTarget, timeout: float
 ) -> Confirmation:
     """Poll the index until it serves the release (or ``timeout`` runs out), then check
-    each file's provenance publisher. Prints the outcome; never raises."""
+    each file's provenance publisher. Prints the outcome; never raises.
+    """
     what = f"{target.project} {target.version}"
     deadline = clock.now() + timeout
     wait, asked, trouble = FIRST_WAIT, 0, None

@@ -367,7 +367,8 @@ def _run_step(
 
 def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:
     """``release cut``: cut (asking first when ``ask``), follow the publish run unless told
-    not to, report, explain."""
+    not to, report, explain.
+    """
     from ..render.watch import view_for
     from .flow import finish_watch, follow_release
 

@@ -37,7 +37,8 @@ def follow_release(
     pypi: PyPICheck | None = None,
 ) -> WatchResult | None:
     """After the push, watch the publish run it started (None when there is nothing to watch),
-    then confirm the upload on PyPI when the run succeeded."""
+    then confirm the upload on PyPI when the run succeeded.
+    """
     console = deps.console
     if result.dry_run or not result.pushed or result.commit is None or not result.remote_url:
         return None
@@ -96,7 +97,8 @@ def finish_watch(result: WatchResult, deps: Deps) -> None:
 
 def conclude(result: WatchResult) -> None:
     """Exit 6 unless the run succeeded; exit 7 when PyPI did not serve the green run's
-    version in time."""
+    version in time.
+    """
     outcome(result)
     if result.confirmation is not None and result.confirmation.error is not None:
         raise result.confirmation.error

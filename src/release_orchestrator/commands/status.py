@@ -136,7 +136,8 @@ def _version(
 
 def _connect(deps: Deps, repo: RepoRef, api_url: str | None) -> tuple[GitHub, bool]:
     """A connection with the token, else an anonymous one (public repositories only); and
-    whether it is anonymous."""
+    whether it is anonymous.
+    """
     from ..adapters.auth import resolve_token
 
     token = resolve_token(deps.env)

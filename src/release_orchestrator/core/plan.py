@@ -107,7 +107,7 @@ def preflight_checks(
         failures.append(
             CheckFailure(
                 "[tool.release] commit-message renders to an empty message, which git refuses",
-                "give it some text, e.g. \"Release {version}\"",
+                'give it some text, e.g. "Release {version}"',
             )
         )
     return failures
@@ -306,7 +306,9 @@ def plan_cut(
             )
     if failures:
         raise ChecksFailed(failures)
-    assert target is not None and repo.head is not None and release_branch is not None
+    assert target is not None
+    assert repo.head is not None
+    assert release_branch is not None
 
     status: dict[str, StepStatus] = {}
     for name in ("rewrite", "commit"):

@@ -617,7 +617,8 @@ class LocalRepo:
 
 def resolve_publisher(options: Publisher, local: LocalRepo) -> Publisher:
     """The publisher to compare with: field by field, the command line's value
-    (``options``), else ``[tool.release.pypi]``'s, else what the repository implies."""
+    (``options``), else ``[tool.release.pypi]``'s, else what the repository implies.
+    """
     implied = Publisher.given(
         "the local repository",
         owner=local.owner,

@@ -147,7 +147,8 @@ def _warnings(code: str, report: ExplainReport, published: Published | None) -> 
         )
     if published is not None and published.files:
         shown = ", ".join(published.files[:3]) + (" …" if len(published.files) > 3 else "")
-        what = f"PyPI already has {len(published.files)} file(s) of {published.project} " + (
+        what = (
+            f"PyPI already has {len(published.files)} file(s) of {published.project} "
             f"{published.version} ({shown})"
         )
         if published.skip_existing:

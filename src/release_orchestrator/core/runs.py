@@ -66,7 +66,8 @@ class Conclusion(_Word):
     @property
     def failed(self) -> bool:
         """A failing end (gh's ``IsFailureState``, with ``cancelled`` and ``stale`` too: a
-        release whose publish run was cancelled did not publish)."""
+        release whose publish run was cancelled did not publish).
+        """
         return self in _FAILED
 
     @property

@@ -237,7 +237,7 @@ def grants_id_token(workflow: Workflow, job: Job) -> bool:
 
 @lru_cache(maxsize=256)
 def _pattern(glob: str) -> re.Pattern[str]:
-    """GitHub's filter-pattern syntax as a regular expression.
+    r"""GitHub's filter-pattern syntax as a regular expression.
 
     ``*`` any run of characters except ``/``; ``**`` any run; ``?`` and ``+`` make the
     preceding character optional or repeatable; ``[...]`` a class; ``\\`` escapes.

@@ -55,7 +55,8 @@ class Console:
 
 def is_terminal(stream: object) -> bool:
     """Whether ``stream`` is an open terminal; a closed or missing stdin (``<&-``, a daemon)
-    is no terminal, so nothing prompts and nothing crashes."""
+    is no terminal, so nothing prompts and nothing crashes.
+    """
     try:
         return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
     except (ValueError, OSError, AttributeError):

@@ -101,15 +101,14 @@ def _form(report: ExplainReport) -> str:
         if key == "environment" and not value:
             shown = "(leave empty: any environment)"
         else:
-            shown = value if value else "(not in log)"
+            shown = value or "(not in log)"
         lines.append(f"  {label.ljust(width)}  {shown}")
     return "\n".join(lines)
 
 
 def _also_found(findings: tuple[Finding, ...]) -> str:
     lines = ["Also found:"]
-    for finding in findings:
-        lines.append(f"  - [{finding.severity}] {finding.code}: {finding.cause}")
+    lines.extend(f"  - [{f.severity}] {f.code}: {f.cause}" for f in findings)
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
 """How ``release watch`` shows a run: live on a terminal, plain lines elsewhere, and
-GitHub Actions' own summary and annotations when it runs inside a workflow."""
+GitHub Actions' own summary and annotations when it runs inside a workflow.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def duration(start: datetime | None, end: datetime | None) -> str:
 
 
 def state_word(status: RunStatus, conclusion: Conclusion | None) -> str:
-    """``success``, ``in progress``…"""
+    """The run's state in words: ``success``, ``in progress``, and so on."""
     return (conclusion or status).words
 
 

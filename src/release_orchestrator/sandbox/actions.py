@@ -72,7 +72,8 @@ class RunContext:
 class JobSpec:
     """A scripted job. ``log`` is the job's raw log text *without* timestamps (the emulator adds
     them), or a function of the run that writes it (for logs that quote the run's OIDC claims);
-    when None, a log is generated from the steps (``##[group]``/``##[error]`` lines)."""
+    when None, a log is generated from the steps (``##[group]``/``##[error]`` lines).
+    """
 
     name: str
     steps: Sequence[StepSpec] = (StepSpec("Run"),)

@@ -15,7 +15,7 @@ from .routes import Api
 from .server import EmulatorHTTPServer, Gateway, JsonHook
 from .state import RequestRecord, State
 
-DEFAULT_TOKEN = "ghp_emulatorToken000000000000000000000000"
+DEFAULT_TOKEN = "ghp_emulatorToken000000000000000000000000"  # noqa: S105 - the emulator's own
 DEFAULT_JOBS = (JobSpec("build"),)
 DEFAULT_LIFECYCLE = Lifecycle()
 
@@ -187,7 +187,8 @@ class GitHubEmulator:
         self, fault: Fault, *, method: str | None = None, path: str = "", times: int = 1
     ) -> None:
         """Answer the next ``times`` requests matching ``method`` and ``path`` (``re.search`` on the
-        canonical path, e.g. ``r"/actions/runs$"``) with ``fault``."""
+        canonical path, e.g. ``r"/actions/runs$"``) with ``fault``.
+        """
         with self._state.lock:
             self._state.faults.add(fault, method, path, times)
 
@@ -201,7 +202,8 @@ class GitHubEmulator:
 
     def job_succeeded_at(self, job: str, branch: str) -> float | None:
         """When job ``job`` of a run for ``branch`` (a tag) first finished successfully, on
-        the emulator's clock; None until it has (the stand-in PyPI's upload time)."""
+        the emulator's clock; None until it has (the stand-in PyPI's upload time).
+        """
         with self._state.lock:
             times = [
                 attempt.completed_at

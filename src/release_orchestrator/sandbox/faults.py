@@ -52,7 +52,8 @@ class Fault:
     @classmethod
     def primary_rate_limit(cls, *, reset_in: float = 60.0, status: int = 403) -> Fault:
         """403 (or 429) ``API rate limit exceeded`` with ``x-ratelimit-remaining: 0`` and a reset
-        ``reset_in`` seconds after the emulator's clock."""
+        ``reset_in`` seconds after the emulator's clock.
+        """
         return cls("primary", status=status, message=PRIMARY_RATE_LIMIT_MESSAGE, reset_in=reset_in)
 
     @classmethod

@@ -294,7 +294,8 @@ def workflow_run(
     urls: Urls, run: Run, number: int, commit: CommitInfo, *, attempt_view: bool
 ) -> Json:
     """A ``workflow-run`` as of attempt ``number``; ``attempt_view`` for ``…/attempts/{n}``
-    (whose jobs and logs links point into that attempt)."""
+    (whose jobs and logs links point into that attempt).
+    """
     attempt = run.attempt(number)
     url = f"{urls.repo_api}/actions/runs/{run.id}"
     scoped = f"{url}/attempts/{number}" if attempt_view else url

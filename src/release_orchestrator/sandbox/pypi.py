@@ -103,7 +103,7 @@ def _header() -> list[str]:
 def _invalid_publisher(claims: dict[str, str | None]) -> list[str]:
     # oidc-exchange.py _SERVER_REFUSED_TOKEN_EXCHANGE_MESSAGE and _RENDERED_CLAIMS (2025+),
     # with warehouse's invalid-publisher reason.
-    rendered = [f"* `{name}`: `{value if value else 'MISSING'}`" for name, value in claims.items()]
+    rendered = [f"* `{name}`: `{value or 'MISSING'}`" for name, value in claims.items()]
     return [
         "##[error]Trusted publishing exchange failure: ",
         "Token request failed: the server refused the request for the following reasons:",
@@ -239,7 +239,7 @@ class _Project:
     listed: bool = False  # known to the index even before any release is served
 
 
-def _file_json(project: str, upload: DistFile, uploaded_at: float) -> dict[str, Any]:
+def _file_json(upload: DistFile, uploaded_at: float) -> dict[str, Any]:
     """A ``urls[]`` item of the JSON API (warehouse's ``legacy/api/json`` file fields)."""
     digest = hashlib.sha256(upload.filename.encode()).hexdigest()
     wheel = upload.filename.endswith(".whl")
@@ -357,7 +357,8 @@ class PyPIServer:
         lag: float = 0.0,
     ) -> None:
         """Upload ``files`` (default: an sdist and a wheel attested by ``provenance``) now;
-        they are served ``lag`` seconds later."""
+        they are served ``lag`` seconds later.
+        """
         chosen = tuple(files) if files is not None else dist_files(project, version, provenance)
         with self._lock:
             self._project(project).releases[version] = _Release(
@@ -381,7 +382,7 @@ class PyPIServer:
 
     def answer(self, path: str) -> tuple[int, Any]:
         """The status and JSON body for ``GET path`` (what the HTTP handler sends)."""
-        parts = [unquote(part) for part in path.split("?")[0].strip("/").split("/")]
+        parts = [unquote(part) for part in path.split("?", maxsplit=1)[0].strip("/").split("/")]
         with self._lock:
             now = self._clock()
             if len(parts) in (3, 4) and parts[0] == "pypi" and parts[-1] == "json":
@@ -413,7 +414,7 @@ def _release_json(name: str, release: _Release) -> dict[str, Any]:
     return {
         "info": {"name": name, "version": release.version, "yanked": False},
         "last_serial": 1,
-        "urls": [_file_json(name, f, release.uploaded_at or 0.0) for f in release.files],
+        "urls": [_file_json(f, release.uploaded_at or 0.0) for f in release.files],
         "vulnerabilities": [],
     }
 
@@ -424,7 +425,7 @@ def _project_json(name: str, served: Mapping[str, _Release]) -> dict[str, Any]:
         "info": {"name": name, "version": latest},
         "last_serial": 1,
         "releases": {
-            v: [_file_json(name, f, r.uploaded_at or 0.0) for f in r.files]
+            v: [_file_json(f, r.uploaded_at or 0.0) for f in r.files]
             for v, r in served.items()
         },
         "urls": _release_json(name, served[latest])["urls"] if latest else [],

@@ -247,6 +247,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
+        """Forget a finished connection before closing it."""
         with self._open_lock:
             self._open.discard(request)
         super().shutdown_request(request)
@@ -270,7 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def _serve(self) -> None:
-        server = cast(EmulatorHTTPServer, self.server)
+        server = cast("EmulatorHTTPServer", self.server)
         length = int(self.headers.get("Content-Length") or 0)
         incoming = Incoming(
             method=self.command,
@@ -299,7 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         """``Date`` from the emulator's clock."""
         return http_date(
-            cast(EmulatorHTTPServer, self.server).clock() if timestamp is None else timestamp
+            cast("EmulatorHTTPServer", self.server).clock() if timestamp is None else timestamp
         )
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -102,15 +102,23 @@ class IndexAnswer(Protocol):
     """What the index's JSON API said about the project (``exists`` None: no answer)."""
 
     @property
-    def url(self) -> str: ...
+    def url(self) -> str:
+        """The JSON API URL that was asked."""
+        ...
 
     @property
-    def exists(self) -> bool | None: ...
+    def exists(self) -> bool | None:
+        """Whether the project exists on the index (None: the index did not answer)."""
+        ...
 
     @property
-    def problem(self) -> str | None: ...
+    def problem(self) -> str | None:
+        """Why the index did not answer, in words."""
+        ...
 
-    def has_version(self, version: str) -> bool: ...
+    def has_version(self, version: str) -> bool:
+        """Whether the index already has ``version`` of the project."""
+        ...
 
 
 @dataclass(frozen=True)

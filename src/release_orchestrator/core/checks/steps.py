@@ -85,8 +85,8 @@ def check_index(facts: Facts) -> list[Finding]:
                 f"{INDEX_NAMES.get(wanted, wanted)}, but job {job.id!r} uploads to {used} (each "
                 "index needs its own publisher)",
                 f"set repository-url to {other}, or set index = "
-                f'"{sorted(known)[0]}" in [tool.release.pypi] and add the publisher on '
-                f"{INDEX_HOSTS[sorted(known)[0]]}",
+                f'"{min(known)}" in [tool.release.pypi] and add the publisher on '
+                f"{INDEX_HOSTS[min(known)]}",
             )
         )
     return found

@@ -354,7 +354,8 @@ def environment_claim(job: Job) -> tuple[str | None, bool]:
 
 def trusted(facts: Facts) -> bool:
     """Whether trusted publishing is meant: id-token granted, a publisher configured, or no
-    password or token handed to the upload."""
+    password or token handed to the upload.
+    """
     if facts.publishing is None:
         return False
     workflow, job = facts.publishing.workflow, facts.publishing.job

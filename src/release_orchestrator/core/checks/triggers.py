@@ -201,7 +201,8 @@ def _pr_started(facts: Facts, workflow: Workflow) -> bool:
 
 def _pull_requests(facts: Facts, pub: Publishing) -> list[Outcome]:
     """pull-request-target: pull_request_target, or a workflow_run a pull request started,
-    reaching the upload (an error); a plain pull_request reaching it (a warning)."""
+    reaching the upload (an error); a plain pull_request reaching it (a warning).
+    """
     found: list[Outcome] = []
     for workflow, caller in pub.entries:
         where = (workflow.path, workflow.on_line)

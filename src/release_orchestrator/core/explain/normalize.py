@@ -1,4 +1,4 @@
-"""Turn one raw log line, in whatever shape the user has it, into clean text and a level.
+r"""Turn one raw log line, in whatever shape the user has it, into clean text and a level.
 
 Handled shapes: GitHub's raw job log (``2024-05-01T12:00:00.0000000Z `` prefixes,
 ``##[error]`` markers), stderr with unprocessed workflow commands (``::error::…`` with
