@@ -195,7 +195,10 @@ def _branch_checks(repo: RepoFacts, remote: str, branch: str | None) -> list[Che
         )
     if repo.remote_url is None:
         failures.append(
-            CheckFailure(f"there is no git remote named {remote!r}", "pass --remote NAME")
+            CheckFailure(
+                f"there is no git remote named {remote!r}",
+                f"pass --remote NAME, or add it: git remote add {remote} URL",
+            )
         )
     elif branch is None:
         failures.append(
