@@ -32,7 +32,7 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
 
 @dataclass
 class Project:
-    """A clone (``work``) of a bare repository (``origin``) laid out as OWNER/REPO.git."""
+    """A clone (``work``) of a bare repository (``origin``), its remote a GitHub URL."""
 
     work: Path
     origin: Path
@@ -80,9 +80,25 @@ class Project:
         return out or None
 
 
+def github_url(owner: str = OWNER, repo: str = REPO) -> str:
+    """The https URL GitHub gives for cloning ``owner/repo``."""
+    return f"https://github.com/{owner}/{repo}.git"
+
+
+def add_github_remote(work: Path, name: str, bare: Path, owner: str = OWNER) -> None:
+    """Add remote ``name`` as ``https://github.com/OWNER/REPO.git``, reached at ``bare``.
+
+    ``url.<bare>.insteadOf`` redirects the transport, as a user's mirror or ssh rewrite
+    would: the remote still names the GitHub repository.
+    """
+    git(work, "remote", "add", name, github_url(owner))
+    git(work, "config", f"url.{bare}.insteadOf", github_url(owner))
+
+
 def make_project(tmp: Path, pyproject: str = PYPROJECT, branch: str = "main") -> Project:
-    """A committed project pushed to its own bare origin."""
-    origin = tmp / "remote" / OWNER / f"{REPO}.git"
+    """A committed project pushed to its own bare origin (https://github.com/OWNER/REPO.git)."""
+    # Not laid out as OWNER/REPO: the repository's identity comes from the remote's URL.
+    origin = tmp / "mirror" / "origin.git"
     origin.mkdir(parents=True)
     git(origin, "init", "-q", "--bare", "-b", branch)
     work = tmp / "work"
@@ -90,7 +106,7 @@ def make_project(tmp: Path, pyproject: str = PYPROJECT, branch: str = "main") ->
     git(work, "init", "-q", "-b", branch)
     git(work, "config", "user.name", "Release Tester")
     git(work, "config", "user.email", "tester@example.com")
-    git(work, "remote", "add", "origin", str(origin))
+    add_github_remote(work, "origin", origin)
     project = Project(work=work, origin=origin)
     project.write("pyproject.toml", pyproject)
     project.write("src/anomaly_detection_toolkit/__init__.py", '__version__ = "0.1.0"\n')

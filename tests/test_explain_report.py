@@ -128,7 +128,8 @@ def test_several_fields_differ() -> None:
 
 
 def test_case_only_repository_difference_is_explained() -> None:
-    wrong = Publisher("pyopensci", "pyosmeta", "publish-pypi.yml", "")
+    # PyPI stored the owner as GitHub spells it; the repository name as typed.
+    wrong = Publisher("pyOpenSci", "pyosmeta", "publish-pypi.yml", "")
     report = explain_logs([LOGS / "action-v1.10-invalid-publisher.log"], wrong, "options")
     assert "only in case" in report.findings[0].cause
     assert "'pyosMeta'" in report.findings[0].fix[0]

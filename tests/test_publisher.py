@@ -7,11 +7,13 @@ import pytest
 from release_orchestrator.core.publisher import (
     ChecklistItem,
     Claims,
+    LocalRepo,
     Publisher,
     compare,
     is_reusable,
     job_environment,
     publisher_form,
+    resolve_publisher,
     workflow_filename,
     workflow_repository,
 )
@@ -117,24 +119,25 @@ def test_custom_sub_reveals_nothing() -> None:
     assert job_environment(custom) == (None, "unknown")
 
 
-# owner: stored as GitHub spells it, so case does not matter, a different owner does
+# owner: stored as GitHub spelled it when saved, compared exactly
 
 
 def test_owner_exact() -> None:
     assert item("owner", publisher(), claims()).status == "match"
 
 
-def test_owner_case_only_matches_and_says_why() -> None:
+def test_owner_renamed_only_in_case_no_longer_matches_and_says_why() -> None:
     result = item("owner", publisher(owner="KyleJones200"), claims())
-    assert result.ok
-    assert "as GitHub spells it" in result.note
-    assert "different case" in result.note
+    assert result.status == "mismatch"
+    assert "only in case" in result.note
+    assert "renamed since, even only in case, no longer matches" in result.note
+    assert "'kylejones200'" in result.note
 
 
-def test_owner_whitespace_is_explained() -> None:
+def test_owner_whitespace_is_not_what_pypi_stored() -> None:
     result = item("owner", publisher(owner=" kylejones200"), claims())
-    assert result.ok
-    assert "stray whitespace" in result.note
+    assert result.status == "mismatch"
+    assert "stray whitespace" in result.note and "refuses" in result.note
 
 
 def test_owner_renamed() -> None:
@@ -230,6 +233,36 @@ def test_workflow_in_another_repository_is_explained() -> None:
     assert "another repository" in result.note
 
 
+def test_reusable_workflow_from_another_repository_never_matches() -> None:
+    other = "octo-org/tools/.github/workflows/release.yml@refs/heads/main"
+    result = item("workflow", publisher(), claims(job_workflow_ref=other))
+    assert result.status == "mismatch"  # the file name alone would match
+    assert "another repository (octo-org/tools)" in result.note
+    assert "cannot match" in result.note
+
+
+def test_same_repository_workflow_at_another_ref_never_matches() -> None:
+    elsewhere = f"{REPO}/.github/workflows/release.yml@refs/heads/main"
+    result = item("workflow", publisher(), claims(job_workflow_ref=elsewhere))
+    assert result.status == "mismatch"
+    assert "'refs/heads/main', not the run's 'refs/tags/v0.1.1'" in result.note
+    assert "same repository at another ref cannot match" in result.note
+
+
+def test_same_repository_reusable_workflow_at_the_same_ref_matches_as_the_called_file() -> None:
+    called = f"{REPO}/.github/workflows/pypi.yml@refs/tags/v0.1.1"
+    result = item("workflow", publisher(workflow="pypi.yml"), claims(job_workflow_ref=called))
+    assert result.status == "match"
+    assert "called file's name" in result.note
+
+
+def test_job_workflow_ref_at_an_unseen_sha_is_unknown() -> None:
+    pinned = f"{REPO}/.github/workflows/release.yml@{'a' * 40}"
+    result = item("workflow", publisher(), claims(job_workflow_ref=pinned))
+    assert result.status == "unknown" and not result.ok
+    assert "does not show the run's sha" in result.note
+
+
 def test_workflow_without_file_name() -> None:
     result = item("workflow", publisher(), claims(job_workflow_ref="garbage"))
     assert result.status == "mismatch" and result.token is None
@@ -300,6 +333,12 @@ def test_environment_unknown_is_not_ok() -> None:
     assert result.status == "unknown" and not result.ok
 
 
+def test_environment_of_only_spaces_is_not_any() -> None:
+    """Only "" means Any in warehouse's check; PyPI's form refuses a padded name."""
+    result = item("environment", publisher(environment=" "), claims())
+    assert result.status == "mismatch"
+
+
 def test_unknown_publisher_fields_are_unchecked() -> None:
     items = compare(Publisher(None, None, None, None), claims())
     assert [i.status for i in items] == ["unchecked"] * 4
@@ -342,3 +381,38 @@ def test_claims_from_values_marks_none_as_missing_and_ignores_unknown_names() ->
     assert token.missing == frozenset({"environment"})
     assert token.owner == "kylejones200"
     assert token.repository_name == "anomaly-detection-toolkit"
+
+
+# resolve_publisher: the stored values are compared as given, never stripped
+
+
+def test_configured_workflow_with_a_stray_space_is_compared_as_stored() -> None:
+    configured = Publisher.given("[tool.release.pypi] in pyproject.toml", workflow=" release.yml")
+    local = LocalRepo(None, None, None, None, configured)
+    resolved = resolve_publisher(Publisher(), local)
+    assert resolved.workflow == " release.yml"
+    assert resolved.source == "[tool.release.pypi] in pyproject.toml"
+    result = item("workflow", resolved, claims())
+    assert result.status == "mismatch"
+    assert "stray whitespace" in result.note and "never match" in result.note
+
+
+def test_resolve_takes_each_field_from_the_first_source_that_gave_it() -> None:
+    options = Publisher.given("the command line", environment="pypi", index=None)
+    configured = Publisher.given(
+        "[tool.release.pypi] in pyproject.toml", owner="kylejones200", index="testpypi"
+    )
+    local = LocalRepo("someone", "anomaly-detection-toolkit", None, None, configured)
+    resolved = resolve_publisher(options, local)
+    assert (resolved.owner, resolved.repository, resolved.environment, resolved.index) == (
+        "kylejones200",
+        "anomaly-detection-toolkit",
+        "pypi",
+        "testpypi",
+    )
+    assert resolved.origin("owner") == "[tool.release.pypi] in pyproject.toml"
+    assert resolved.origin("repository") == "the local repository"
+    assert resolved.origin("workflow") is None
+    assert resolved.source == (
+        "the command line and [tool.release.pypi] in pyproject.toml and the local repository"
+    )

@@ -98,7 +98,7 @@ def test_failure_code_table_matches_the_explain_rules() -> None:
 
 
 def test_finding_code_table_matches_the_doctor() -> None:
-    rows = table("### `release doctor`", "| code | severity | what it catches |")
+    rows = table("### `release doctor`", "| code | severity | blocks `cut` | what it catches |")
     documented = {_code(row[0]) for row in rows}
     assert len(rows) == len(documented), "a finding code is listed twice"
     emitted = doctor_emitted_codes()
@@ -109,5 +109,5 @@ def test_finding_code_table_matches_the_doctor() -> None:
 
 
 def test_finding_severities_are_error_or_warning() -> None:
-    rows = table("### `release doctor`", "| code | severity | what it catches |")
+    rows = table("### `release doctor`", "| code | severity | blocks `cut` | what it catches |")
     assert {row[1].split()[0] for row in rows} <= {"error", "warning"}

@@ -7,48 +7,71 @@ import pytest
 from release_orchestrator.adapters.auth import resolve_token
 from release_orchestrator.core.model import RepoRef
 from release_orchestrator.core.redact import redact
-from release_orchestrator.core.remote import api_base, parse_remote_url
+from release_orchestrator.core.remote import api_base, github_repository, require_github_repository
 from release_orchestrator.errors import UsageError
 
 GH = RepoRef("github.com", "kylejones200", "anomaly-detection-toolkit")
 
 
 @pytest.mark.parametrize(
-    ("url", "expected"),
+    "url",
     [
-        ("https://github.com/kylejones200/anomaly-detection-toolkit.git", GH),
-        ("https://github.com/kylejones200/anomaly-detection-toolkit", GH),
-        (
-            "https://x-access-token:ghp_secret@github.com/kylejones200/anomaly-detection-toolkit.git",
-            GH,
-        ),
-        ("ssh://git@github.com/kylejones200/anomaly-detection-toolkit.git", GH),
-        ("ssh://git@github.com:22/kylejones200/anomaly-detection-toolkit", GH),
-        ("git@github.com:kylejones200/anomaly-detection-toolkit.git", GH),
-        ("github.com:kylejones200/anomaly-detection-toolkit", GH),
-        ("https://GitHub.com/kylejones200/anomaly-detection-toolkit/", GH),
-        (
-            "git@ghe.example.com:team/tool.git",
-            RepoRef("ghe.example.com", "team", "tool"),
-        ),
-        (
-            "/srv/git/kylejones200/anomaly-detection-toolkit.git",
-            RepoRef("", *GH.full_name.split("/")),
-        ),
-        (
-            "file:///srv/kylejones200/anomaly-detection-toolkit.git",
-            RepoRef("", *GH.full_name.split("/")),
-        ),
+        "https://github.com/kylejones200/anomaly-detection-toolkit.git",
+        "https://github.com/kylejones200/anomaly-detection-toolkit",
+        "https://x-access-token:ghp_secret@github.com/kylejones200/anomaly-detection-toolkit.git",
+        "ssh://git@github.com/kylejones200/anomaly-detection-toolkit.git",
+        "ssh://git@github.com:22/kylejones200/anomaly-detection-toolkit",
+        "ssh://git@ssh.github.com:443/kylejones200/anomaly-detection-toolkit.git",
+        "git@github.com:kylejones200/anomaly-detection-toolkit.git",
+        "github.com:kylejones200/anomaly-detection-toolkit",
+        "https://GitHub.com/kylejones200/anomaly-detection-toolkit/",
+        "https://www.github.com/kylejones200/anomaly-detection-toolkit.git",
     ],
 )
-def test_parse_remote_url(url: str, expected: RepoRef) -> None:
-    assert parse_remote_url(url) == expected
+def test_github_urls_name_their_repository(url: str) -> None:
+    assert github_repository(url) == GH
 
 
-@pytest.mark.parametrize("url", ["", "https://github.com/", "git@github.com:lonely"])
-def test_unparseable_remote_url(url: str) -> None:
-    with pytest.raises(UsageError):
-        parse_remote_url(url)
+@pytest.mark.parametrize(
+    "url",
+    [
+        # A local mirror laid out as OWNER/REPO.git is a layout, not an identity.
+        "/srv/git/kylejones200/anomaly-detection-toolkit.git",
+        "../kylejones200/anomaly-detection-toolkit.git",
+        "file:///srv/kylejones200/anomaly-detection-toolkit.git",
+        # Another host is not GitHub unless an API URL says so.
+        "https://gitlab.com/kylejones200/anomaly-detection-toolkit.git",
+        "git@ghe.example.com:team/tool.git",
+        # ssh config aliases (Host github-work) are not github.com either.
+        "git@github-work:kylejones200/anomaly-detection-toolkit.git",
+        # github.com paths are exactly OWNER/REPO.
+        "https://github.com/group/sub/anomaly-detection-toolkit.git",
+        "https://github.com/",
+        "git@github.com:lonely",
+        "",
+    ],
+)
+def test_urls_that_name_no_github_repository(url: str) -> None:
+    assert github_repository(url) is None
+
+
+def test_another_host_is_github_enterprise_when_an_api_url_is_given() -> None:
+    api = "https://ghe.example.com/api/v3"
+    ghe = RepoRef("ghe.example.com", "team", "tool")
+    assert github_repository("git@ghe.example.com:team/tool.git", api) == ghe
+    assert github_repository("https://ghe.example.com/team/tool", api) == ghe
+    assert github_repository("/srv/git/team/tool.git", api) is None
+
+
+def test_require_github_repository_says_why_without_credentials() -> None:
+    with pytest.raises(UsageError) as no_remote:
+        require_github_repository(None, "origin", None)
+    assert "no git remote named 'origin'" in no_remote.value.message
+    with pytest.raises(UsageError) as local:
+        require_github_repository("https://u:hunter2@gitlab.com/o/r.git", "origin", None)
+    assert "names no repository on github.com" in local.value.message
+    assert "hunter2" not in local.value.message
+    assert "--api-url" in (local.value.hint or "")
 
 
 def test_api_base_precedence() -> None:

@@ -9,12 +9,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
 from ..core.config import load_config
 from ..core.model import FileChange, display_path
 from ..core.publisher import LocalRepo
-from ..core.remote import parse_remote_url
+from ..core.remote import github_repository
 from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError
 from .gitrepo import read_remote_url
 
 
@@ -146,10 +155,12 @@ def find_publish_workflow(root: Path, configured: str | None = None) -> Workflow
 # --- permissions -------------------------------------------------------------------------
 
 
-def read_local(root: Path, remote: str | None = None) -> LocalRepo:
+def read_local(root: Path, remote: str | None = None, api_url: str | None = None) -> LocalRepo:
     """Read pyproject.toml, the remote and the publishing workflow (no GitPython).
 
-    ``remote`` names the git remote (default: ``[tool.release] remote``).
+    ``remote`` names the git remote (default: ``[tool.release] remote``); the repository
+    is the one its configured URL names (:func:`core.remote.github_repository`), else
+    unknown: never guessed from a local path.
     """
     try:
         config = load_config(load_pyproject(root))
@@ -157,13 +168,31 @@ def read_local(root: Path, remote: str | None = None) -> LocalRepo:
         return LocalRepo(None, None, None, None, None)
     owner = repository = None
     url = read_remote_url(root, remote or config.remote)
-    if url:
-        try:
-            ref = parse_remote_url(url)
-            owner, repository = ref.owner, ref.name
-        except UsageError:
-            pass
+    ref = github_repository(url, api_url) if url else None
+    if ref is not None:
+        owner, repository = ref.owner, ref.name
     workflow = find_publish_workflow(root, config.workflow)
     jobs = workflow.jobs if workflow else ()
     job = next((j for j in jobs if j.publish_steps), None)
     return LocalRepo(owner, repository, workflow, job, config.pypi)
+
+
+def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:
+    """The versions of ``project`` among the sdists and wheels in ``dist/``, with their files."""
+    found: dict[Version, tuple[str, ...]] = {}
+    folder = root / "dist"
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        try:
+            if path.name.endswith(".whl"):
+                name, version, _, _ = parse_wheel_filename(path.name)
+            elif path.name.endswith((".tar.gz", ".zip")):
+                name, version = parse_sdist_filename(path.name)
+            else:
+                continue
+        except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+            continue
+        if name == canonicalize_name(project):
+            found[version] = (*found.get(version, ()), path.name)
+    return found

@@ -29,16 +29,18 @@ class Snapshot:
 
 
 def read_remote_url(path: Path, remote: str) -> str | None:
-    """The URL of ``remote`` for the work tree at ``path``, without loading GitPython.
+    """``remote.<remote>.url`` as the user configured it, for the work tree at ``path``.
 
-    For commands that must start light (``release explain --log``); None outside a
-    repository or without that remote.
+    Not ``git remote get-url``: that applies ``url.<base>.insteadOf``, which only says how
+    to reach the repository (a mirror, an ssh rewrite), not which repository it is. Runs
+    git without GitPython so that light commands (``release explain --log``) stay light;
+    None outside a repository or without that remote.
     """
     import subprocess
 
     try:
         done = subprocess.run(
-            ["git", "remote", "get-url", remote],
+            ["git", "config", "--get", f"remote.{remote}.url"],
             cwd=path,
             capture_output=True,
             text=True,
@@ -160,11 +162,8 @@ class GitRepo:
         return None
 
     def remote_url(self, remote: str) -> str | None:
-        """The fetch URL configured for ``remote`` (None when there is no such remote)."""
-        try:
-            return self._git("remote", "get-url", remote)
-        except GitCommandFailed:
-            return None
+        """The URL configured for ``remote`` (:func:`read_remote_url`; None: no such remote)."""
+        return read_remote_url(self.root, remote)
 
     def local_tags(self) -> dict[str, str]:
         """Local tags: name -> peeled commit sha."""

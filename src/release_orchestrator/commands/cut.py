@@ -28,7 +28,7 @@ from ..core.plan import (
     plan_cut,
 )
 from ..core.pyproject import locate_version, plan_file_changes
-from ..core.remote import parse_remote_url
+from ..core.remote import require_github_repository
 from ..core.resume import RemoteTag
 from ..core.steps import Step, StepHook
 from ..core.version import next_version
@@ -226,10 +226,9 @@ def run_cut(
 
     github = None
     if options.github_release:
-        assert facts.remote_url is not None
         github = connect(
             deps,
-            parse_remote_url(facts.remote_url),
+            require_github_repository(facts.remote_url, options.remote, request.api_url),
             api_url=request.api_url,
             own_retries=False,
             purpose="--github-release",

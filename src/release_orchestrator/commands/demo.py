@@ -119,7 +119,11 @@ def make_project(root: Path, scenario: Scenario) -> tuple[Path, Path]:
         ("tag.gpgsign", "false"),
     ):
         _git(work, "config", key, value)
-    _git(work, "remote", "add", "origin", str(origin))
+    # The remote names the GitHub repository, as a clone's does; insteadOf sends the
+    # transport to the local bare repository instead (the emulator serves the API).
+    github_url = f"https://github.com/{OWNER}/{REPO}.git"
+    _git(work, "remote", "add", "origin", github_url)
+    _git(work, "config", f"url.{origin}.insteadOf", github_url)
     environment = (
         f"    environment: {scenario.job_environment}\n" if scenario.job_environment else ""
     )
@@ -181,7 +185,7 @@ def demo_command(scenario: str, deps: Deps, *, keep: bool, tty: bool) -> int:
 def run_demo(name: str, deps: Deps, *, keep: bool, tty: bool) -> int:
     """Play scenario ``name``; return the exit code the real flow ended with."""
     from ..adapters.pypi import PyPIClient
-    from ..core.publisher import PublisherOptions
+    from ..core.publisher import Publisher
     from ..render.explain import render_explanation
     from ..render.watch import make_view
     from ..sandbox.pypi import PyPIServer
@@ -230,7 +234,7 @@ def run_demo(name: str, deps: Deps, *, keep: bool, tty: bool) -> int:
             return int(ExitCode.INTERNAL)
         # The maintainer tells explain what they typed into PyPI's form.
         typed = scenario.publisher_environment
-        options = PublisherOptions(environment=typed)
+        options = Publisher.given("the command line", environment=typed)
         if not followed.run.succeeded and followed.github is not None:
             console.say(f"\n$ release explain {followed.run.id} --environment {typed}")
         explained = explain_failure(followed, options, work)

@@ -17,7 +17,7 @@ from ..adapters.files import read_local
 from ..adapters.github import GitHub
 from ..adapters.logs import LogSource, read_logs
 from ..core.explain import ExplainReport, explain
-from ..core.publisher import INDEX_NAMES, LocalRepo, Publisher, PublisherOptions, resolve_publisher
+from ..core.publisher import INDEX_NAMES, LocalRepo, Publisher, resolve_publisher
 from ..core.runs import JobState
 from ..errors import UsageError
 
@@ -49,13 +49,18 @@ def failed_job_logs(github: GitHub, run_id: int) -> list[tuple[JobState, bytes]]
 
 
 def explain_run(
-    github: GitHub, run_id: int, options: PublisherOptions, root: Path
+    github: GitHub,
+    run_id: int,
+    options: Publisher,
+    root: Path,
+    *,
+    api_url: str | None = None,
 ) -> tuple[ExplainReport, LocalRepo]:
-    """Download the failed jobs' logs of a run and explain them."""
-    local = read_local(root)
-    publisher, source = resolve_publisher(options, local)
+    """Download the failed jobs' logs of a run and explain them (``api_url``: --api-url)."""
+    local = read_local(root, api_url=api_url)
+    publisher = resolve_publisher(options, local)
     logs = [log for _, log in failed_job_logs(github, run_id)]
-    return explain_logs(logs, publisher, source), local
+    return explain_logs(logs, publisher, publisher.source), local
 
 
 @dataclass(frozen=True)
@@ -72,32 +77,38 @@ class ExplainRequest:
     api_url: str | None = None
 
     @property
-    def options(self) -> PublisherOptions:
+    def options(self) -> Publisher:
         """The publisher fields given on the command line."""
-        return PublisherOptions(
-            self.owner, self.repository, self.workflow, self.environment, self.index
+        return Publisher.given(
+            "the command line",
+            owner=self.owner,
+            repository=self.repository,
+            workflow=self.workflow,
+            environment=self.environment,
+            index=self.index,
         )
 
 
 def run_explain(request: ExplainRequest, deps: Deps) -> tuple[ExplainReport, LocalRepo]:
     """``release explain``: the saved logs, else the failed jobs of TARGET's run."""
     target, logs, options = request.target, request.logs, request.options
+    api_url = request.api_url
     if options.index is not None and options.index not in INDEX_NAMES:
         raise UsageError(f"--index must be pypi or testpypi, not {options.index!r}")
     if logs:
         if target is not None:
             raise UsageError("give either TARGET or --log, not both")
-        local = read_local(deps.cwd)
-        publisher, source = resolve_publisher(options, local)
-        return explain_logs(logs, publisher, source), local
+        local = read_local(deps.cwd, api_url=api_url)
+        publisher = resolve_publisher(options, local)
+        return explain_logs(logs, publisher, publisher.source), local
 
     from ..adapters.auth import connect
     from .target import find_run, resolve_target
 
-    resolved = resolve_target(target, cwd=deps.cwd, workflow=options.workflow)
-    github = connect(deps, resolved.repo, api_url=request.api_url, own_retries=False)
+    resolved = resolve_target(target, cwd=deps.cwd, workflow=options.workflow, api_url=api_url)
+    github = connect(deps, resolved.repo, api_url=api_url, own_retries=False)
     run_id = resolved.run_id or find_run(github, resolved)
-    return explain_run(github, run_id, options, deps.cwd)
+    return explain_run(github, run_id, options, deps.cwd, api_url=api_url)
 
 
 def explain_command(request: ExplainRequest, deps: Deps) -> None:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from ..adapters.auth import connect, resolve_token
 from ..adapters.files import find_publish_workflow
-from ..core.publisher import LocalRepo, PublisherOptions
-from ..core.remote import parse_remote_url
+from ..core.publisher import LocalRepo, Publisher
+from ..core.remote import github_repository
 from ..core.runs import RunQuery
 from ..core.workflows import event_for
 from ..errors import ReleaseError
@@ -48,13 +48,20 @@ def follow_release(
     event, warning = event_for(workflow, plan.tag, result.release is not None)
     if warning:
         console.warn(warning)
-    github = connect(deps, parse_remote_url(result.remote_url), api_url=api_url, own_retries=True)
+    repo = github_repository(result.remote_url, api_url)
+    if repo is None:
+        console.note(
+            f"remote {result.plan.remote!r} names no GitHub repository: nothing to watch "
+            "(release watch --api-url URL for GitHub Enterprise Server)"
+        )
+        return None
+    github = connect(deps, repo, api_url=api_url, own_retries=True)
     query = RunQuery(workflow=workflow.filename, event=event, tag=plan.tag, sha=result.commit)
     return watch_run(github, deps.clock, view, run_id=None, query=query, interval=interval)
 
 
 def explain_failure(
-    followed: WatchResult, options: PublisherOptions, root: Path
+    followed: WatchResult, options: Publisher, root: Path
 ) -> tuple[ExplainReport, LocalRepo] | None:
     """Explain a failed run through the connection it was watched with (None: it succeeded)."""
     from .explain import explain_run
@@ -72,7 +79,7 @@ def finish_watch(result: WatchResult, deps: Deps) -> None:
     console = deps.console
     report_to_actions(result.run, result.jobs, deps.env, console.out)
     try:
-        explained = explain_failure(result, PublisherOptions(), deps.cwd)
+        explained = explain_failure(result, Publisher(), deps.cwd)
     except ReleaseError as exc:
         console.note(f"could not explain the failure: {exc.message}")
     else:

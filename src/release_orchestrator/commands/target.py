@@ -16,7 +16,7 @@ from ..adapters.files import find_publish_workflow, load_pyproject
 from ..adapters.github import GitHub
 from ..core.config import ReleaseConfig, load_config
 from ..core.model import RepoRef
-from ..core.remote import parse_remote_url
+from ..core.remote import require_github_repository
 from ..core.runs import RunQuery
 from ..core.version import highest_tag
 from ..core.workflows import event_for
@@ -55,20 +55,20 @@ def _release_tag_at_head(tags: Mapping[str, str], head: str, prefix: str) -> str
 
 
 def _same_repository(url: RepoRef, remote: RepoRef) -> bool:
-    # GitHub's owner and repository names are case-insensitive; a remote that is a local
-    # path (a mirror) names no host, so only its owner and name can be compared.
-    hosts = not remote.host or url.host == remote.host
-    return hosts and url.full_name.lower() == remote.full_name.lower()
+    # GitHub's owner and repository names are case-insensitive. The hosts are not
+    # compared: a run page may be served from another name than the one git pushes to
+    # (an Enterprise Server's web and ssh hosts, a proxy).
+    return url.full_name.lower() == remote.full_name.lower()
 
 
-def _run_url_target(url: re.Match[str], cwd: Path) -> Target:
+def _run_url_target(url: re.Match[str], cwd: Path, api_url: str | None) -> Target:
     """The run a URL names; inside a clone, it must be a run of that clone's repository."""
     from ..adapters.gitrepo import GitRepo
 
     repo = RepoRef(url["host"].lower(), url["owner"], url["repo"])
     try:
         git = GitRepo.open(cwd)
-        here = _remote_repository(git, _config(git.root).remote)
+        here = _remote_repository(git, _config(git.root).remote, api_url)
     except ReleaseError:
         here = None  # outside a clone (or without its remote): any repository's run
     if here is not None and not _same_repository(repo, here[1]):
@@ -82,7 +82,7 @@ def _run_url_target(url: re.Match[str], cwd: Path) -> Target:
     return Target(repo=repo, run_id=int(url["id"]))
 
 
-def _remote_repository(git: GitRepo, remote: str) -> tuple[str, RepoRef]:
+def _remote_repository(git: GitRepo, remote: str, api_url: str | None) -> tuple[str, RepoRef]:
     """``remote`` and the GitHub repository it names; a remote that does not exist is a
     failed check (exit 3), as for ``release cut``."""
     remote_url = git.remote_url(remote)
@@ -95,20 +95,26 @@ def _remote_repository(git: GitRepo, remote: str) -> tuple[str, RepoRef]:
                 )
             ]
         )
-    return remote, parse_remote_url(remote_url)
+    return remote, require_github_repository(remote_url, remote, api_url)
 
 
-def resolve_target(target: str | None, *, cwd: Path, workflow: str | None) -> Target:
-    """Turn TARGET (run id, run URL, tag, or nothing) into a :class:`Target`."""
+def resolve_target(
+    target: str | None, *, cwd: Path, workflow: str | None, api_url: str | None
+) -> Target:
+    """Turn TARGET (run id, run URL, tag, or nothing) into a :class:`Target`.
+
+    Without a run URL the repository is the one the remote names
+    (:func:`core.remote.require_github_repository`); ``api_url`` is ``--api-url``.
+    """
     url = _RUN_URL.match(target or "")
     if url:
-        return _run_url_target(url, cwd)
+        return _run_url_target(url, cwd, api_url)
 
     from ..adapters.gitrepo import GitRepo
 
     git = GitRepo.open(cwd)
     config = _config(git.root)
-    _, repo = _remote_repository(git, config.remote)
+    _, repo = _remote_repository(git, config.remote, api_url)
     if target and target.isdigit():
         return Target(repo=repo, run_id=int(target))
 

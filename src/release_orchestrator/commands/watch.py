@@ -262,7 +262,9 @@ def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult
     from ..adapters.auth import connect
     from .target import resolve_target
 
-    target = resolve_target(request.target, cwd=deps.cwd, workflow=request.workflow)
+    target = resolve_target(
+        request.target, cwd=deps.cwd, workflow=request.workflow, api_url=request.api_url
+    )
     if target.warning:
         view.notice(f"warning: {target.warning}")
     github = connect(deps, target.repo, api_url=request.api_url, own_retries=True)

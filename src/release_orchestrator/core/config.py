@@ -7,20 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
+from .publisher import Publisher
 
 DEFAULT_MESSAGE = "Release {version}"
-
-
-@dataclass(frozen=True)
-class PyPIPublisher:
-    """The trusted publisher the maintainer configured on PyPI (``[tool.release.pypi]``)."""
-
-    project: str | None = None
-    owner: str | None = None
-    repository: str | None = None
-    workflow: str | None = None
-    environment: str | None = None
-    index: str = "pypi"
 
 
 @dataclass(frozen=True)
@@ -35,7 +24,7 @@ class ReleaseConfig:
     github_release: bool = False
     version_files: tuple[str, ...] = ()
     workflow: str | None = None
-    pypi: PyPIPublisher | None = None
+    pypi: Publisher | None = None  # [tool.release.pypi]: the publisher configured on PyPI
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def tag_for(self, version: str) -> str:
@@ -74,7 +63,7 @@ def _expect(value: object, kind: type, key: str) -> Any:
     return value
 
 
-def _parse_pypi(table: object) -> PyPIPublisher:
+def _parse_pypi(table: object) -> Publisher:
     data = _expect(table, dict, "pypi")
     unknown = sorted(set(data) - _PYPI_KEYS)
     if unknown:
@@ -83,13 +72,13 @@ def _parse_pypi(table: object) -> PyPIPublisher:
             f"known keys: {', '.join(sorted(_PYPI_KEYS))}",
         )
     values = {k: str(_expect(v, str, f"pypi.{k}")) for k, v in data.items()}
-    index = values.pop("index", "pypi")
+    index = values.get("index", "pypi")
     if index not in ("pypi", "testpypi"):
         raise ConfigError(
             f"[tool.release.pypi] index must be 'pypi' or 'testpypi', not {index!r}",
             "PyPI and TestPyPI each need their own trusted publisher",
         )
-    return PyPIPublisher(index=index, **values)
+    return Publisher.given("[tool.release.pypi] in pyproject.toml", **values)
 
 
 def parse_release_table(table: Mapping[str, Any]) -> ReleaseConfig:

@@ -1,16 +1,22 @@
 """PyPI's GitHub trusted-publisher model and the rules PyPI uses to match a token to it.
 
 One implementation, shared by ``release explain`` (claims read from a failed job's log) and
-``release doctor`` (claims predicted from the local workflow). The rules follow
-pypi/warehouse (``warehouse/oidc/models/github.py``, ``_core.py``, ``forms/github.py``), as
-summarised in ``../shared/docs/trusted-publishing.md`` section 2:
+``release doctor`` (claims predicted from the local workflow). The rules are warehouse's
+(``warehouse/oidc/models/github.py``: ``lookup_by_claims`` and the claim checks;
+``warehouse/oidc/forms/github.py``: what the form stores):
 
 * the publisher form has exactly four GitHub fields: owner, repository name, workflow file
   name and an optional environment ("" = Any); no subject, no ref or tag filter;
-* repository name and workflow file name are compared exactly (plain varchar equality in
-  the lookup, so case matters); the file name comes from ``job_workflow_ref``;
-* the owner is stored as GitHub spells it (PyPI asks GitHub for the canonical login), so
-  the case typed into the form does not matter, but a renamed or transferred owner does;
+* owner, repository name and workflow file name are compared exactly with the values PyPI
+  stored (plain string equality in the lookup, so case and whitespace matter). The owner
+  is stored as GitHub spelled it when the publisher was saved, so an owner renamed since,
+  even only in case, no longer matches; the workflow file name comes from
+  ``job_workflow_ref``, and publishers saved before PyPI began stripping it keep a stray
+  space that never matches;
+* ``job_workflow_ref`` must be ``OWNER/REPO/.github/workflows/FILE@REF`` for the
+  publisher's own repository at the run's own ``ref`` (or ``sha``): a reusable workflow
+  from another repository, or from the same one at another ref, cannot match; one from
+  the same repository at the same ref matches under the called file's name;
 * the environment is compared ignoring case; an empty publisher environment matches any
   job; a publisher environment never matches a job without one (claim ``MISSING``).
 """
@@ -23,7 +29,6 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from .config import PyPIPublisher
     from .workflows import Job, Workflow
 
 Field = Literal["owner", "repository", "workflow", "environment"]
@@ -55,19 +60,53 @@ CLAIM_NAMES: tuple[str, ...] = (
 _WORKFLOW_FILENAME = re.compile(r"[^/]+\.(?:yml|yaml)(?=@)")
 
 
+# Where a publisher value came from, in order of precedence.
+Origin = Literal[
+    "the command line", "[tool.release.pypi] in pyproject.toml", "the local repository"
+]
+ORIGINS: tuple[Origin, ...] = (
+    "the command line",
+    "[tool.release.pypi] in pyproject.toml",
+    "the local repository",
+)
+
+
 @dataclass(frozen=True)
 class Publisher:
-    """A GitHub trusted publisher as entered in PyPI's form.
+    """A GitHub trusted publisher: the fields of PyPI's form, any of them unknown.
 
-    ``None`` means "not known" (that field is not compared); ``environment=""`` means the
-    publisher accepts any environment. ``index`` is ``"pypi"`` or ``"testpypi"``.
+    One type for what the command line gives, what ``[tool.release.pypi]`` says and the
+    publisher a token is compared with. ``None`` means "not known" (that field is not
+    compared); ``environment=""`` means the publisher accepts any environment. ``index``
+    is ``"pypi"`` or ``"testpypi"``; ``project`` is the project a pending publisher makes.
+    ``origins`` says, per field, where its value came from (only fields that were given).
     """
 
-    owner: str | None
-    repository: str | None
-    workflow: str | None
-    environment: str | None = ""
+    owner: str | None = None
+    repository: str | None = None
+    workflow: str | None = None
+    environment: str | None = None
     index: str = "pypi"
+    project: str | None = None
+    origins: tuple[tuple[str, Origin], ...] = ()
+
+    @classmethod
+    def given(cls, origin: Origin, **values: str | None) -> Publisher:
+        """The values ``origin`` gave (``None``: not given), each recorded as from there."""
+        known = {name: value for name, value in values.items() if value is not None}
+        return cls(**known, origins=tuple((name, origin) for name in known))
+
+    def origin(self, name: str) -> Origin | None:
+        """Where field ``name``'s value came from (None: not given, or not known)."""
+        return dict(self.origins).get(name)
+
+    @property
+    def source(self) -> str:
+        """A sentence saying where the form's fields came from (``explain``'s ``source``)."""
+        used = {self.origin(name) for name in FIELDS} - {None}
+        if not used:
+            return "unknown (no options, no pyproject.toml)"
+        return " and ".join(origin for origin in ORIGINS if origin in used)
 
 
 @dataclass(frozen=True)
@@ -258,17 +297,26 @@ def _compare_owner(expected: str | None, claims: Claims) -> ChecklistItem:
         )
     if expected == token:
         return _item("owner", expected, token, "match", "Matches.")
-    if expected.strip().casefold() == token.casefold():
-        # PyPI looks the owner up on GitHub when the form is saved and stores GitHub's
-        # spelling, so a different case (or padding) typed into the form is harmless.
-        what = "stray whitespace" if _stray_whitespace(expected) else "a different case"
+    if _stray_whitespace(expected):
+        # warehouse's form only accepts [a-zA-Z0-9][a-zA-Z0-9-]* as an owner.
         return _item(
             "owner",
             expected,
             token,
-            "match",
-            f"{expected!r} has {what}, but PyPI stores the owner as GitHub spells it "
-            f"({token!r}), so it matches.",
+            "mismatch",
+            f"{expected!r} has stray whitespace, which PyPI's form refuses in an owner name, "
+            f"so it is not what PyPI stored; PyPI compares the owner exactly: enter {token!r}.",
+        )
+    if expected.casefold() == token.casefold():
+        return _item(
+            "owner",
+            expected,
+            token,
+            "mismatch",
+            f"{expected!r} differs from {token!r} only in case. PyPI stored the owner as GitHub "
+            "spelled it when the publisher was saved and compares it exactly, so an owner "
+            f"renamed since, even only in case, no longer matches: add the publisher again "
+            f"with owner {token!r} (or, if PyPI already shows {token!r}, copy its spelling).",
         )
     return _item(
         "owner",
@@ -286,6 +334,10 @@ def _compare_repository(expected: str | None, claims: Claims) -> ChecklistItem:
         return _item(
             "repository", expected, None, "unknown", "The log does not show the repository."
         )
+    if not token:
+        return _item(
+            "repository", expected, token, "mismatch", "The token's repository claim is empty."
+        )
     if expected is None:
         return _item(
             "repository",
@@ -296,7 +348,7 @@ def _compare_repository(expected: str | None, claims: Claims) -> ChecklistItem:
         )
     candidate = expected
     owner = claims.owner
-    if "/" in candidate and owner and candidate.split("/", 1)[0].casefold() == owner.casefold():
+    if "/" in candidate and owner and candidate.split("/", 1)[0] == owner:
         # PyPI's form takes the name alone; accept "owner/name" from our own settings.
         candidate = candidate.split("/", 1)[1]
     if candidate == token:
@@ -311,6 +363,8 @@ def _compare_repository(expected: str | None, claims: Claims) -> ChecklistItem:
             f"enter {token!r}.",
         )
     if candidate.strip().casefold() == token.casefold():
+        # warehouse's verify step ignores case, but its lookup compares the stored name
+        # exactly first, so a case difference finds no publisher.
         return _item(
             "repository",
             expected,
@@ -329,15 +383,79 @@ def _compare_repository(expected: str | None, claims: Claims) -> ChecklistItem:
     )
 
 
+_SHA = re.compile(r"[0-9a-f]{40}")
+
+
+def expected_job_workflow_refs(
+    repository: str, filename: str, ref: str | None, sha: str | None
+) -> set[str]:
+    """The ``job_workflow_ref`` values PyPI accepts: the file in ``repository`` at ref or sha."""
+    return {f"{repository}/.github/workflows/{filename}@{at}" for at in (ref, sha) if at}
+
+
+def _job_workflow_ref_problem(claims: Claims, filename: str) -> tuple[Status, str] | None:
+    """Why ``job_workflow_ref`` cannot match any publisher of the run's repository.
+
+    warehouse's ``_check_job_workflow_ref``: the claim must be one of
+    :func:`expected_job_workflow_refs` for the publisher's repository. None when it is, or
+    when the log does not show enough to tell.
+    """
+    job_ref = claims.job_workflow_ref or ""
+    repository = claims.repository
+    if not repository:
+        return None
+    home = workflow_repository(job_ref)
+    if home is not None and home != repository:
+        return (
+            "mismatch",
+            f"job_workflow_ref names a workflow in another repository ({home}); PyPI expects "
+            f"{repository}/.github/workflows/…, so a reusable workflow from another "
+            "repository cannot match.",
+        )
+    ref, sha = claims.ref, claims.sha
+    # Empty for sure: shown empty, or printed as MISSING (None alone means "not shown").
+    empty = [
+        v == "" or (v is None and n in claims.missing) for n, v in (("ref", ref), ("sha", sha))
+    ]
+    if all(empty):
+        return "mismatch", "The ref and sha claims are empty: PyPI cannot check job_workflow_ref."
+    prefix = f"{repository}/.github/workflows/{filename}@"
+    if not job_ref.startswith(prefix):
+        return (
+            "mismatch",
+            f"job_workflow_ref {job_ref!r} is not {prefix}<ref>, the form PyPI expects.",
+        )
+    if not ref and not sha:
+        return None  # the log shows neither: the ref part cannot be checked
+    if job_ref in expected_job_workflow_refs(repository, filename, ref, sha):
+        return None
+    at = job_ref[len(prefix) :]
+    if sha is None and _SHA.fullmatch(at):
+        return (
+            "unknown",
+            f"job_workflow_ref is at commit {at}, and the log does not show the run's sha: "
+            "PyPI matches it only if that is the commit the run is for.",
+        )
+    run_at = " or ".join(repr(x) for x in (ref, sha) if x)
+    return (
+        "mismatch",
+        f"job_workflow_ref is at {at!r}, not the run's {run_at}; PyPI expects the workflow "
+        "at the run's own ref, so a reusable workflow from the same repository at another "
+        "ref cannot match.",
+    )
+
+
 def _compare_workflow(expected: str | None, claims: Claims) -> ChecklistItem:
     job_ref = claims.job_workflow_ref
-    token = workflow_filename(job_ref)
-    caller = workflow_filename(claims.workflow_ref)
-    reusable = is_reusable(claims)
     if job_ref is None:
         return _item(
             "workflow", expected, None, "unknown", "The log does not show job_workflow_ref."
         )
+    if not job_ref:
+        return _item(
+            "workflow", expected, None, "mismatch", "The token's job_workflow_ref claim is empty."
+        )
+    token = workflow_filename(job_ref)
     if token is None:
         return _item(
             "workflow",
@@ -346,19 +464,10 @@ def _compare_workflow(expected: str | None, claims: Claims) -> ChecklistItem:
             "mismatch",
             f"PyPI cannot extract a workflow file name from job_workflow_ref {job_ref!r}.",
         )
-    context = ""
-    if reusable:
-        home = workflow_repository(job_ref)
-        if home and claims.repository and home != claims.repository:
-            context = (
-                f" job_workflow_ref names a reusable workflow in another repository ({home}), "
-                "which PyPI cannot match."
-            )
-        elif caller and caller != token:
-            context = (
-                f" job_workflow_ref names the reusable workflow {token!r}, called from "
-                f"{caller!r}; PyPI does not support reusable workflows."
-            )
+    caller = workflow_filename(claims.workflow_ref)
+    called = bool(caller and caller != token)  # a same-repository reusable workflow
+    problem = _job_workflow_ref_problem(claims, token)
+    context = f" {problem[1]}" if problem else ""
     if expected is None:
         return _item(
             "workflow",
@@ -368,20 +477,29 @@ def _compare_workflow(expected: str | None, claims: Claims) -> ChecklistItem:
             "PyPI takes the file name from job_workflow_ref and compares it exactly, case "
             f"included; enter {token!r}." + context,
         )
-    candidate = expected.rpartition("/")[2] if "/" in expected else expected
+    # PyPI's form takes a file name only; accept a path from our own settings.
+    candidate = expected.rpartition("/")[2]
     if candidate == token:
+        if problem:
+            return _item("workflow", expected, token, problem[0], problem[1])
         note = "Matches."
         if candidate != expected:
             note = f"Matches; PyPI's form takes the file name only: {token!r}."
-        return _item("workflow", expected, token, "match", note + context)
+        if called:
+            note += (
+                f" job_workflow_ref names the reusable workflow {token!r}, called from "
+                f"{caller!r} at the same ref, which PyPI matches under the called file's name."
+            )
+        return _item("workflow", expected, token, "match", note)
     if candidate.strip() == token:
         return _item(
             "workflow",
             expected,
             token,
             "mismatch",
-            f"{expected!r} has stray whitespace; publishers saved before 2025-10 kept it and "
-            f"never match (warehouse#18820): re-enter {token!r}." + context,
+            f"{expected!r} has stray whitespace; PyPI compares the stored file name exactly, "
+            "and publishers saved before 2025-10 kept the space and never match "
+            f"(warehouse#18820): re-enter {token!r}." + context,
         )
     if candidate.casefold() == token.casefold():
         return _item(
@@ -392,14 +510,14 @@ def _compare_workflow(expected: str | None, claims: Claims) -> ChecklistItem:
             f"{expected!r} differs from {token!r} only in case; PyPI compares the workflow "
             f"file name exactly: enter {token!r}." + context,
         )
-    if reusable and caller and candidate == caller:
+    if called and candidate == caller:
         return _item(
             "workflow",
             expected,
             token,
             "mismatch",
             f"The publisher names the calling workflow {caller!r}, but PyPI takes the file "
-            f"name from job_workflow_ref, which names the reusable workflow {token!r}.",
+            f"name from job_workflow_ref, which names the reusable workflow {token!r}." + context,
         )
     return _item(
         "workflow",
@@ -430,19 +548,21 @@ def _compare_environment(expected: str | None, claims: Claims) -> ChecklistItem:
                 "case, and a publisher with environment Any also matches."
             )
         return _item("environment", None, shown, "unchecked", note)
-    wanted = expected.strip()
-    if not wanted:
+    # warehouse's _check_environment: "" accepts any job; otherwise the claim must be
+    # present and equal ignoring case.
+    if expected == "":
         return _item(
             "environment", expected, shown, "match", "The publisher accepts any environment."
         )
-    if source in absent:
+    if source in absent or (source == "claim" and not actual):
+        why = absent.get(source, "the token's environment claim is empty")
         return _item(
             "environment",
             expected,
             None,
             "mismatch",
-            f"The publisher requires environment {wanted!r}, but the job has no "
-            f"`environment:` ({absent[source]}).",
+            f"The publisher requires environment {expected.strip()!r}, but the job has no "
+            f"`environment:` ({why}).",
         )
     if source == "unknown" or actual is None:
         return _item(
@@ -451,17 +571,19 @@ def _compare_environment(expected: str | None, claims: Claims) -> ChecklistItem:
             None,
             "unknown",
             "The log does not show the job's environment (gh-action-pypi-publish before "
-            f"2025-02 did not print it); check that the job has `environment: {wanted}`.",
+            f"2025-02 did not print it); check that the job has `environment: {expected.strip()}`.",
         )
-    if wanted.casefold() != actual.casefold():
-        return _item(
-            "environment",
-            expected,
-            actual,
-            "mismatch",
-            f"The publisher requires environment {wanted!r}, but the job ran in {actual!r}{via}.",
-        )
-    if _stray_whitespace(expected):
+    if expected.lower() == actual.lower():
+        if expected != actual:
+            return _item(
+                "environment",
+                expected,
+                actual,
+                "match",
+                f"Differs only in case{via}; PyPI compares environments ignoring case.",
+            )
+        return _item("environment", expected, actual, "match", f"Matches{via}.")
+    if expected.strip().lower() == actual.lower():
         return _item(
             "environment",
             expected,
@@ -469,31 +591,17 @@ def _compare_environment(expected: str | None, claims: Claims) -> ChecklistItem:
             "mismatch",
             f"{expected!r} has stray whitespace; re-enter it as {actual!r}.",
         )
-    if expected != actual:
-        return _item(
-            "environment",
-            expected,
-            actual,
-            "match",
-            f"Differs only in case{via}; PyPI compares environments ignoring case.",
-        )
-    return _item("environment", expected, actual, "match", f"Matches{via}.")
+    return _item(
+        "environment",
+        expected,
+        actual,
+        "mismatch",
+        f"The publisher requires environment {expected.strip()!r}, but the job ran in "
+        f"{actual!r}{via}.",
+    )
 
 
 # --- which publisher to compare with ------------------------------------------------------
-
-ORIGINS = ("the command line", "[tool.release.pypi] in pyproject.toml", "the local repository")
-
-
-@dataclass(frozen=True)
-class PublisherOptions:
-    """The publisher fields given on the command line (None: not given)."""
-
-    owner: str | None = None
-    repository: str | None = None
-    workflow: str | None = None
-    environment: str | None = None
-    index: str | None = None
 
 
 @dataclass(frozen=True)
@@ -504,39 +612,36 @@ class LocalRepo:
     repository: str | None
     workflow: Workflow | None
     job: Job | None
-    configured: PyPIPublisher | None
+    configured: Publisher | None  # [tool.release.pypi]
 
 
-def resolve_publisher(options: PublisherOptions, local: LocalRepo) -> tuple[Publisher, str]:
-    """The publisher to compare with, and a sentence saying where each part came from."""
-    configured = local.configured
-    implied = {
-        "owner": local.owner,
-        "repository": local.repository,
-        "workflow": local.workflow.filename if local.workflow else None,
+def resolve_publisher(options: Publisher, local: LocalRepo) -> Publisher:
+    """The publisher to compare with: field by field, the command line's value
+    (``options``), else ``[tool.release.pypi]``'s, else what the repository implies."""
+    implied = Publisher.given(
+        "the local repository",
+        owner=local.owner,
+        repository=local.repository,
+        workflow=local.workflow.filename if local.workflow else None,
         # A job without `environment:` says nothing about what PyPI was told: unknown.
-        "environment": local.job.environment if local.job else None,
-    }
-    values: dict[str, str | None] = {}
-    origins: list[str] = []
-    for name in FIELDS:
-        candidates = (getattr(options, name), getattr(configured, name, None), implied[name])
-        for origin, value in zip(ORIGINS, candidates, strict=True):
-            if value is not None:
-                values[name] = value.strip() if name != "environment" else value
-                if origin not in origins:
-                    origins.append(origin)
-                break
-        else:
-            values[name] = None
-    index = options.index or (configured.index if configured else None) or "pypi"
-    publisher = Publisher(
-        owner=values["owner"],
-        repository=values["repository"],
-        workflow=values["workflow"],
-        environment=values["environment"],
-        index=index,
+        environment=local.job.environment if local.job else None,
     )
-    origins.sort(key=ORIGINS.index)
-    source = " and ".join(origins) if origins else "unknown (no options, no pyproject.toml)"
-    return publisher, source
+    values: dict[str, str | None] = {}
+    origins: list[tuple[str, Origin]] = []
+    for name in (*FIELDS, "index"):
+        for candidate in (options, local.configured, implied):
+            origin = candidate.origin(name) if candidate is not None else None
+            if origin is not None:
+                # Never stripped: PyPI compares what it stored, stray spaces included.
+                values[name] = getattr(candidate, name)
+                origins.append((name, origin))
+                break
+    return Publisher(
+        owner=values.get("owner"),
+        repository=values.get("repository"),
+        workflow=values.get("workflow"),
+        environment=values.get("environment"),
+        index=values.get("index") or "pypi",
+        project=local.configured.project if local.configured else None,
+        origins=tuple(origins),
+    )

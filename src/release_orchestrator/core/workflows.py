@@ -15,8 +15,29 @@ from typing import Any
 
 WORKFLOW_DIR = Path(".github") / "workflows"
 PUBLISH_ACTION = "pypa/gh-action-pypi-publish"
-# `uv publish` and `twine upload` in a run: script publish too.
-RUN_PUBLISH = re.compile(r"\b(?:uv\s+publish|twine\s+upload)\b")
+# The uploaders a run: script can call (twine also as `python -m twine upload`); one list
+# for the doctor and for explain, which recognises the same steps in a log.
+PUBLISH_COMMANDS = (
+    r"uv\s+publish|twine\s+upload|poetry\s+publish|pdm\s+publish|hatch\s+publish"
+    r"|flit\s+publish|maturin\s+(?:upload|publish)"
+)
+RUN_PUBLISH = re.compile(rf"\b(?:{PUBLISH_COMMANDS})\b")
+# Environment variables that hand one of those uploaders a password or an API token
+# (`*` stands for any index name, as in POETRY_PYPI_TOKEN_PYPI).
+TOKEN_ENV = (
+    "TWINE_PASSWORD",
+    "UV_PUBLISH_PASSWORD",
+    "UV_PUBLISH_TOKEN",
+    "POETRY_PYPI_TOKEN_*",
+    "POETRY_HTTP_BASIC_*_PASSWORD",
+    "PDM_PUBLISH_PASSWORD",
+    "HATCH_INDEX_AUTH",
+    "FLIT_PASSWORD",
+    "MATURIN_PYPI_TOKEN",
+    "MATURIN_PASSWORD",
+)
+TOKEN_ENV_PATTERN = "|".join(name.replace("*", r"\w+") for name in TOKEN_ENV)
+_USES_COMMENT = re.compile(r"""\buses:\s*['"]?[^\s'"#]+['"]?\s+#\s*(.*?)\s*$""")
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,8 @@ class Step:
     run: str | None
     with_: Mapping[str, Any]
     env: Mapping[str, Any] = field(default_factory=dict)  # the step's `env:`
+    uses_comment: str | None = None  # the comment after `uses:` (`# v1.12.4` by a pin)
+    condition: str | None = None  # the step's `if:`
 
     @property
     def publishes(self) -> bool:
@@ -70,6 +93,7 @@ class Workflow:
     jobs: tuple[Job, ...]
     on_line: int | None = None
     errors: tuple[str, ...] = field(default_factory=tuple)
+    env: Mapping[str, Any] = field(default_factory=dict)  # the workflow's `env:`
 
     @property
     def filename(self) -> str:
@@ -113,17 +137,32 @@ def _environment(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _job(job_id: str, data: Any, parent: Any) -> Job:
+def _uses_comment(step: Mapping[str, Any], lines: list[str]) -> str | None:
+    """The comment after ``uses:`` on its source line (a pinned SHA's ``# v1.12.4``)."""
+    number = _line(step, "uses")
+    if number is None or not 0 < number <= len(lines):
+        return None
+    found = _USES_COMMENT.search(lines[number - 1])
+    return found.group(1) if found and found.group(1) else None
+
+
+def _optional(data: Mapping[str, Any], key: str) -> str | None:
+    return str(data[key]) if data.get(key) is not None else None
+
+
+def _job(job_id: str, data: Any, parent: Any, lines: list[str]) -> Job:
     data = _mapping(data)
     raw_steps = data.get("steps")
     steps = tuple(
         Step(
             index=i,
             line=_line(step),
-            uses=str(step["uses"]) if step.get("uses") is not None else None,
-            run=str(step["run"]) if step.get("run") is not None else None,
+            uses=_optional(step, "uses"),
+            run=_optional(step, "run"),
             with_=_mapping(step.get("with")),
             env=_mapping(step.get("env")),
+            uses_comment=_uses_comment(step, lines),
+            condition=_optional(step, "if"),
         )
         for i, step in enumerate(raw_steps if isinstance(raw_steps, list) else [])
         if isinstance(step, Mapping)
@@ -156,15 +195,17 @@ def parse_workflow(text: str, path: Path) -> Workflow:
     if not isinstance(data, Mapping):
         return Workflow(path, None, {}, None, (), errors=("not a workflow (no mapping)",))
     jobs = data.get("jobs")
+    lines = text.splitlines()
     return Workflow(
         path=path,
         name=str(data["name"]) if data.get("name") is not None else None,
         triggers=_triggers(data.get("on")),
         permissions=data.get("permissions"),
-        jobs=tuple(_job(str(job_id), job, jobs) for job_id, job in jobs.items())
+        jobs=tuple(_job(str(job_id), job, jobs, lines) for job_id, job in jobs.items())
         if isinstance(jobs, Mapping)
         else (),
         on_line=_line(data, "on") if "on" in data else None,
+        env=_mapping(data.get("env")),
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..core.publisher import INDEX_HOSTS, INDEX_NAMES
 
 if TYPE_CHECKING:
-    from ..commands.doctor import DoctorReport
+    from ..core.checks.report import DoctorReport
 
 
 _FORM_LABELS = (
@@ -37,6 +37,13 @@ def render_report(report: DoctorReport) -> str:
             found.append(f"  {finding.message}")
             found.append(f"  fix: {finding.fix}")
         sections.append("\n".join(found))
+    if report.notes:
+        noted = []
+        for item in report.notes:
+            at = f"  {item.file}:{item.line}" if item.file and item.line else ""
+            noted.append(f"note:{at}")
+            noted.append(f"  {item.message}")
+        sections.append("\n".join(noted))
     if report.predicted_claims is not None:
         width = max(len(name) for name in report.predicted_claims)
         claims = [f"Predicted OIDC claims for {report.tag}:"]

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..findings import Severity
 from ..publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem, Publisher, is_reusable
 from .report import Finding
-from .rules import RANK, RULES_BY_CODE, Rule, Severity, Variant
+from .rules import RANK, RULES_BY_CODE, Rule, Variant
 from .scan import Evidence
 
 # Findings whose cause the checklist can make precise.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..findings import Severity
 from ..publisher import INDEX_HOSTS, ChecklistItem, Claims, Publisher
-from .rules import Severity
 
 
 @dataclass(frozen=True)

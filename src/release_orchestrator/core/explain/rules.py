@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+from ..findings import Severity
+
 # Where in the job a failure happens: before anything ran, during the token exchange,
 # while checking the distributions, during the upload, or in an earlier step.
 Stage = Literal["runner", "exchange", "build", "upload", "job"]

@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ..publisher import Claims
+from ..workflows import PUBLISH_ACTION, PUBLISH_COMMANDS, TOKEN_ENV_PATTERN
 from .claims import ClaimsReader
 from .normalize import LogLine
 from .rules import RULES, Rule, Variant
@@ -40,17 +41,12 @@ _AFTER_ERROR_LINES = 3
 _ERROR_CONTEXT_LINES = 3
 _KEPT_ERROR_LINES = 12
 
+# The publishing steps are the doctor's (one list, in core.workflows).
 _PUBLISH_STEP = re.compile(
-    r"run\s+(?:pypa/gh-action-pypi-publish|pyo3/maturin-action|.*\b(?:twine\s+upload|"
-    r"uv\s+publish|poetry\s+publish|maturin\s+(?:upload|publish)|hatch\s+publish|"
-    r"pdm\s+publish|flit\s+publish))"
+    rf"run\s+(?:{PUBLISH_ACTION}|pyo3/maturin-action|.*\b(?:{PUBLISH_COMMANDS}))"
 )
 # Inputs a step echoes under "with:"/"env:" that carry the upload secret.
-_SECRET_INPUT = re.compile(
-    r"(password|uv_publish_token|uv_publish_password|twine_password|poetry_pypi_token_\w+|"
-    r"maturin_pypi_token|maturin_password|hatch_index_auth|pdm_publish_password|"
-    r"flit_password):\s*(.*)"
-)
+_SECRET_INPUT = re.compile(rf"(password|{TOKEN_ENV_PATTERN.lower()}):\s*(.*)")
 _EXIT_CODE = "process completed with exit code"
 # gh-action-pypi-publish before v1.9 tried trusted publishing whenever `password` was empty
 # (twine-upload.sh), and said so in these words; v1.9 renamed them "trusted publishing".

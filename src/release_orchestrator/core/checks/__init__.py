@@ -1,0 +1,42 @@
+"""The doctor's checks: pure functions from :class:`Facts` to a list of :class:`Finding`.
+
+:data:`CHECKS` is the one list, in report order (the workflow's findings first, then the
+version's, then what the index said). Adding a check is adding a function to it.
+"""
+
+from __future__ import annotations
+
+from .action import check_action_version
+from .build import check_build_split
+from .facts import Check, Facts, Finding, Note
+from .matching import check_publisher
+from .permissions import check_permissions
+from .presence import check_publish_workflow
+from .reusable import check_reusable
+from .steps import check_index, check_password
+from .triggers import check_triggers
+from .versions import check_index_answer, check_versions
+
+CHECKS: tuple[Check, ...] = (
+    check_publish_workflow,
+    check_triggers,
+    check_permissions,
+    check_reusable,
+    check_password,
+    check_action_version,
+    check_index,
+    check_build_split,
+    check_publisher,
+    check_versions,
+    check_index_answer,
+)
+
+
+def run_checks(facts: Facts) -> tuple[list[Finding], list[Note]]:
+    """Every check's findings and notes, in :data:`CHECKS` order."""
+    outcomes = [outcome for check in CHECKS for outcome in check(facts)]
+    findings = [o for o in outcomes if isinstance(o, Finding)]
+    return findings, [o for o in outcomes if isinstance(o, Note)]
+
+
+__all__ = ["CHECKS", "Facts", "Finding", "Note", "run_checks"]

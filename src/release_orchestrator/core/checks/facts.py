@@ -1,0 +1,156 @@
+"""What the doctor's checks read (:class:`Facts`) and what they return (:class:`Finding`).
+
+The command gathers the facts once (files, the git remote, PyPI's answer); every check is
+a pure function of them, so a check can be tested, and added, without any I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from packaging.version import Version
+
+from ..config import ReleaseConfig
+from ..findings import Severity
+from ..publisher import Claims, Publisher
+from ..workflows import Job, Workflow
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: a stable code, its severity, where it is, what is wrong and the fix."""
+
+    code: str
+    severity: Severity
+    file: str | None
+    line: int | None
+    message: str
+    fix: str
+
+    @property
+    def location(self) -> str:
+        """``file:line``, ``file``, or "" when the finding is about no file."""
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+    @property
+    def where(self) -> str:
+        """The location as a prefix for the message (``file:line: ``), or ""."""
+        return f"{self.location}: " if self.location else ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as the JSON object of ``release doctor --json``."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+Where = tuple[Path | str | None, int | None]
+
+
+def finding(code: str, severity: Severity, where: Where, message: str, fix: str) -> Finding:
+    """A :class:`Finding` at ``where`` (a path and a line, either may be None)."""
+    path, line = where
+    file = None if path is None else Path(path).as_posix()
+    return Finding(code, severity, file, line, message, fix)
+
+
+@dataclass(frozen=True)
+class Start:
+    """A run that will execute the publishing job for the tag."""
+
+    workflow: Workflow  # the file whose trigger starts the run (workflow_ref)
+    caller: Job | None  # the job that calls the publishing workflow, when it is reusable
+    event: str  # "push" or "release"
+    action: str | None = None  # the release's activity type (created, published, released)
+    certain: bool = True  # False: an `if:` the doctor cannot evaluate may skip the upload
+
+    @property
+    def label(self) -> str:
+        """The run in words: "the tag push", "the GitHub Release (published)"."""
+        if self.event == "push":
+            return "the tag push"
+        return f"the GitHub Release ({self.action})" if self.action else "the GitHub Release"
+
+
+Entry = tuple[Workflow, Job | None]
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """The publishing job, the workflows whose triggers run it, and the runs the tag starts."""
+
+    workflow: Workflow  # the file that holds the job (job_workflow_ref)
+    job: Job
+    entries: tuple[Entry, ...]
+    starts: tuple[Start, ...]  # the runs that reach the upload (an unknown `if:` counts)
+    publisher: Publisher  # the publisher the job's token must match
+    claims: Claims = field(default_factory=Claims)  # predicted for the first start
+    guarded: tuple[Start, ...] = ()  # runs the tag starts whose `if:` skips the upload
+
+
+class IndexAnswer(Protocol):
+    """What the index's JSON API said about the project (``exists`` None: no answer)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def exists(self) -> bool | None: ...
+
+    @property
+    def problem(self) -> str | None: ...
+
+    def has_version(self, version: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the checks look at, gathered once by the command."""
+
+    config: ReleaseConfig
+    pyproject_text: str
+    workflows: tuple[Workflow, ...]
+    tag: str
+    github_release: bool
+    index: str  # the index the publisher is on: "pypi" or "testpypi"
+    publishing: Publishing | None = None  # None: no job publishes
+    owner: str | None = None  # from the git remote
+    repository: str | None = None
+    version: Version | None = None  # the version the release carries (None: the tag's)
+    project: str | None = None
+    check_dist: bool = False  # whether dist/ is compared with the tag
+    dist_versions: Mapping[Version, tuple[str, ...]] = field(default_factory=dict)
+    index_answer: IndexAnswer | None = None  # None: the index was not asked
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the doctor could not be sure of, and what it assumed (not a finding)."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The note as an object of the ``notes`` list in ``release doctor --json``."""
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+def note(message: str, where: Where = (None, None)) -> Note:
+    """A :class:`Note` at ``where``."""
+    path, line = where
+    return Note(message, None if path is None else Path(path).as_posix(), line)
+
+
+Outcome = Finding | Note
+Check = Callable[[Facts], Sequence[Outcome]]

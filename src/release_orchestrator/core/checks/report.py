@@ -1,0 +1,50 @@
+"""``release doctor``'s report: the findings and what was predicted for the tag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..publisher import Publisher
+from .facts import Finding, Note
+
+
+@dataclass
+class DoctorReport:
+    """Everything the doctor found; ``to_json`` is the ``--json`` contract."""
+
+    findings: list[Finding]
+    tag: str
+    notes: list[Note] = field(default_factory=list)  # what the doctor could not be sure of
+    event: str | None = None  # the event that will publish: "push" or "release"
+    workflow: str | None = None
+    job: str | None = None
+    predicted_claims: dict[str, str | None] | None = None
+    publisher: Publisher | None = None
+    publisher_source: str = ""
+    publisher_form: dict[str, str | None] | None = None
+    pending_publisher_needed: bool | None = None
+    project: str | None = None
+    index: str = "pypi"
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The error-level findings (any of them makes the exit code 3)."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """The warning-level findings."""
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON object ``release doctor --json`` prints."""
+        return {
+            "findings": [f.to_json() for f in self.findings],
+            "workflow": self.workflow,
+            "job": self.job,
+            "predicted_claims": self.predicted_claims,
+            "publisher_form": self.publisher_form,
+            "pending_publisher_needed": self.pending_publisher_needed,
+            "notes": [n.to_json() for n in self.notes],
+        }

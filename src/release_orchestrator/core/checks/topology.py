@@ -1,0 +1,392 @@
+"""Which job publishes, which workflows run it, and what its steps do.
+
+GitHub's rules as the doctor needs them: a same-repository reusable workflow
+(``jobs.X.uses: ./.github/workflows/F``) runs with its caller's trigger; a workflow with
+only ``on: workflow_call`` runs only through a caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import PurePosixPath
+
+from ..config import ReleaseConfig
+from ..workflows import (
+    RUN_PUBLISH,
+    TOKEN_ENV_PATTERN,
+    Job,
+    Step,
+    Workflow,
+    grants_id_token,
+    publishing_jobs,
+    push_triggers_on_tag,
+)
+from .conditions import Context, both, evaluate, survives_skipped_needs
+from .facts import Entry, Facts, Start
+
+# Steps that build distributions (in a run: script, or as an action).
+_RUN_BUILD = re.compile(
+    r"\b(?:python3?\s+-m\s+build|pyproject-build|uv\s+build|hatch\s+build|poetry\s+build"
+    r"|pdm\s+build|flit\s+build|pipx\s+run\s+build|setup\.py\s+(?:sdist|bdist_wheel)"
+    r"|pip\s+wheel|maturin\s+build|cibuildwheel)\b"
+)
+BUILD_ACTIONS = ("build-and-inspect-python-package", "cibuildwheel", "maturin-action")
+# Uploaders that build before they upload, unless told not to.
+_PUBLISH_BUILDS = re.compile(
+    r"\b(?:poetry\s+publish\b[^\n]*\s--build\b|maturin\s+publish\b|flit\s+publish\b"
+    r"|pdm\s+publish\b(?![^\n]*--no-build))"
+)
+# Actions that hand distributions to a later job as an artifact.
+HANDOVER_ACTIONS = ("upload-artifact", "build-and-inspect-python-package")
+# Credentials that make an uploader use a password or token instead of TP.
+_TOKEN_ENV = re.compile(rf"(?:{TOKEN_ENV_PATTERN})\Z")
+_PASSWORD_ARG = re.compile(r"(?:^|\s)(?:--password|--token|--auth|-p|-t|-a|-P)(?:[\s=]|$)")
+# A step that writes a token where the uploader reads it.
+_WRITES_TOKEN = (
+    (re.compile(r"(?:>|\btee\b[^|;&\n]*)\s*['\"]?[^\s'\"]*\.pypirc"), "a .pypirc the job writes"),
+    (re.compile(r"\bpoetry\s+config\s+(?:pypi-token|http-basic)\."), "poetry config pypi-token"),
+)
+_TESTPYPI_ARG = re.compile(r"(?:--repository|-r|--index)[\s=]+['\"]?testpypi\b")
+
+
+def local_callee(uses: str) -> str | None:
+    """The repository path a same-repository ``jobs.X.uses: ./…`` names, else None."""
+    text = uses.strip()
+    if not text.startswith("./"):
+        return None
+    return text.removeprefix("./").split("@")[0]
+
+
+def callee(workflows: Iterable[Workflow], job: Job) -> Workflow | None:
+    """The loaded workflow a ``uses: ./…`` job calls (None: cross-repository or absent)."""
+    path = local_callee(job.uses) if job.uses else None
+    return next((w for w in workflows if w.path.as_posix() == path), None) if path else None
+
+
+def callers(workflows: Iterable[Workflow], called: Workflow) -> list[tuple[Workflow, Job]]:
+    """Jobs that call ``called`` as a same-repository reusable workflow (``uses: ./…``)."""
+    path = called.path.as_posix()
+    return [
+        (workflow, job)
+        for workflow in workflows
+        for job in workflow.jobs
+        if job.uses and local_callee(job.uses) == path
+    ]
+
+
+def unreadable_callees(workflows: Sequence[Workflow]) -> list[tuple[Workflow, Job, str]]:
+    """Jobs that call a same-repository workflow file that is absent or does not parse."""
+    found = []
+    for workflow in workflows:
+        for job in workflow.jobs:
+            path = local_callee(job.uses) if job.uses else None
+            if path is None:
+                continue
+            target = next((w for w in workflows if w.path.as_posix() == path), None)
+            if target is None or target.errors:
+                found.append((workflow, job, path))
+    return found
+
+
+def entry_points(workflows: Iterable[Workflow], workflow: Workflow) -> list[Entry]:
+    """The workflows whose own triggers run ``workflow``'s jobs: itself, and its callers."""
+    entries: list[Entry] = []
+    if any(event != "workflow_call" for event in workflow.triggers):
+        entries.append((workflow, None))
+    entries += callers(workflows, workflow)
+    return entries
+
+
+# Publishing a GitHub Release that was not a draft fires these activity types, each a run
+# of its own (GitHub's docs on the release event).
+RELEASE_ACTIVITIES = ("created", "published", "released")
+
+
+def release_activities(workflow: Workflow) -> tuple[str, ...]:
+    """The activity types of a published GitHub Release that start ``workflow``."""
+    if "release" not in workflow.triggers:
+        return ()
+    config = workflow.triggers["release"]
+    types = config.get("types") if isinstance(config, Mapping) else None
+    if types is None:
+        return RELEASE_ACTIVITIES  # no types: every activity
+    wanted = {str(t).strip() for t in (types if isinstance(types, list) else [types])}
+    return tuple(a for a in RELEASE_ACTIVITIES if a in wanted)
+
+
+def _job_runs(
+    workflow: Workflow, job: Job, context: Context, seen: frozenset[str] = frozenset()
+) -> bool | None:
+    """Whether ``job`` runs in ``context``: its own `if:`, and the jobs it needs."""
+    runs = evaluate(job.condition, context)
+    if runs is False:
+        return False
+    survives = survives_skipped_needs(job.condition)
+    for name in job.needs:
+        needed = workflow.job(name)
+        if needed is None or name in seen or survives:
+            continue
+        runs = both(runs, _job_runs(workflow, needed, context, seen | {job.id}))
+    return runs
+
+
+def _upload_runs(job: Job, context: Context) -> bool | None:
+    """Whether any publish step's own `if:` lets it run."""
+    values = [evaluate(step.condition, context) for step in job.publish_steps]
+    if not values or True in values:
+        return True
+    return None if None in values else False
+
+
+def reaches(workflow: Workflow, job: Job, start: Start, context: Context) -> bool | None:
+    """Whether a run of ``start`` reaches the upload of ``job`` (in ``workflow``)."""
+    runs = both(_job_runs(workflow, job, context), _upload_runs(job, context))
+    if start.caller is not None:
+        runs = both(runs, _job_runs(start.workflow, start.caller, context))
+    return runs
+
+
+def context_for(start: Start, tag: str, repository: str | None) -> Context:
+    """The ``github`` context of a run the release starts (both runs are at the tag)."""
+    return Context(start.event, f"refs/tags/{tag}", start.action, repository)
+
+
+def runs_for_tag(
+    entries: Iterable[Entry],
+    workflow: Workflow,
+    job: Job,
+    tag: str,
+    github_release: bool,
+    repository: str | None = None,
+) -> tuple[list[Start], list[Start]]:
+    """The runs the release starts that reach the upload, and those an `if:` skips.
+
+    A push of ``tag``; in GitHub-Release mode also one run per activity type the
+    workflow listens to. A run whose `if:` cannot be evaluated is kept, marked uncertain.
+    """
+    reached: list[Start] = []
+    skipped: list[Start] = []
+    for entry, caller in entries:
+        candidates = []
+        if push_triggers_on_tag(entry, tag):
+            candidates.append(Start(entry, caller, "push"))
+        if github_release:
+            candidates += [Start(entry, caller, "release", a) for a in release_activities(entry)]
+        for start in candidates:
+            runs = reaches(workflow, job, start, context_for(start, tag, repository))
+            if runs is False:
+                skipped.append(start)
+            else:
+                reached.append(replace(start, certain=runs is True))
+    return reached, skipped
+
+
+def step_index(step: Step) -> str | None:
+    """Which index a publish step uploads to: pypi, testpypi, other, or None (an expression)."""
+    if step.uses:
+        url = step.with_.get("repository-url", step.with_.get("repository_url"))
+        if url is None:
+            return "pypi"  # the action's default
+        text = str(url)
+        if "${{" in text:
+            return None
+        if "test.pypi.org" in text:
+            return "testpypi"
+        return "pypi" if "pypi.org" in text else "other"
+    text = " ".join([step.run or "", *(str(v) for v in step.env.values())])
+    if "test.pypi.org" in text or _TESTPYPI_ARG.search(text):
+        return "testpypi"
+    return "pypi"
+
+
+# Uploader options that take a value (the value is not the files to upload).
+_VALUE_OPTIONS = frozenset(
+    [
+        "-u",
+        "-p",
+        "-t",
+        "-r",
+        "-a",
+        "-P",
+        "--username",
+        "--password",
+        "--token",
+        "--repository",
+        "--repository-url",
+        "--trusted-publishing",
+        "--index",
+        "--publish-url",
+        "--config-file",
+        "--auth",
+        "--user",
+    ]
+)
+_CD = re.compile(r"\bcd\s+([^\s;&|]+)\s*&&")
+
+
+def upload_dir(step: Step) -> str | None:
+    """The folder a publish step uploads from (``dist`` by default; None: unknown)."""
+    if step.uses:
+        value = step.with_.get("packages-dir", step.with_.get("packages_dir", "dist"))
+        return None if "${{" in str(value) else _folder(str(value))
+    for line in (step.run or "").splitlines():
+        found = RUN_PUBLISH.search(line)
+        if not found:
+            continue
+        cd = _CD.search(line[: found.start()])
+        words = line[found.end() :].split()
+        files, skip = None, False
+        for word in words:
+            if word in ("&&", "||", ";", "|"):
+                break
+            if skip or word.startswith("-"):
+                skip = not skip and word in _VALUE_OPTIONS
+                continue
+            files = word
+            break
+        folder = _folder(files.strip("'\"")) if files else "dist"
+        return f"{_folder(cd.group(1))}/{folder}" if cd else folder
+    return None
+
+
+def _folder(path: str) -> str:
+    """``dist/*`` and ``./dist/`` as ``dist``."""
+    text = path.strip().removeprefix("./")
+    while text.endswith(("/*", "/", "*")):
+        text = text.removesuffix("*").removesuffix("/")
+    if "*" in text.rsplit("/", 1)[-1] or "." in text.rsplit("/", 1)[-1]:
+        text = text.rsplit("/", 1)[0] if "/" in text else "."
+    return text or "."
+
+
+def job_indexes(job: Job) -> set[str]:
+    """The indexes the job's publish steps upload to (an expression counts as none)."""
+    return {index for step in job.publish_steps if (index := step_index(step)) is not None}
+
+
+def _step_token(workflow: Workflow, job: Job, step: Step) -> str | None:
+    """How a publish step is handed a password or token, in words; None when it is not."""
+    if step.uses:
+        return "the `password:` input" if "password" in step.with_ else None
+    env = {**workflow.env, **job.env, **step.env}
+    named = next((str(name) for name in env if _TOKEN_ENV.match(str(name))), None)
+    if named:
+        return f"{named} in `env:`"
+    for line in (step.run or "").splitlines():
+        found = RUN_PUBLISH.search(line)
+        if found and _PASSWORD_ARG.search(line[found.end() :]):
+            return "a password or token on the command line"
+    return None
+
+
+def token_use(workflow: Workflow, job: Job) -> tuple[Step, str] | None:
+    """The publish step that uploads with a password or token, and how it gets it."""
+    for step in job.publish_steps:
+        how = _step_token(workflow, job, step)
+        if how:
+            return step, how
+    for step in job.steps:
+        for pattern, how in _WRITES_TOKEN:
+            if step.run and pattern.search(step.run) and job.publish_steps:
+                return job.publish_steps[0], how
+    return None
+
+
+def builds(step: Step) -> bool:
+    """Whether the step builds distributions (an uploader that builds first counts)."""
+    if step.uses:
+        return any(name in step.uses for name in BUILD_ACTIONS)
+    return bool(step.run and (_RUN_BUILD.search(step.run) or _PUBLISH_BUILDS.search(step.run)))
+
+
+def _hands_over(workflows: Sequence[Workflow], job: Job, seen: frozenset[str]) -> bool | None:
+    """Whether ``job`` uploads distributions as an artifact (None: it cannot be seen)."""
+    if job.uses:
+        called = callee(workflows, job)
+        if called is None or called.path.as_posix() in seen:
+            return None  # another repository's workflow, or a file that is not here
+        inner = {_hands_over(workflows, j, seen | {called.path.as_posix()}) for j in called.jobs}
+        return True if True in inner else None if None in inner else False
+    return any(is_action(step, name) for step in job.steps for name in HANDOVER_ACTIONS)
+
+
+def handed_over(
+    workflows: Sequence[Workflow], workflow: Workflow, job: Job, entries: Iterable[Entry] = ()
+) -> bool | None:
+    """Whether a job in the ``needs`` closure hands distributions over (None: unknown).
+
+    For a reusable workflow, the caller job's own ``needs`` count too.
+    """
+    roots = [(workflow, job)] + [(w, caller) for w, caller in entries if caller is not None]
+    result: bool | None = False
+    for wf, start in roots:
+        pending, seen = list(start.needs), {start.id}
+        while pending:
+            name = pending.pop()
+            needed = wf.job(name)
+            if name in seen or needed is None:
+                continue
+            seen.add(name)
+            given = _hands_over(workflows, needed, frozenset())
+            if given:
+                return True
+            if given is None:
+                result = None
+            pending += needed.needs
+    return result
+
+
+def is_action(step: Step, name: str) -> bool:
+    """Whether the step uses an action whose ``owner/name`` contains ``name``."""
+    return bool(step.uses and name in step.uses.split("@", 1)[0])
+
+
+def environment_claim(job: Job) -> tuple[str | None, bool]:
+    """The job's environment claim, and whether it is known (an expression is not)."""
+    if job.environment is None:
+        return None, True
+    if "${{" in job.environment:
+        return None, False
+    return job.environment, True
+
+
+def trusted(facts: Facts) -> bool:
+    """Whether trusted publishing is meant: id-token granted, a publisher configured, or no
+    password or token handed to the upload."""
+    if facts.publishing is None:
+        return False
+    workflow, job = facts.publishing.workflow, facts.publishing.job
+    token = token_use(workflow, job) is not None
+    return grants_id_token(workflow, job) or facts.config.pypi is not None or not token
+
+
+def select_job(
+    workflows: Sequence[Workflow], config: ReleaseConfig, tag: str, github_release: bool
+) -> tuple[Workflow, Job] | None:
+    """The publishing job to check, when several workflows or jobs publish.
+
+    Only the ``[tool.release] workflow`` file if one is set; then, in this order, the file
+    ``[tool.release.pypi]`` names, a job for the publisher's index, one the tag starts, one
+    with ``id-token: write``; file order breaks ties.
+    """
+    candidates = list(publishing_jobs(list(workflows)))
+    if config.workflow:
+        name = PurePosixPath(config.workflow).name
+        candidates = [(w, j) for w, j in candidates if w.filename == name]
+    pypi = config.pypi
+    named = PurePosixPath(pypi.workflow).name if pypi and pypi.workflow else None
+
+    def rank(pair: tuple[Workflow, Job]) -> tuple[bool, ...]:
+        workflow, job = pair
+        return (
+            named is not None and workflow.filename != named,
+            pypi is not None and pypi.index not in job_indexes(job),
+            not runs_for_tag(entry_points(workflows, workflow), workflow, job, tag, github_release)[
+                0
+            ],
+            not grants_id_token(workflow, job),
+        )
+
+    return min(candidates, key=rank) if candidates else None

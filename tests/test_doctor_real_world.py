@@ -1,0 +1,417 @@
+"""``release doctor`` on the patterns real publishing workflows use.
+
+Each fixture is written here, small, for one pattern seen in public repositories' publishing
+workflows: the many ways to upload with a token, every uploader, every form of action ref,
+reusable workflows from both sides, artifacts handed over from afar, and triggers and
+``if:`` guards as GitHub evaluates them. The rule throughout: an error only where the
+upload is certain to fail or to publish from the wrong place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gitfixtures import OWNER, PYPROJECT, REPO, Project
+from test_doctor import (  # the local PyPI and the helpers of the doctor's own tests
+    GOOD,
+    WORKFLOW,
+    codes,
+    doctor,
+    finding,
+    pypi,
+    pypi_server,
+    release,
+    use,
+)
+
+pytestmark = pytest.mark.usefixtures("pypi")
+__all__ = ["pypi", "pypi_server"]  # fixtures, used through pytestmark
+
+CONFIGURED = f'\n[tool.release.pypi]\nowner = "{OWNER}"\nrepository = "{REPO}"\n'
+ON_TAG = 'on:\n  push:\n    tags: ["v*"]\n'
+BUILD_JOB = (
+    "  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python -m build\n"
+    "      - uses: actions/upload-artifact@v4\n        with: {name: dist, path: dist/}\n"
+)
+DOWNLOAD = "      - uses: actions/download-artifact@v4\n"
+BUILD_JOB_IN_GOOD = GOOD[GOOD.index("  build:\n") : GOOD.index("  publish:\n")]
+
+
+def publish_job(steps: str, *, head: str = "", perms: bool = True) -> str:
+    """A workflow on the tag: the build job, then `publish` (with `head` lines) running `steps`."""
+    grant = "    permissions:\n      id-token: write\n" if perms else ""
+    return (
+        f"{ON_TAG}jobs:\n{BUILD_JOB}  publish:\n    needs: build\n    runs-on: ubuntu-latest\n"
+        f"    environment: pypi\n{grant}{head}    steps:\n{DOWNLOAD}{steps}"
+    )
+
+
+def notes(data: dict[str, Any]) -> list[str]:
+    return [str(n["message"]) for n in data["notes"]]
+
+
+# --- token uploads: one finding, both halves of the fix ----------------------------------
+
+TOKEN_FORMS = [
+    (
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "        with: {password: '${{ secrets.PYPI }}'}\n",
+        "",
+    ),
+    ("      - run: twine upload dist/*\n        env: {TWINE_PASSWORD: '${{ secrets.T }}'}\n", ""),
+    ("      - run: twine upload dist/*\n", "env:\n  TWINE_PASSWORD: ${{ secrets.T }}\n"),
+    ("      - run: uv publish\n        env: {UV_PUBLISH_TOKEN: '${{ secrets.T }}'}\n", ""),
+    ("      - run: poetry publish\n        env: {POETRY_PYPI_TOKEN_PYPI: x}\n", ""),
+    ("      - run: pdm publish --no-build\n        env: {PDM_PUBLISH_PASSWORD: x}\n", ""),
+    ("      - run: maturin upload dist/*\n        env: {MATURIN_PYPI_TOKEN: x}\n", ""),
+    ("      - run: uv publish --token ${{ secrets.T }}\n", ""),
+    ("      - run: python -m twine upload -u __token__ -p ${{ secrets.T }} dist/*\n", ""),
+    ("      - run: twine upload --password ${{ secrets.T }} dist/*\n", ""),
+    (
+        "      - run: printf '[pypi]\\npassword = %s\\n' \"$T\" > ~/.pypirc\n"
+        "      - run: twine upload dist/*\n",
+        "",
+    ),
+    (
+        "      - run: poetry config pypi-token.pypi ${{ secrets.T }}\n"
+        "      - run: poetry publish\n",
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(("steps", "top"), TOKEN_FORMS)
+def test_a_token_upload_is_one_finding_that_says_both_halves(
+    project: Project, steps: str, top: str
+) -> None:
+    """Pattern: a token upload in any form, no `id-token: write`, a publisher configured."""
+    use(project, top + publish_job(steps, perms=False), pyproject_extra=CONFIGURED)
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("password-with-trusted-publishing", "error")]
+    fix = finding(data, "password-with-trusted-publishing")["fix"]
+    assert "remove the token" in fix and "id-token: write" in fix
+
+
+def test_a_token_next_to_id_token_asks_only_to_drop_it(project: Project) -> None:
+    use(project, publish_job(TOKEN_FORMS[0][0]))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("password-with-trusted-publishing", "error")]
+    assert "id-token" not in finding(data, "password-with-trusted-publishing")["fix"]
+
+
+def test_a_deliberate_token_upload_is_a_note(project: Project) -> None:
+    """Pattern: no publisher configured, no id-token: the project uploads with a token."""
+    use(project, publish_job(TOKEN_FORMS[3][0], perms=False))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+    assert any("uploads with a token" in n for n in notes(data))
+
+
+# --- every uploader is a publishing step -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "poetry publish",
+        "pdm publish --no-build",
+        "hatch publish",
+        "flit publish",
+        "maturin upload dist/*",
+        "python -m twine upload dist/*",
+        "uv publish --trusted-publishing always",
+    ],
+)
+def test_every_uploader_publishes(project: Project, run: str) -> None:
+    """Pattern: uploaders other than the action; token-less under id-token: no error."""
+    use(project, publish_job(f"      - run: {run}\n"))
+    _, data = doctor(cwd=project.work)
+    assert data["job"] == "publish"
+    assert [c for c in codes(data) if c[1] == "error"] == []
+
+
+@pytest.mark.parametrize(
+    "run", ["poetry publish --build", "maturin publish", "flit publish", "pdm publish"]
+)
+def test_uploaders_that_build_first_build_in_the_publish_job(project: Project, run: str) -> None:
+    use(project, publish_job(f"      - run: {run}\n"))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("build-in-publish-job", "warning")]
+
+
+# --- every form of action ref ------------------------------------------------------------
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize(
+    ("ref", "outdated"),
+    [
+        ("master", True),  # the frozen, Docker-based line
+        ("main", True),
+        ("v1.4", True),
+        ("v1.4.2", True),
+        ("release/v1.8", True),
+        ("release/v1.6.4", True),  # no such ref, but it states its version
+        (f"{SHA}  # v1.9.0", True),  # a pin with its version in a comment
+        (f"{SHA} # v1.12.4", False),
+        ("release/v1", False),
+        ("v1.13.0", False),
+    ],
+)
+def test_action_version_from_every_ref_form(project: Project, ref: str, outdated: bool) -> None:
+    use(project, publish_job(f"      - uses: pypa/gh-action-pypi-publish@{ref}\n"))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == ([("outdated-action", "error")] if outdated else [])
+
+
+@pytest.mark.parametrize("ref", [SHA, "v1", "my-branch"])
+def test_an_unreadable_version_is_a_note_not_a_finding(project: Project, ref: str) -> None:
+    """Pattern: a bare SHA (no version comment), `@v1`, a branch: the version is unknown."""
+    use(project, publish_job(f"      - uses: pypa/gh-action-pypi-publish@{ref}\n"))
+    out, data = doctor(cwd=project.work)
+    assert out.code == 0
+    assert codes(data) == []
+    assert any("version unknown" in n for n in notes(data))
+
+
+# --- reusable workflows, both sides ------------------------------------------------------
+
+CALLEE = (
+    "on: workflow_call\njobs:\n  upload:\n    runs-on: ubuntu-latest\n    environment: pypi\n"
+    "    steps:\n      - uses: actions/download-artifact@v4\n"
+    "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+)
+CALLER = (
+    f"{ON_TAG}jobs:\n{BUILD_JOB}  publish:\n    needs: build\n"
+    "    permissions:\n      id-token: write\n    uses: ./.github/workflows/upload.yml\n"
+)
+
+
+def test_a_caller_of_a_publishing_callee(project: Project) -> None:
+    """Pattern: the tag starts the caller; the callee's job publishes (job_workflow_ref)."""
+    use(project, CALLEE, name=".github/workflows/upload.yml")
+    use(project, CALLER)
+    _, data = doctor(cwd=project.work)
+    assert (data["workflow"], data["job"]) == (".github/workflows/upload.yml", "upload")
+    claims = data["predicted_claims"]
+    assert claims["workflow_ref"].startswith(f"{OWNER}/{REPO}/{WORKFLOW}@")
+    assert claims["job_workflow_ref"].startswith(f"{OWNER}/{REPO}/.github/workflows/upload.yml@")
+    assert codes(data) == [("reusable-workflow", "error")]
+
+
+def test_the_callers_permissions_limit_the_callee(project: Project) -> None:
+    use(project, CALLEE, name=".github/workflows/upload.yml")
+    use(project, CALLER.replace("    permissions:\n      id-token: write\n", ""))
+    _, data = doctor(cwd=project.work)
+    assert ("missing-id-token", "error") in codes(data)
+
+
+def test_a_callee_with_workflow_call_and_other_triggers_graded_alone(project: Project) -> None:
+    """Pattern: `on: [workflow_call, workflow_dispatch]`, no caller here."""
+    use(project, CALLEE.replace("on: workflow_call", "on: [workflow_call, workflow_dispatch]"))
+    _, data = doctor(cwd=project.work)
+    assert ("reusable-workflow", "error") in codes(data)
+
+
+def test_a_callee_without_attestations_is_a_warning(project: Project) -> None:
+    """Pattern: a reusable `uv publish` job makes no attestation: it can match PyPI."""
+    callee = CALLEE.replace(
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n", "      - run: uv publish\n"
+    )
+    use(project, callee, name=".github/workflows/upload.yml")
+    use(project, CALLER)
+    _, data = doctor(cwd=project.work)
+    assert ("reusable-workflow", "warning") in codes(data)
+
+
+@pytest.mark.parametrize(
+    "uses",
+    [
+        "./.github/workflows/tests.yml",
+        "slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@v2.0.0",
+    ],
+)
+def test_a_non_publishing_reusable_call_is_not_reusable_workflow(
+    project: Project, uses: str
+) -> None:
+    """Pattern: a test matrix or provenance job next to the publishing job."""
+    tests = "on: workflow_call\njobs:\n  test:\n    steps:\n      - run: pytest\n"
+    use(project, tests, name=".github/workflows/tests.yml")
+    use(project, GOOD + f"  provenance:\n    needs: build\n    uses: {uses}\n")
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+
+
+def test_an_absent_callee_is_named_not_a_crash(project: Project) -> None:
+    use(project, CALLER)
+    out, data = doctor(cwd=project.work)
+    assert out.code == 0
+    assert codes(data) == [("no-publish-workflow", "warning")]
+    message = finding(data, "no-publish-workflow")["message"]
+    assert ".github/workflows/upload.yml, which could not be read" in message
+
+
+# --- artifacts handed over ---------------------------------------------------------------
+
+
+def test_artifacts_through_the_needs_closure(project: Project) -> None:
+    """Pattern: publish needs a check job that only downloads; the build job uploads."""
+    text = (
+        publish_job("      - uses: pypa/gh-action-pypi-publish@release/v1\n").replace(
+            "    needs: build\n    runs-on: ubuntu-latest\n    environment",
+            "    needs: check\n    runs-on: ubuntu-latest\n    environment",
+        )
+        + f"  check:\n    needs: build\n    steps:\n{DOWNLOAD}      - run: twine check dist/*\n"
+    )
+    use(project, text)
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        "  build:\n    uses: ./.github/workflows/build.yml\n",  # a local callee uploads
+        "  build:\n    steps:\n      - uses: hynek/build-and-inspect-python-package@v2\n",
+        "  build:\n    uses: org/workflows/.github/workflows/wheels.yml@v1\n",  # cannot be seen
+    ],
+)
+def test_artifacts_from_any_producer(project: Project, build: str) -> None:
+    callee = f"on: workflow_call\njobs:\n{BUILD_JOB.replace('  build:', '  wheels:')}"
+    use(project, callee, name=".github/workflows/build.yml")
+    use(project, GOOD.replace(BUILD_JOB_IN_GOOD, build))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+
+
+@pytest.mark.parametrize("run", ["pipx run build", "uv build", "hatch build", "cibuildwheel"])
+def test_building_in_the_publish_job(project: Project, run: str) -> None:
+    use(project, publish_job(f"      - run: {run}\n      - run: uv publish\n"))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("build-in-publish-job", "warning")]
+
+
+# --- triggers as GitHub evaluates them ---------------------------------------------------
+
+RELEASE_MODE = "github-release = true\n"
+
+
+@pytest.mark.parametrize(
+    ("on", "guard", "expected"),
+    [
+        ("on: release\n", "", [("double-trigger", "error")]),  # created, published, released
+        ("on:\n  release:\n    types: [published, released]\n", "", [("double-trigger", "error")]),
+        ("on:\n  release:\n    types: [published]\n", "", []),
+        ("on: release\n", "    if: github.event.action == 'published'\n", []),
+        ("on: release\n", "    if: ${{ github.event.action == 'published' }}\n", []),
+        (
+            'on:\n  push:\n    tags: ["v*"]\n  release:\n    types: [published]\n',
+            "    if: github.event_name == 'release'\n",
+            [],
+        ),
+        (
+            'on:\n  push:\n    tags: ["v*"]\n  release:\n    types: [published]\n',
+            "    if: github.event_name == 'push' && startsWith(github.ref, 'refs/tags/')\n",
+            [],
+        ),
+        ('on:\n  push:\n    tags: ["release-*"]\n  release:\n    types: [published]\n', "", []),
+    ],
+)
+def test_runs_per_release_counted_as_github_starts_them(
+    project: Project, on: str, guard: str, expected: list[tuple[str, str]]
+) -> None:
+    text = GOOD.replace(ON_TAG, on).replace("    needs: build\n", "    needs: build\n" + guard)
+    use(project, text, pyproject_extra=RELEASE_MODE)
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == expected
+
+
+def test_an_if_it_cannot_evaluate_is_assumed_to_run_and_noted(project: Project) -> None:
+    """Pattern: a guard on a repository variable: a possible double upload is a warning."""
+    on = 'on:\n  push:\n    tags: ["v*"]\n  release:\n    types: [published]\n'
+    guard = "    if: vars.PUBLISH == 'yes'\n"
+    text = GOOD.replace(ON_TAG, on).replace("    needs: build\n", "    needs: build\n" + guard)
+    use(project, text, pyproject_extra=RELEASE_MODE)
+    out, data = doctor(cwd=project.work)
+    assert out.code == 0
+    assert codes(data) == [("double-trigger", "warning")]
+    assert any("cannot be evaluated" in n for n in notes(data))
+
+
+def test_an_if_that_skips_every_run_of_the_tag(project: Project) -> None:
+    guard = "    if: github.event_name == 'release'\n"
+    use(project, GOOD.replace("    needs: build\n", "    needs: build\n" + guard))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("tag-not-triggering", "error")]
+    assert "skips the upload" in finding(data, "tag-not-triggering")["message"]
+
+
+def test_a_gate_job_keeps_pull_requests_from_a_reusable_upload(project: Project) -> None:
+    """Pattern: the caller job needs a gate that runs only on workflow_dispatch."""
+    use(project, CALLEE, name=".github/workflows/upload.yml")
+    caller = (
+        "on: [pull_request, workflow_dispatch]\njobs:\n"
+        "  gate:\n    if: github.event_name == 'workflow_dispatch'\n    steps:\n"
+        "      - run: 'true'\n"
+        "  publish:\n    needs: gate\n    if: ${{ !fromJson(inputs.plan).dry }}\n"
+        "    permissions: {id-token: write}\n    uses: ./.github/workflows/upload.yml\n"
+    )
+    use(project, caller)
+    _, data = doctor(cwd=project.work)
+    assert not [c for c in codes(data) if c[0] == "pull-request-target"]
+
+
+def test_a_step_guard_keeps_pull_requests_from_the_upload(project: Project) -> None:
+    on = 'on:\n  push:\n    tags: ["v*"]\n  pull_request:\n'
+    step = (
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "        if: startsWith(github.ref, 'refs/tags/')\n"
+    )
+    use(project, publish_job(step).replace(ON_TAG, on))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+
+
+def test_a_workflow_run_started_by_pull_requests(project: Project) -> None:
+    """Pattern: publish on workflow_run after a CI workflow that pull requests start."""
+    use(
+        project,
+        "name: CI\non: [push, pull_request]\njobs:\n  test:\n    steps:\n      - run: x\n",
+        name=".github/workflows/ci.yml",
+    )
+    on = 'on:\n  push:\n    tags: ["v*"]\n  workflow_run:\n    workflows: [CI]\n'
+    use(project, GOOD.replace(ON_TAG, on))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("pull-request-target", "error")]
+
+
+def test_two_projects_from_two_folders_are_not_a_double_upload(project: Project) -> None:
+    """Pattern: a monorepo's two publishing jobs, each uploading its own folder."""
+    second = (
+        "  publish-core:\n    needs: build\n    permissions: {id-token: write}\n    steps:\n"
+        f"{DOWNLOAD}      - run: uv publish core-dist/*\n"
+    )
+    use(project, GOOD + second)
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+    use(project, GOOD + second.replace("core-dist/*", "dist/*"))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("double-trigger", "warning")]
+
+
+# --- the gate ----------------------------------------------------------------------------
+
+
+def test_cut_goes_on_when_the_doctor_cannot_be_sure(project: Project) -> None:
+    """A plain pull_request trigger and an unknown `if:`: warnings, so `cut` proceeds."""
+    on = 'on:\n  push:\n    tags: ["v*"]\n  pull_request:\n'
+    use(project, GOOD.replace(ON_TAG, on))
+    project.write("pyproject.toml", PYPROJECT)
+    project.commit_all("publishing workflow")
+    project.push()
+    out = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
+    assert out.code == 0, out.stderr
+    assert "warnings: pull-request-target" in out.stdout
