@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from gitfixtures import Project, git
+from gitfixtures import Project, add_github_remote, git
 from release_orchestrator.core.model import FileChange
 from release_orchestrator.core.resume import RemoteTag, foreign_reason
 from release_orchestrator.sandbox import GitHubEmulator
@@ -30,6 +30,11 @@ def _other_clone(project: Project, tmp_path: Path) -> Path:
     """A second clone of origin, with an identity, as a colleague's machine would have."""
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", str(project.origin), str(other))
+    # Its origin names the GitHub repository too, reached at the same bare repository.
+    git(other, "remote", "remove", "origin")
+    add_github_remote(other, "origin", project.origin)
+    git(other, "fetch", "-q", "origin")
+    git(other, "branch", "-q", "--set-upstream-to", "origin/main")
     git(other, "config", "user.name", "Colleague")
     git(other, "config", "user.email", "colleague@example.com")
     return other
