@@ -306,8 +306,10 @@ def test_cli_exit_codes_and_json(published: Project, emu: GitHubEmulator) -> Non
 
     assert out.code == 6, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"run_id", "url", "attempt", "status", "conclusion", "jobs", "requests"}
+    keys = {"run_id", "url", "attempt", "status", "conclusion", "jobs", "requests", "pypi"}
+    assert set(data) == keys
     assert data["conclusion"] == "failure"
+    assert data["pypi"] is None  # a failed run uploaded nothing to confirm
     assert "release explain" in out.stderr
     assert "\x1b[" not in out.stderr
 

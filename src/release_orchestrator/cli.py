@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -74,19 +75,25 @@ def cut(
     api_url: opt.ApiUrl = None,
     no_watch: opt.NoWatch = False,
     skip_doctor: opt.SkipDoctor = False,
+    pypi_timeout: opt.PyPITimeout = 300.0,
+    no_pypi_check: opt.NoPyPICheck = False,
     as_json: opt.CutJson = False,
 ) -> None:
     """Bump the version, commit, tag, push atomically, and optionally create a GitHub Release.
 
-    After the push it follows the publish run (like release watch) unless --no-watch.
+    After the push it follows the publish run (like release watch) unless --no-watch, and
+    confirms the upload on PyPI unless --no-pypi-check.
     """
+    from .commands.confirm import PyPICheck
     from .commands.cut import CutRequest, cut_command
     from .render.console import is_terminal
 
     push, follow = not no_push, not no_watch
+    pypi = PyPICheck(not no_pypi_check, pypi_timeout)
     request = CutRequest(
         spec, dry_run, github_release, draft, remote, branch, push, api_url, skip_doctor, follow
     )
+    request = replace(request, pypi=pypi)
     ask = not yes and is_terminal(sys.stdin)
     _run(ctx, lambda deps: cut_command(request, deps, ask=ask), as_json=as_json)
 
@@ -98,13 +105,20 @@ def watch(
     workflow: opt.WatchWorkflow = None,
     interval: opt.Interval = 15.0,
     timeout: opt.Timeout = 1800.0,
+    pypi_timeout: opt.PyPITimeout = 300.0,
+    no_pypi_check: opt.NoPyPICheck = False,
     api_url: opt.ApiUrl = None,
     as_json: opt.WatchJson = False,
 ) -> None:
-    """Follow the GitHub Actions run that a release tag started; exit with its outcome."""
+    """Follow the GitHub Actions run that a release tag started; exit with its outcome.
+
+    After a green run, confirm that PyPI serves the version, uploaded by this workflow.
+    """
+    from .commands.confirm import PyPICheck
     from .commands.watch import WatchRequest, watch_command
 
-    request = WatchRequest(target, workflow, interval, timeout, api_url)
+    pypi = PyPICheck(not no_pypi_check, pypi_timeout)
+    request = WatchRequest(target, workflow, interval, timeout, api_url, pypi)
     _run(ctx, partial(watch_command, request), as_json=as_json)
 
 
@@ -127,6 +141,24 @@ def explain(
     logs = tuple(log or ())
     request = ExplainRequest(target, logs, owner, repository, workflow, environment, index, api_url)
     _run(ctx, partial(explain_command, request), as_json=as_json)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    version: opt.StatusVersion = None,
+    workflow: opt.WatchWorkflow = None,
+    api_url: opt.ApiUrl = None,
+    as_json: opt.Json = False,
+) -> None:
+    """Show where a release is: tag, GitHub Release, publish run, PyPI, and what comes next.
+
+    Exit 0 whenever it could look; 4 or 5 when GitHub refuses or cannot be reached.
+    """
+    from .commands.status import StatusRequest, status_command
+
+    request = StatusRequest(version, workflow, api_url)
+    _run(ctx, partial(status_command, request), as_json=as_json)
 
 
 @app.command()

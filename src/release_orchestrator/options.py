@@ -141,3 +141,24 @@ IndexUrl = Annotated[
         help="Base URL of PyPI's JSON API (default: RELEASE_PYPI_URL, else the index).",
     ),
 ]
+PyPITimeout = Annotated[
+    float,
+    typer.Option(
+        "--pypi-timeout",
+        metavar="SECONDS",
+        help="After a green run, wait this long for PyPI to serve the version (exit 7).",
+        min=0.0,
+    ),
+]
+NoPyPICheck = Annotated[
+    bool,
+    typer.Option("--no-pypi-check", help="Do not confirm the upload on PyPI after a green run."),
+]
+StatusVersion = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="VERSION",
+        help="The release to look at (default: the version in pyproject.toml).",
+        show_default=False,
+    ),
+]

@@ -67,7 +67,7 @@ class GitHub:
         self._token = token
         # One mutation per release: PyGithub's 0.25 s read throttle buys nothing here.
         self._client: Github = Github(
-            auth=Auth.Token(token),
+            auth=Auth.Token(token) if token else None,  # no token: public data only
             base_url=base_url,
             timeout=TIMEOUT_SECONDS,
             seconds_between_requests=0,

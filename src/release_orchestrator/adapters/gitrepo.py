@@ -176,6 +176,10 @@ class GitRepo:
             tags[name] = peeled or obj
         return tags
 
+    def tag_annotated(self, tag: str) -> bool:
+        """Whether the local tag ``tag`` is an annotated tag (a tag object, not a bare ref)."""
+        return self._git("cat-file", "-t", f"refs/tags/{tag}") == "tag"
+
     def ahead_behind(self, local: str, upstream: str) -> tuple[int, int]:
         """How many commits ``local`` has that ``upstream`` lacks, and the reverse."""
         out = self._git("rev-list", "--left-right", "--count", f"{local}...{upstream}")

@@ -1,26 +1,58 @@
-"""PyPI's JSON API, read-only: does a project exist on an index, and which versions it has.
+"""PyPI's JSON and integrity APIs, read-only: projects, a release's files, their provenance.
 
 ``GET {base}/pypi/{project}/json``: 200 lists the project's ``releases``, 404 means the
-project does not exist (so trusted publishing needs a *pending* publisher). Anything else,
-or no answer, is reported as "could not tell" and never raised: the doctor goes on without.
-Stdlib only (urllib), so ``release doctor`` and ``release cut`` stay light.
+project does not exist (so trusted publishing needs a *pending* publisher). For the doctor,
+anything else, or no answer, is reported as "could not tell" and never raised.
+
+``GET {base}/pypi/{project}/{version}/json`` lists the files of one release (``urls``), and
+``GET {base}/integrity/{project}/{version}/{filename}/provenance`` (PEP 740) names the
+trusted publisher that uploaded a file; 404 means "not served" and "no provenance". An index
+that cannot be reached at all (refused connection, unknown host) raises
+:class:`IndexUnreachable`, other trouble :class:`IndexTrouble`: the caller decides whether
+to ask again. Stdlib only (urllib), so ``release doctor`` and ``release cut`` stay light.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from ..core.upload import ProvenancePublisher, PyPIRelease, ServedFile
 
 # The base URL override (a mirror, or a local server); --index-url wins over it.
 ENV_VAR = "RELEASE_PYPI_URL"
 BASE_URLS = {"pypi": "https://pypi.org", "testpypi": "https://test.pypi.org"}
 TIMEOUT_SECONDS = 5.0
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+JSON = "application/json"
+# The integrity API's media type (docs.pypi.org, "Integrity API").
+INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
+
+
+class IndexUnreachable(Exception):
+    """The index could not be reached at all: connection refused, or the host is unknown."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class IndexTrouble(Exception):
+    """The index answered, but not usably (a server error, a timeout, a body that is not
+    the documented JSON); asking again later may work."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -56,6 +88,19 @@ def project_url(base: str, project: str) -> str:
     return f"{base.rstrip('/')}/pypi/{quote(canonicalize_name(project))}/json"
 
 
+def release_url(base: str, project: str, version: str) -> str:
+    """The JSON API URL of one release of ``project``."""
+    name = quote(canonicalize_name(project))
+    return f"{base.rstrip('/')}/pypi/{name}/{quote(version, safe='')}/json"
+
+
+def provenance_url(base: str, project: str, version: str, filename: str) -> str:
+    """The integrity API URL of one file's provenance."""
+    parts = (canonicalize_name(project), version, filename)
+    path = "/".join(quote(part, safe="") for part in parts)
+    return f"{base.rstrip('/')}/integrity/{path}/provenance"
+
+
 @dataclass(frozen=True)
 class PyPIClient:
     """PyPI's JSON API as ``release doctor`` asks it; ``override`` replaces every index's URL."""
@@ -80,41 +125,104 @@ class PyPIClient:
         """Ask the index at ``base`` about ``project`` (see :func:`lookup_project`)."""
         return lookup_project(base, project, timeout=self.timeout)
 
+    def release(self, base: str, project: str, version: str) -> PyPIRelease:
+        """The files the index serves for ``project`` ``version``, each with its provenance
+        publisher; ``served=False`` when the index answers 404.
 
-def lookup_project(base: str, project: str, *, timeout: float = TIMEOUT_SECONDS) -> ProjectInfo:
-    """Ask the index about ``project``; never raises for network or server trouble."""
-    import urllib.error
+        Raises :class:`IndexUnreachable` or :class:`IndexTrouble`.
+        """
+        found = _get_json(release_url(base, project, version), JSON, self.timeout)
+        if found is None:
+            return PyPIRelease(project, version, served=False)
+        url, data = found
+        try:
+            names = [str(item["filename"]) for item in data["urls"]]
+        except (KeyError, TypeError) as exc:
+            raise IndexTrouble(url, f"unexpected answer (no urls[].filename: {exc})") from exc
+        files = tuple(
+            ServedFile(name, self.provenance(base, project, version, name)) for name in names
+        )
+        return PyPIRelease(project, version, served=True, files=files)
+
+    def provenance(
+        self, base: str, project: str, version: str, filename: str
+    ) -> ProvenancePublisher | None:
+        """The publisher in the file's provenance; None when the index has none (404)."""
+        url = provenance_url(base, project, version, filename)
+        found = _get_json(url, INTEGRITY_JSON, self.timeout)
+        if found is None:
+            return None
+        url, data = found
+        try:
+            publisher = data["attestation_bundles"][0]["publisher"]
+            return ProvenancePublisher(
+                kind=str(publisher["kind"]),
+                repository=_optional(publisher.get("repository")),
+                workflow=_optional(publisher.get("workflow")),
+                environment=_optional(publisher.get("environment")),
+            )
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise IndexTrouble(url, f"unexpected provenance ({exc})") from exc
+
+
+def _optional(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _opener(url: str) -> Any:
+    import urllib.request
+
+    handlers: list[urllib.request.BaseHandler] = []
+    if urlsplit(url).hostname in _LOOPBACK:
+        handlers.append(urllib.request.ProxyHandler({}))  # a local server is never proxied
+    return urllib.request.build_opener(*handlers)
+
+
+def _request(url: str, accept: str) -> Any:
     import urllib.request
 
     from .. import __version__
 
-    url = project_url(base, project)
-    request = urllib.request.Request(
-        url,
-        headers={
-            "Accept": "application/json",
-            "User-Agent": f"release-orchestrator/{__version__}",
-        },
-    )
-    handlers: list[urllib.request.BaseHandler] = []
-    if urlsplit(url).hostname in _LOOPBACK:
-        handlers.append(urllib.request.ProxyHandler({}))  # a local server is never proxied
-    opener = urllib.request.build_opener(*handlers)
+    headers = {"Accept": accept, "User-Agent": f"release-orchestrator/{__version__}"}
+    return urllib.request.Request(url, headers=headers)
+
+
+def _get_json(url: str, accept: str, timeout: float) -> tuple[str, Any] | None:
+    """``(url, data)`` for a 200, None for a 404; raises IndexUnreachable or IndexTrouble."""
+    import urllib.error
+
     try:
-        with opener.open(request, timeout=timeout) as response:
+        with _opener(url).open(_request(url, accept), timeout=timeout) as response:
             body = response.read()
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
-            return ProjectInfo(url, exists=False)
-        return ProjectInfo(url, exists=None, problem=f"HTTP {exc.code} {exc.reason}")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return ProjectInfo(url, exists=None, problem=str(reason) or type(exc).__name__)
+            return None
+        raise IndexTrouble(url, f"HTTP {exc.code} {exc.reason}") from exc
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, (ConnectionRefusedError, socket.gaierror)):
+            raise IndexUnreachable(url, str(exc.reason)) from exc
+        raise IndexTrouble(url, str(exc.reason) or type(exc).__name__) from exc
+    except (OSError, ValueError) as exc:
+        raise IndexTrouble(url, str(exc) or type(exc).__name__) from exc
     try:
-        data = json.loads(body)
-        releases = data["releases"]
+        return url, json.loads(body)
+    except ValueError as exc:
+        raise IndexTrouble(url, f"unexpected answer ({exc})") from exc
+
+
+def lookup_project(base: str, project: str, *, timeout: float = TIMEOUT_SECONDS) -> ProjectInfo:
+    """Ask the index about ``project``; never raises for network or server trouble."""
+    url = project_url(base, project)
+    try:
+        found = _get_json(url, JSON, timeout)
+    except (IndexUnreachable, IndexTrouble) as exc:
+        return ProjectInfo(url, exists=None, problem=exc.reason)
+    if found is None:
+        return ProjectInfo(url, exists=False)
+    try:
+        releases = found[1]["releases"]
         if not isinstance(releases, Mapping):
             raise TypeError("releases is not an object")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         return ProjectInfo(url, exists=None, problem=f"unexpected answer ({exc})")
     return ProjectInfo(url, exists=True, versions=frozenset(str(v) for v in releases))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ from ..errors import (
 )
 from ..render.console import Console
 from ..render.plan import describe_plan
+from .confirm import PyPICheck
 from .doctor import check_before_cut
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class CutRequest:
     api_url: str | None = None
     skip_doctor: bool = False
     watch: bool = True  # follow the publish run after the push
+    pypi: PyPICheck = field(default_factory=PyPICheck)  # then confirm the upload
 
 
 @dataclass
@@ -401,7 +403,9 @@ def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:
     followed = None
     if request.watch:
         view = view_for(deps.console, deps.env)
-        followed = follow_release(result, deps, api_url=request.api_url, view=view)
+        followed = follow_release(
+            result, deps, api_url=request.api_url, view=view, pypi=request.pypi
+        )
     if deps.console.json_mode:
         data = result.to_json()
         if followed is not None:

@@ -188,10 +188,9 @@ def run_demo(name: str, deps: Deps, *, keep: bool, tty: bool) -> int:
     from ..core.publisher import Publisher
     from ..render.explain import render_explanation
     from ..render.watch import make_view
-    from ..sandbox.pypi import PyPIServer
+    from ..sandbox.pypi import Attested, PyPIServer
     from .cut import CutRequest, run_cut
-    from .flow import explain_failure, follow_release
-    from .watch import outcome
+    from .flow import conclude, explain_failure, follow_release
 
     console = deps.console
 
@@ -204,10 +203,18 @@ def run_demo(name: str, deps: Deps, *, keep: bool, tty: bool) -> int:
         emu = start_emulator(origin, scenario)
         on_pypi = (VERSION, NEXT) if scenario.already_on_pypi else (VERSION,)
         pypi = PyPIServer({REPO: on_pypi})
+        # A green publish job uploads: the stand-in serves the release with its provenance.
+        provenance = Attested(f"{OWNER}/{REPO}", "publish.yml", scenario.job_environment)
+        tag = f"v{NEXT}"
+        pypi.upload_when(
+            REPO, NEXT, lambda: emu.job_succeeded_at("publish", tag), provenance=provenance
+        )
         console.say(f"release demo: {name} — {scenario.description}")
         console.say(f"  project   {work} (origin: a bare repository beside it)")
         console.say(f"  GitHub    the built-in emulator at {emu.url}")
-        console.say(f"  PyPI      a local JSON API at {pypi.url} (has {', '.join(on_pypi)})")
+        console.say(
+            f"  PyPI      a local stand-in at {pypi.url} (has {', '.join(on_pypi)})"
+        )
         console.say("  no network, no token of yours")
         console.say("")
         console.say(f"$ release cut patch --yes    # {VERSION} → {NEXT}")
@@ -248,7 +255,7 @@ def run_demo(name: str, deps: Deps, *, keep: bool, tty: bool) -> int:
                 )
         code = int(ExitCode.OK)
         try:
-            outcome(followed)
+            conclude(followed)
         except ReleaseError as exc:
             for line in exc.lines():
                 console.say(line)

@@ -1,8 +1,9 @@
 """Cut → follow → explain: what happens after the push, shared by ``release cut`` and the demo.
 
-After a push, :func:`follow_release` watches the publish run the tag started; when that run
-fails, :func:`explain_failure` reads its failed jobs' logs with the same connection, and
-:func:`finish_watch` reports the outcome (annotations inside GitHub Actions, exit 6).
+After a push, :func:`follow_release` watches the publish run the tag started and, when it
+succeeded, confirms the upload on PyPI; when the run fails, :func:`explain_failure` reads its
+failed jobs' logs with the same connection, and :func:`finish_watch` reports the outcome
+(annotations inside GitHub Actions, exit 6, or 7 when PyPI does not serve the release).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..core.remote import github_repository
 from ..core.runs import RunQuery
 from ..core.workflows import event_for
 from ..errors import ReleaseError
+from .confirm import PyPICheck, confirm_after_run
 from .watch import DEFAULT_INTERVAL, WatchResult, WatchView, outcome, watch_run
 
 if TYPE_CHECKING:
@@ -32,8 +34,10 @@ def follow_release(
     api_url: str | None,
     view: WatchView,
     interval: float = DEFAULT_INTERVAL,
+    pypi: PyPICheck | None = None,
 ) -> WatchResult | None:
-    """After the push, watch the publish run it started (None when there is nothing to watch)."""
+    """After the push, watch the publish run it started (None when there is nothing to watch),
+    then confirm the upload on PyPI when the run succeeded."""
     console = deps.console
     if result.dry_run or not result.pushed or result.commit is None or not result.remote_url:
         return None
@@ -57,7 +61,9 @@ def follow_release(
         return None
     github = connect(deps, repo, api_url=api_url, own_retries=True)
     query = RunQuery(workflow=workflow.filename, event=event, tag=plan.tag, sha=result.commit)
-    return watch_run(github, deps.clock, view, run_id=None, query=query, interval=interval)
+    followed = watch_run(github, deps.clock, view, run_id=None, query=query, interval=interval)
+    followed.confirmation = confirm_after_run(followed.run, repo, deps, pypi or PyPICheck())
+    return followed
 
 
 def explain_failure(
@@ -85,4 +91,12 @@ def finish_watch(result: WatchResult, deps: Deps) -> None:
     else:
         if explained is not None:
             console.say("\n" + render_explanation(*explained))
+    conclude(result)
+
+
+def conclude(result: WatchResult) -> None:
+    """Exit 6 unless the run succeeded; exit 7 when PyPI did not serve the green run's
+    version in time."""
     outcome(result)
+    if result.confirmation is not None and result.confirmation.error is not None:
+        raise result.confirmation.error

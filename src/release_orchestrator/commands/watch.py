@@ -18,6 +18,7 @@ from ..adapters.clock import Clock
 from ..adapters.github import GitHub, RequestStats
 from ..core.runs import Conclusion, JobState, RunQuery, RunState, RunStatus
 from ..errors import GitHubUnavailable, Interrupted, RateLimited, RunFailed, WatchTimeout
+from .confirm import PyPICheck
 
 DEFAULT_TIMEOUT = 30 * 60.0
 DEFAULT_INTERVAL = 15.0  # the cap; polls start shorter and slow down while nothing changes
@@ -28,6 +29,7 @@ JOBS_REFRESH = 60.0  # live step progress at most once a minute: each costs a re
 
 if TYPE_CHECKING:
     from ..deps import Deps
+    from .confirm import Confirmation
 
 T = TypeVar("T")
 
@@ -57,6 +59,8 @@ class WatchResult:
     requests: RequestStats
     # The connection it was watched through, for explaining a failure with the same token.
     github: GitHub | None = field(default=None, repr=False, compare=False)
+    # What PyPI showed after a green run (None: not checked, or the index was unreachable).
+    confirmation: Confirmation | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object of ``release watch``."""
@@ -77,6 +81,7 @@ class WatchResult:
                 for job in self.jobs
             ],
             "requests": self.requests.to_json(),
+            "pypi": self.confirmation.to_json() if self.confirmation else None,
         }
 
 
@@ -231,6 +236,7 @@ class WatchRequest:
     interval: float = DEFAULT_INTERVAL
     timeout: float = DEFAULT_TIMEOUT
     api_url: str | None = None
+    pypi: PyPICheck = field(default_factory=PyPICheck)
 
 
 def watch_run(
@@ -282,9 +288,13 @@ def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult
 def watch_command(request: WatchRequest, deps: Deps) -> None:
     """``release watch``: follow the run, print ``--json``, then report and explain it."""
     from ..render.watch import view_for
+    from .confirm import confirm_after_run
     from .flow import finish_watch
 
     result = run_watch(request, deps, view_for(deps.console, deps.env))
+    if result.github is not None:
+        repo = result.github.repo_ref
+        result.confirmation = confirm_after_run(result.run, repo, deps, request.pypi)
     if deps.console.json_mode:
         deps.console.data(json.dumps(result.to_json()))
     finish_watch(result, deps)

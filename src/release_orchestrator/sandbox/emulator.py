@@ -181,6 +181,21 @@ class GitHubEmulator:
 
     # -- observation ------------------------------------------------------------------------
 
+    def job_succeeded_at(self, job: str, branch: str) -> float | None:
+        """When job ``job`` of a run for ``branch`` (a tag) first finished successfully, on
+        the emulator's clock; None until it has (the stand-in PyPI's upload time)."""
+        with self._state.lock:
+            times = [
+                attempt.completed_at
+                for run in self._state.actions.runs.values()
+                if run.head_branch == branch
+                for attempt in run.attempts
+                if attempt.finished and attempt.completed_at is not None
+                for item in attempt.jobs
+                if item.spec.name == job and item.spec.conclusion == "success"
+            ]
+        return min(times) if times else None
+
     @property
     def requests(self) -> list[RequestRecord]:
         """Every request answered so far (status 0: connection dropped)."""
