@@ -126,6 +126,12 @@ class GitCommandFailed(ReleaseError):
         self.reason = reason
 
 
+class NotFound(RemoteError):
+    """GitHub answered 404: the repository (or what was asked of it) is not there or not
+    visible to the token; the caller may know which.
+    """
+
+
 class GitHubUnavailable(RemoteError):
     """A server error or a dropped connection: worth retrying later."""
 

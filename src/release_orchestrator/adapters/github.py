@@ -14,7 +14,15 @@ from urllib.parse import quote
 from ..core.model import ReleaseInfo, RepoRef
 from ..core.redact import redact
 from ..core.runs import JobState, PendingDeployment, RunState
-from ..errors import AuthError, GitHubUnavailable, RateLimited, ReleaseError, RemoteError
+from ..errors import (
+    AuthError,
+    GitHubUnavailable,
+    NotFound,
+    RateLimited,
+    ReleaseError,
+    RemoteError,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from github import Github
@@ -90,7 +98,7 @@ class GitHub:
                     "to release, actions: read to watch, actions: write to re-run)",
                 )
             if exc.status == 404:
-                return RemoteError(
+                return NotFound(
                     f"{where} was not found while {doing} ({text})",
                     "check the remote URL, --api-url, and that the token can see the repository",
                 )
@@ -158,8 +166,21 @@ class GitHub:
         return changed, [RunState.from_json(r) for r in runs if isinstance(r, dict)]
 
     def run(self, run_id: int) -> tuple[bool, RunState]:
-        """The run (its latest attempt)."""
-        changed, data = self.get_json(self._repo_path(f"/actions/runs/{run_id}"))
+        """The run (its latest attempt).
+
+        A run id the repository does not have (another repository's, or a typo) is a
+        usage error (exit 2); a repository the token cannot see stays a remote error.
+        """
+        try:
+            changed, data = self.get_json(self._repo_path(f"/actions/runs/{run_id}"))
+        except NotFound as exc:
+            self.repository()  # raises its own NotFound when the repository is the problem
+            name = self.repo_ref.full_name
+            raise UsageError(
+                f"{name} has no Actions run {run_id}",
+                f"expected the id of one of {name}'s runs (the number at the end of "
+                f"…/{name}/actions/runs/ID), or a tag",
+            ) from exc
         return changed, RunState.from_json(data if isinstance(data, dict) else {})
 
     def jobs(self, run_id: int) -> tuple[bool, list[JobState]]:

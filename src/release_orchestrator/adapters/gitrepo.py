@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..core.model import RemoteState
 from ..core.redact import redact
+from ..core.resume import FastForward, RemoteTag
 from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, LocalGitRefused, RemoteError
 
 if TYPE_CHECKING:
@@ -114,6 +115,18 @@ class GitRepo:
             raise GitCommandFailed(args[0], reason) from exc
         return out
 
+    def _git_bytes(self, *args: str) -> bytes:
+        """``git ARGS``'s stdout as it is (file contents: no decoding, no stripping)."""
+        import git
+
+        try:
+            out: bytes = self._repo.git.execute(
+                ["git", *args], stdout_as_string=False, strip_newline_in_stdout=False
+            )
+        except git.GitCommandError as exc:
+            raise GitCommandFailed(args[0], redact(_reason(str(exc.stderr)))) from exc
+        return out
+
     # --- reading -------------------------------------------------------------------
 
     def current_branch(self) -> str | None:
@@ -212,14 +225,49 @@ class GitRepo:
     def fetch_branch(self, remote: str, branch: str) -> str:
         """Fetch ``branch`` from ``remote`` without touching local tags; return the fetched ref."""
         tracking = f"refs/remotes/{remote}/{branch}"
+        self._fetch(remote, f"+refs/heads/{branch}:{tracking}", repr(branch))
+        return tracking
+
+    def _fetch(self, remote: str, refspec: str, what: str) -> None:
         try:
-            self._git("fetch", "--quiet", "--no-tags", remote, f"+refs/heads/{branch}:{tracking}")
+            self._git("fetch", "--quiet", "--no-tags", remote, refspec)
         except GitCommandFailed as exc:
             raise RemoteError(
-                f"cannot fetch {branch!r} from {remote!r}: {exc.reason}",
+                f"cannot fetch {what} from {remote!r}: {exc.reason}",
                 "check the network and your git credentials",
             ) from exc
-        return tracking
+
+    def remote_tag(self, remote: str, tag: str, head: str) -> RemoteTag:
+        """Fetch ``tag``'s objects from ``remote`` (no ref is created or moved) and read
+        the tag, its commit, and what that commit changes against ``head``.
+        """
+        self._fetch(remote, f"refs/tags/{tag}", f"tag {tag}")
+        obj = self._git("rev-parse", "--verify", "FETCH_HEAD")
+        annotated = self._git("cat-file", "-t", obj) == "tag"
+        message = ""
+        if annotated:
+            # An annotated tag: headers, a blank line, then the message.
+            message = self._git("cat-file", "tag", obj).partition("\n\n")[2]
+        commit = self._git("rev-parse", "--verify", f"{obj}^{{commit}}")
+        parents = tuple(self._git("rev-list", "--parents", "-n", "1", commit).split()[1:])
+        diff = self._git_bytes(
+            "diff-tree", "-r", "-z", "--no-renames", "--name-status", head, commit
+        )
+        fields = diff.decode("utf-8", "surrogateescape").split("\0")
+        changed: dict[str, bytes | None] = {}
+        for status, path in zip(fields[0::2], fields[1::2], strict=False):
+            blob = f"{commit}:{path}"
+            changed[path] = None if status == "D" else self._git_bytes("cat-file", "blob", blob)
+        return RemoteTag(
+            name=tag,
+            tag_object=obj,
+            annotated=annotated,
+            message=message,
+            commit=commit,
+            parents=parents,
+            commit_message=self._git("log", "-1", "--format=%B", commit),
+            changed=changed,
+        )
 
     # --- changing --------------------------------------------------------------------
 
@@ -246,6 +294,22 @@ class GitRepo:
             self._git("tag", "--annotate", "--message", message, tag, commit, own_session=True)
         except GitCommandFailed as exc:
             raise _refused("tag", exc) from exc
+
+    def fast_forward(self, move: FastForward) -> None:
+        """Create the release tag as the remote has it (unless it exists), then move the
+        checked-out branch forward to the release commit; git refuses anything but a
+        fast-forward, and changes nothing when it refuses.
+        """
+        if move.tag_object is not None:
+            ref = f"refs/tags/{move.tag}"
+            try:
+                self._git("update-ref", ref, move.tag_object, "", own_session=True)
+            except GitCommandFailed as exc:
+                raise _refused("tag", exc) from exc
+        try:
+            self._git("merge", "--ff-only", "--quiet", move.commit, own_session=True)
+        except GitCommandFailed as exc:
+            raise _refused("merge --ff-only", exc) from exc
 
     def push(self, argv: tuple[str, ...], remote: str) -> None:
         """Run the push ``git argv`` to ``remote`` (the release's atomic push of branch and tag)."""

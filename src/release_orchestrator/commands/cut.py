@@ -29,6 +29,7 @@ from ..core.plan import (
 )
 from ..core.pyproject import locate_version, plan_file_changes
 from ..core.remote import require_github_repository
+from ..core.resume import RemoteTag
 from ..core.steps import Step, StepHook
 from ..core.version import next_version
 from ..errors import (
@@ -169,6 +170,18 @@ def _preflight(
     )
 
 
+def _remote_tag(
+    repo: GitRepo, facts: RepoFacts, remote: str, tag: str, changes: Sequence[FileChange]
+) -> RemoteTag | None:
+    """The remote's tag of the version to cut, read in full when it may be this release
+    pushed and then lost locally (it is on the remote, not at HEAD, and a commit is due).
+    """
+    sha = facts.remote_state.tags.get(tag) if facts.remote_state else None
+    if not changes or sha is None or facts.head is None or sha == facts.head:
+        return None
+    return repo.remote_tag(remote, tag, facts.head)
+
+
 def run_cut(
     request: CutRequest,
     deps: Deps,
@@ -207,7 +220,12 @@ def run_cut(
     if target is not None and target != current:
         changes = plan_file_changes(root, source, config, target, LOCAL)
     preflight = _preflight(repo, config, target, changes)
-    plan = plan_cut(options, config, facts, versions, release_branch, changes, preflight)
+    remote_tag = None
+    if target is not None and facts.remote_url is not None:
+        remote_tag = _remote_tag(repo, facts, options.remote, config.tag_for(str(target)), changes)
+    plan = plan_cut(
+        options, config, facts, versions, release_branch, changes, preflight, remote_tag
+    )
 
     github = None
     if options.github_release:
@@ -264,6 +282,13 @@ class _Workspace:
         """Create the annotated tag."""
         self.repo.create_tag(tag, message, commit)
 
+    def fast_forward(self, plan: ReleasePlan) -> str:
+        """Move the branch to the release commit found on the remote; say so."""
+        move = plan.fast_forward
+        assert move is not None
+        self.repo.fast_forward(move)
+        return f"✓ fast-forwarded {plan.branch} to {move.commit[:7]}, the release on {plan.remote}"
+
     def push(self, argv: tuple[str, ...], remote: str) -> None:
         """Run the push the plan shows."""
         self.repo.push(argv, remote)
@@ -294,12 +319,16 @@ def _run_steps(
     """
     repo = workspace.repo
     snapshot = repo.snapshot(plan.branch)
-    originals = {change.path: change.before for change in plan.changes}
+    moved = plan.fast_forward.changes if plan.fast_forward else ()
+    originals = {change.path: change.before for change in (*plan.changes, *moved)}
     plan.release_commit = plan.release_commit or snapshot.head
     undoable = [step for step in plan.steps if step.undoable]
     interrupts = DeferredInterrupts(console.warn)
     with interrupts.deferred():
         try:
+            if plan.fast_forward is not None:
+                interrupts.in_flight = f"the fast-forward of {plan.branch}"
+                console.say(workspace.fast_forward(plan))
             for step in undoable:
                 _run_step(step, plan, workspace, console, interrupts, hooks)
                 if interrupts.pending and not _pushed(plan):

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..adapters.files import find_publish_workflow, load_pyproject
 from ..adapters.github import GitHub
@@ -19,7 +20,10 @@ from ..core.remote import require_github_repository
 from ..core.runs import RunQuery
 from ..core.version import highest_tag
 from ..core.workflows import event_for
-from ..errors import ConfigError, UsageError
+from ..errors import CheckFailure, ChecksFailed, ConfigError, ReleaseError, UsageError
+
+if TYPE_CHECKING:
+    from ..adapters.gitrepo import GitRepo
 
 _RUN_URL = re.compile(
     r"^https?://(?P<host>[^/\s]+)/(?P<owner>[^/\s]+)/(?P<repo>[^/\s]+)/actions/runs/(?P<id>\d+)"
@@ -50,6 +54,51 @@ def _release_tag_at_head(tags: Mapping[str, str], head: str, prefix: str) -> str
     return highest[1] if highest else None
 
 
+def _same_repository(url: RepoRef, remote: RepoRef) -> bool:
+    # GitHub's owner and repository names are case-insensitive. The hosts are not
+    # compared: a run page may be served from another name than the one git pushes to
+    # (an Enterprise Server's web and ssh hosts, a proxy).
+    return url.full_name.lower() == remote.full_name.lower()
+
+
+def _run_url_target(url: re.Match[str], cwd: Path, api_url: str | None) -> Target:
+    """The run a URL names; inside a clone, it must be a run of that clone's repository."""
+    from ..adapters.gitrepo import GitRepo
+
+    repo = RepoRef(url["host"].lower(), url["owner"], url["repo"])
+    try:
+        git = GitRepo.open(cwd)
+        here = _remote_repository(git, _config(git.root).remote, api_url)
+    except ReleaseError:
+        here = None  # outside a clone (or without its remote): any repository's run
+    if here is not None and not _same_repository(repo, here[1]):
+        remote, ours = here
+        raise UsageError(
+            f"the run URL is of {repo.full_name}, but this clone's {remote!r} is "
+            f"{ours.full_name}",
+            f"expected a run of {ours.full_name} (…/{ours.full_name}/actions/runs/ID), "
+            "a run id or a tag; to follow another repository's run, run outside this clone",
+        )
+    return Target(repo=repo, run_id=int(url["id"]))
+
+
+def _remote_repository(git: GitRepo, remote: str, api_url: str | None) -> tuple[str, RepoRef]:
+    """``remote`` and the GitHub repository it names; a remote that does not exist is a
+    failed check (exit 3), as for ``release cut``.
+    """
+    remote_url = git.remote_url(remote)
+    if remote_url is None:
+        raise ChecksFailed(
+            [
+                CheckFailure(
+                    f"there is no git remote named {remote!r} to tell the GitHub repository",
+                    "pass a run URL instead, or add the remote (git remote add)",
+                )
+            ]
+        )
+    return remote, require_github_repository(remote_url, remote, api_url)
+
+
 def resolve_target(
     target: str | None, *, cwd: Path, workflow: str | None, api_url: str | None
 ) -> Target:
@@ -60,15 +109,13 @@ def resolve_target(
     """
     url = _RUN_URL.match(target or "")
     if url:
-        host = url["host"].lower()
-        repo = RepoRef(host, url["owner"], url["repo"])
-        return Target(repo=repo, run_id=int(url["id"]))
+        return _run_url_target(url, cwd, api_url)
 
     from ..adapters.gitrepo import GitRepo
 
     git = GitRepo.open(cwd)
     config = _config(git.root)
-    repo = require_github_repository(git.remote_url(config.remote), config.remote, api_url)
+    _, repo = _remote_repository(git, config.remote, api_url)
     if target and target.isdigit():
         return Target(repo=repo, run_id=int(target))
 

@@ -6,7 +6,7 @@ Nothing here touches git, GitHub or files. :func:`plan_cut` either returns a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packaging.version import Version
@@ -14,6 +14,7 @@ from packaging.version import Version
 from ..errors import CheckFailure, ChecksFailed
 from .config import ReleaseConfig
 from .model import FileChange, ReleaseInfo, RemoteState, VersionSource
+from .resume import FastForward, RemoteTag, foreign_reason
 from .steps import STEP_TYPES, Step, StepStatus
 from .version import highest_tag, is_prerelease
 
@@ -133,6 +134,8 @@ class ReleasePlan:
     root: Path
     steps: tuple[Step, ...] = ()
     release: ReleaseInfo | None = None  # found (resuming) or made by the github-release step
+    # Our release commit, found on the remote only: the local branch moves to it first.
+    fast_forward: FastForward | None = None
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -192,7 +195,10 @@ def _branch_checks(repo: RepoFacts, remote: str, branch: str | None) -> list[Che
         )
     if repo.remote_url is None:
         failures.append(
-            CheckFailure(f"there is no git remote named {remote!r}", "pass --remote NAME")
+            CheckFailure(
+                f"there is no git remote named {remote!r}",
+                f"pass --remote NAME, or add it: git remote add {remote} URL",
+            )
         )
     elif branch is None:
         failures.append(
@@ -269,12 +275,17 @@ def plan_cut(
     release_branch: str | None,
     changes: list[FileChange],
     preflight: Preflight | None = None,
+    remote_tag_facts: RemoteTag | None = None,
 ) -> ReleasePlan:
-    """Run every check and decide every step; raise :class:`ChecksFailed` listing all failures."""
-    failures = _branch_checks(repo, options.remote, release_branch)
+    """Run every check and decide every step; raise :class:`ChecksFailed` listing all failures.
+
+    ``remote_tag_facts`` is what the remote's tag of the target version points at, read
+    when it is not at HEAD: the release is picked up from there when it is ours.
+    """
     target = versions.target
     tag = config.tag_for(str(target)) if target is not None else ""
     commit_message = config.commit_message_for(str(target)) if target is not None else ""
+    tag_message = config.tag_message_for(str(target)) if target is not None else ""
     # Versions taken from git tags need only the tag, unless version-files need a commit.
     scm = versions.source.kind == "scm" and not changes
     remote_tags = repo.remote_state.tags if repo.remote_state else {}
@@ -288,19 +299,42 @@ def plan_cut(
     else:
         same = target is not None and versions.current == target
         release_commit = repo.head if same and repo.head_message == commit_message else None
+    # Pushed, but lost locally (or cut from another clone): ours, or named as not ours.
+    fast_forward, foreign = None, None
+    if release_commit is None and remote_tag_facts is not None and repo.head is not None:
+        foreign = foreign_reason(
+            remote_tag_facts, repo.head, repo.root, changes, commit_message, tag_message
+        )
+        if foreign is None:
+            release_commit = remote_tag_facts.commit
+            fast_forward = FastForward(
+                commit=release_commit,
+                tag=tag,
+                tag_object=None if local_tag is not None else remote_tag_facts.tag_object,
+                changes=tuple(changes),
+            )
     resuming = release_commit is not None
+    remote_head = repo.remote_state.heads.get(release_branch or "") if repo.remote_state else None
+    if fast_forward is not None and remote_head == fast_forward.commit:
+        # The remote's branch is one commit ahead: that commit is our release.
+        repo = replace(repo, divergence=None)
+    failures = _branch_checks(repo, options.remote, release_branch)
 
     highest = highest_tagged(repo, config.tag_prefix)
     version_failures, warnings = _version_checks(versions, resuming, highest)
     failures += version_failures
     if target is not None:
         failures += preflight_checks(preflight or Preflight(), tag, commit_message, scm)
+    expected = release_commit or repo.head
+    at = "HEAD" if expected is not None and expected == repo.head else "the release commit"
+    named = f"{at} {_short(expected)}" if expected else at
     for where, sha in (("locally", local_tag), (f"on {options.remote!r}", remote_tag)):
         if sha is not None and sha != release_commit:
+            why = f": {foreign}" if foreign is not None and sha == remote_tag else ""
             failures.append(
                 CheckFailure(
                     f"tag {tag} already exists {where} and points at {_short(sha)}, "
-                    f"not at {'HEAD' if repo.head else 'the release commit'}",
+                    f"not at {named}{why}",
                     "choose another version; to redo that release, delete the tag first",
                 )
             )
@@ -315,8 +349,8 @@ def plan_cut(
         status[name] = (
             StepStatus.SKIPPED if scm else StepStatus.ALREADY_DONE if resuming else StepStatus.TODO
         )
-    status["tag"] = StepStatus.ALREADY_DONE if local_tag is not None else StepStatus.TODO
-    remote_head = repo.remote_state.heads.get(release_branch) if repo.remote_state else None
+    already_tagged = local_tag is not None or fast_forward is not None
+    status["tag"] = StepStatus.ALREADY_DONE if already_tagged else StepStatus.TODO
     if not options.push:
         status["push"] = StepStatus.SKIPPED
     elif remote_tag is not None and remote_head == release_commit:
@@ -334,7 +368,7 @@ def plan_cut(
         source=versions.source,
         changes=[] if resuming or scm else changes,
         commit_message=commit_message,
-        tag_message=config.tag_message_for(str(target)),
+        tag_message=tag_message,
         remote=options.remote,
         branch=release_branch,
         prerelease=prerelease,
@@ -344,5 +378,15 @@ def plan_cut(
         root=repo.root,
         steps=steps,
         warnings=warnings,
-        notices=list(versions.notices),
+        notices=list(versions.notices) + _fast_forward_notice(fast_forward, options.remote),
+        fast_forward=fast_forward,
     )
+
+
+def _fast_forward_notice(fast_forward: FastForward | None, remote: str) -> list[str]:
+    if fast_forward is None:
+        return []
+    return [
+        f"{remote} already has this release ({fast_forward.tag} on {_short(fast_forward.commit)},"
+        " whose only change is the version bump): the local branch is fast-forwarded to it"
+    ]
