@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,7 @@ from gitfixtures import OWNER, PYPROJECT, REPO, Project, add_github_remote, git
 from release_orchestrator.adapters.pypi import PyPIClient, lookup_project
 from release_orchestrator.core.checks.claims import PREDICTED_CLAIMS, predict_claims
 from release_orchestrator.sandbox import RunContext
-from release_orchestrator.sandbox.pypi import oidc_claims
+from release_orchestrator.sandbox.pypi import PyPIServer, oidc_claims
 from runcli import NO_PYPI, Outcome, make_deps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,65 +54,20 @@ jobs:
 # --- a local PyPI JSON API ---------------------------------------------------------------
 
 
-@dataclass
-class FakePyPI:
-    """``GET /pypi/<project>/json`` from a dict; anything unknown is 404."""
-
-    url: str = ""
-    projects: dict[str, list[str]] = field(default_factory=dict)
-    status: int | None = None  # answer every request with this status instead
-    body: bytes | None = None  # answer every request with this body instead
-    paths: list[str] = field(default_factory=list)
-
-
-def _handler(state: FakePyPI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.paths.append(self.path)
-            parts = self.path.strip("/").split("/")
-            body, status = b"{}", 404
-            if state.status is not None:
-                status = state.status
-            elif state.body is not None:
-                body, status = state.body, 200
-            elif len(parts) == 3 and parts[0] == "pypi" and parts[1] in state.projects:
-                releases: dict[str, list[str]] = {v: [] for v in state.projects[parts[1]]}
-                body, status = json.dumps({"info": {}, "releases": releases}).encode(), 200
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
-# The one local index of this module; the ``pypi`` fixture resets what it knows.
-SERVER = FakePyPI()
-
-
-@pytest.fixture(scope="module")
-def pypi_server() -> Iterator[FakePyPI]:
-    state = SERVER
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture(autouse=True)
-def pypi(isolated_env: None, pypi_server: FakePyPI) -> FakePyPI:
-    """Every test here asks the local server (which knows no project unless told)."""
-    pypi_server.projects.clear()
-    pypi_server.paths.clear()
-    pypi_server.status = pypi_server.body = None
-    return pypi_server
+def pypi(isolated_env: None) -> Iterator[PyPIServer]:
+    """The sandbox's stand-in PyPI (it knows no project unless told); every doctor here asks
+    it through :func:`release`.
+    """
+    server = PyPIServer()
+    _CURRENT[:] = [server]
+    yield server
+    _CURRENT.clear()
+    server.stop()
+
+
+# The stand-in PyPI of the running test, for release() (the tests call it without the fixture).
+_CURRENT: list[PyPIServer] = []
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -123,7 +75,7 @@ def pypi(isolated_env: None, pypi_server: FakePyPI) -> FakePyPI:
 
 def release(*args: str, cwd: Path, pypi: PyPIClient | None = None) -> Outcome:
     """``release ARGS`` asking this module's local index (or ``pypi``), in ``cwd``."""
-    index = pypi or PyPIClient(override=SERVER.url)
+    index = pypi or PyPIClient(override=_CURRENT[0].url)
     return runcli.release(*args, deps=make_deps(cwd=cwd, pypi=index))
 
 
@@ -161,7 +113,7 @@ def use(project: Project, text: str, name: str = WORKFLOW, pyproject_extra: str 
 # --- the valid workflow ------------------------------------------------------------------
 
 
-def test_valid_workflow_no_findings_claims_and_form(project: Project, pypi: FakePyPI) -> None:
+def test_valid_workflow_no_findings_claims_and_form(project: Project, pypi: PyPIServer) -> None:
     use(project, GOOD)
 
     out, data = doctor(cwd=project.work)
@@ -724,9 +676,9 @@ def test_built_distributions(
     assert codes(data) == expected
 
 
-def test_version_already_on_pypi(project: Project, pypi: FakePyPI) -> None:
+def test_version_already_on_pypi(project: Project, pypi: PyPIServer) -> None:
     use(project, GOOD)
-    pypi.projects[REPO] = ["0.0.9", "0.1.0"]
+    pypi.add_versions(REPO, ["0.0.9", "0.1.0"])
     out, data = doctor(cwd=project.work)
     assert out.code == 3
     assert codes(data) == [("version-already-published", "error")]
@@ -734,15 +686,17 @@ def test_version_already_on_pypi(project: Project, pypi: FakePyPI) -> None:
     assert data["pending_publisher_needed"] is False
 
 
-def test_project_exists_without_the_version(project: Project, pypi: FakePyPI) -> None:
+def test_project_exists_without_the_version(project: Project, pypi: PyPIServer) -> None:
     use(project, GOOD)
-    pypi.projects[REPO] = ["0.0.9"]
+    pypi.add_versions(REPO, ["0.0.9"])
     _, data = doctor(cwd=project.work)
     assert codes(data) == []
     assert data["pending_publisher_needed"] is False
 
 
-def test_project_name_comes_from_the_configured_publisher(project: Project, pypi: FakePyPI) -> None:
+def test_project_name_comes_from_the_configured_publisher(
+    project: Project, pypi: PyPIServer
+) -> None:
     use(project, GOOD, pyproject_extra='\n[tool.release.pypi]\nproject = "Other.Name"\n')
     doctor(cwd=project.work)
     assert pypi.paths == ["/pypi/other-name/json"]  # normalised: PyPI would redirect
@@ -753,10 +707,13 @@ def test_project_name_comes_from_the_configured_publisher(project: Project, pypi
     [(503, None, "HTTP 503"), (None, b"<html>", "unexpected answer")],
 )
 def test_index_trouble_is_a_warning(
-    project: Project, pypi: FakePyPI, status: int | None, body: bytes | None, problem: str
+    project: Project, pypi: PyPIServer, status: int | None, body: bytes | None, problem: str
 ) -> None:
     use(project, GOOD)
-    pypi.status, pypi.body = status, body
+    if status is not None:
+        pypi.fail_every_request(status)
+    if body is not None:
+        pypi.fail_every_request(200, body)
     out, data = doctor(cwd=project.work)
     assert out.code == 0
     assert codes(data) == [("index-unreachable", "warning")]
@@ -774,15 +731,15 @@ def test_unreachable_index(project: Project) -> None:
 
 
 def test_index_url_option_wins(
-    project: Project, pypi: FakePyPI
+    project: Project, pypi: PyPIServer
 ) -> None:
     use(project, GOOD)
     _, data = doctor("--index-url", pypi.url, pypi=NO_PYPI, cwd=project.work)
     assert codes(data) == []
 
 
-def test_lookup_project_reads_releases(pypi: FakePyPI) -> None:
-    pypi.projects["pkg"] = ["1.0", "1.1.0"]
+def test_lookup_project_reads_releases(pypi: PyPIServer) -> None:
+    pypi.add_versions("pkg", ["1.0", "1.1.0"])
     info = lookup_project(pypi.url, "PKG")
     assert info.exists is True
     assert info.has_version("1.0.0") and not info.has_version("1.2")
@@ -896,9 +853,9 @@ def test_cut_skip_doctor_is_stated_in_the_plan(project: Project) -> None:
     assert project.remote_tag_commit("v0.1.1") is not None
 
 
-def test_cut_checks_the_new_version_on_pypi(project: Project, pypi: FakePyPI) -> None:
+def test_cut_checks_the_new_version_on_pypi(project: Project, pypi: PyPIServer) -> None:
     _commit(project, GOOD)
-    pypi.projects[REPO] = ["0.1.0", "0.1.1"]
+    pypi.add_versions(REPO, ["0.1.0", "0.1.1"])
     before = project.state()
     out = release("cut", "patch", "--yes", cwd=project.work)
     assert out.code == 3
@@ -919,11 +876,11 @@ def test_cut_warnings_do_not_block(project: Project) -> None:
 
 
 def test_cut_resume_after_the_push_does_not_run_the_doctor(
-    project: Project, pypi: FakePyPI
+    project: Project, pypi: PyPIServer
 ) -> None:
     _commit(project, GOOD)
     assert release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work).code == 0
-    pypi.projects[REPO] = ["0.1.1"]  # published by the run the push started
+    pypi.add_versions(REPO, ["0.1.1"])  # published by the run the push started
     out = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
     assert out.code == 0, out.stderr
     assert "doctor   not run: v0.1.1 is already on origin" in out.stdout

@@ -21,13 +21,12 @@ from test_doctor import (  # the local PyPI and the helpers of the doctor's own 
     doctor,
     finding,
     pypi,
-    pypi_server,
     release,
     use,
 )
 
 pytestmark = pytest.mark.usefixtures("pypi")
-__all__ = ["pypi", "pypi_server"]  # fixtures, used through pytestmark
+__all__ = ["pypi"]  # fixtures, used through pytestmark
 
 CONFIGURED = f'\n[tool.release.pypi]\nowner = "{OWNER}"\nrepository = "{REPO}"\n'
 ON_TAG = 'on:\n  push:\n    tags: ["v*"]\n'

@@ -331,11 +331,10 @@ class PyPIServer:
         self._clock = clock
         self._lock = threading.Lock()
         self._projects: dict[str, _Project] = {}
+        self._fault: tuple[int, bytes] | None = None
+        self.paths: list[str] = []  # every path asked, in order
         for name, versions in (projects or {}).items():
-            entry = self._project(name)
-            entry.listed = True
-            for version in versions:
-                entry.releases[version] = _Release(version, (), uploaded_at=0.0)
+            self.add_versions(name, versions)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         # A short poll interval makes stop() quick (shutdown waits for the next poll).
@@ -346,6 +345,19 @@ class PyPIServer:
 
     def _project(self, name: str) -> _Project:
         return self._projects.setdefault(_normalise(name), _Project(name))
+
+    def add_versions(self, project: str, versions: Sequence[str]) -> None:
+        """Make ``project`` known with ``versions`` already served (files not listed)."""
+        with self._lock:
+            entry = self._project(project)
+            entry.listed = True
+            for version in versions:
+                entry.releases[version] = _Release(version, (), uploaded_at=0.0)
+
+    def fail_every_request(self, status: int, body: bytes = b"{}") -> None:
+        """Answer every request with ``status`` and ``body``: an outage, or a proxy's page."""
+        with self._lock:
+            self._fault = (status, body)
 
     def add_release(
         self,
@@ -381,9 +393,14 @@ class PyPIServer:
             )
 
     def answer(self, path: str) -> tuple[int, Any]:
-        """The status and JSON body for ``GET path`` (what the HTTP handler sends)."""
+        """The status and JSON body for ``GET path`` (what the HTTP handler sends); raw
+        bytes while :meth:`fail_every_request` is in force.
+        """
         parts = [unquote(part) for part in path.split("?", maxsplit=1)[0].strip("/").split("/")]
         with self._lock:
+            self.paths.append(path)
+            if self._fault is not None:
+                return self._fault
             now = self._clock()
             if len(parts) in (3, 4) and parts[0] == "pypi" and parts[-1] == "json":
                 entry = self._projects.get(_normalise(parts[1]))
@@ -437,7 +454,7 @@ def _handler(index: PyPIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             status, data = index.answer(self.path)
-            body = json.dumps(data).encode()
+            body = data if isinstance(data, bytes) else json.dumps(data).encode()
             kind = "application/json"
             if self.path.startswith("/integrity/") and status == 200:
                 kind = "application/vnd.pypi.integrity.v1+json"
