@@ -430,7 +430,10 @@ def test_password_in_run_steps(project: Project, run: str, env: str, flagged: bo
         ("0e7c2d8e4a1b2c3d4e5f60718293a4b5c6d7e8f9", False),  # a pinned sha: cannot tell
     ],
 )
-def test_action_version(project: Project, ref: str, outdated: bool) -> None:
+def test_action_version(
+    project: Project, ref: str, outdated: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")  # a bare SHA asks GitHub: offline
     use(project, GOOD.replace("@release/v1", f"@{ref}"))
     _, data = doctor(cwd=project.work)
     assert codes(data) == ([("outdated-action", "error")] if outdated else [])
