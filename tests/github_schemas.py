@@ -73,6 +73,7 @@ OPERATIONS: dict[str, dict[int, Any]] = {
     "POST /repos/{owner}/{repo}/git/refs": {201: gh.GitRef},
     "POST /repos/{owner}/{repo}/git/tags": {201: gh.GitTag},
     "GET /repos/{owner}/{repo}/git/tags/{tag_sha}": {200: gh.GitTag},
+    "GET /repos/{owner}/{repo}/tags": {200: list[gh.Tag]},
 }
 # Path parameters that may contain slashes.
 _GREEDY = {"ref", "tag"}

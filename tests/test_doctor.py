@@ -70,12 +70,17 @@ def pypi(isolated_env: None) -> Iterator[PyPIServer]:
 _CURRENT: list[PyPIServer] = []
 
 
+def local_index() -> PyPIClient:
+    """A PyPI client asking the running test's stand-in PyPI."""
+    return PyPIClient(override=_CURRENT[0].url)
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 
 def release(*args: str, cwd: Path, pypi: PyPIClient | None = None) -> Outcome:
     """``release ARGS`` asking this module's local index (or ``pypi``), in ``cwd``."""
-    index = pypi or PyPIClient(override=_CURRENT[0].url)
+    index = pypi or local_index()
     return runcli.release(*args, deps=make_deps(cwd=cwd, pypi=index))
 
 
@@ -383,7 +388,10 @@ def test_password_in_run_steps(project: Project, run: str, env: str, flagged: bo
         ("0e7c2d8e4a1b2c3d4e5f60718293a4b5c6d7e8f9", False),  # a pinned sha: cannot tell
     ],
 )
-def test_action_version(project: Project, ref: str, outdated: bool) -> None:
+def test_action_version(
+    project: Project, ref: str, outdated: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")  # a bare SHA asks GitHub: offline
     use(project, GOOD.replace("@release/v1", f"@{ref}"))
     _, data = doctor(cwd=project.work)
     assert codes(data) == ([("outdated-action", "error")] if outdated else [])

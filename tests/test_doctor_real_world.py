@@ -25,8 +25,14 @@ from test_doctor import (  # the local PyPI and the helpers of the doctor's own 
     use,
 )
 
-pytestmark = pytest.mark.usefixtures("pypi")
+pytestmark = pytest.mark.usefixtures("pypi", "offline_github")
 __all__ = ["pypi"]  # fixtures, used through pytestmark
+
+
+@pytest.fixture
+def offline_github(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bare SHA pin makes the doctor ask GitHub: here nothing answers (a closed port)."""
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
 
 CONFIGURED = f'\n[tool.release.pypi]\nowner = "{OWNER}"\nrepository = "{REPO}"\n'
 ON_TAG = 'on:\n  push:\n    tags: ["v*"]\n'

@@ -7,10 +7,10 @@ own, with the emulator's URL in ``env``, a fake clock, a captured console and a 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .adapters.clock import Clock, SystemClock
 from .adapters.pypi import PyPIClient
@@ -20,14 +20,34 @@ if TYPE_CHECKING:
     from .adapters.github import GitHub
     from .core.model import RepoRef
 
-# (API base URL, token, repository, own_retries) -> a connection to that repository.
-GitHubFactory = Callable[[str, str, "RepoRef", bool], "GitHub"]
 
 
-def _github(base_url: str, token: str, repo: RepoRef, own_retries: bool) -> GitHub:
-    from .adapters.github import GitHub  # PyGithub loads only when a command connects
+class GitHubFactory(Protocol):
+    """(API base URL, token, repository, own_retries[, timeout]) -> a connection to it.
 
-    return GitHub(base_url, token, repo, own_retries=own_retries)
+    ``timeout`` (seconds per request) is given only by look-ups that must stay quick.
+    """
+
+    def __call__(
+        self,
+        base_url: str,
+        token: str,
+        repo: RepoRef,
+        own_retries: bool,
+        timeout: int | None = None,
+    ) -> GitHub:
+        """A connection to ``repo``'s API at ``base_url``."""
+        ...
+
+
+def _github(
+    base_url: str, token: str, repo: RepoRef, own_retries: bool, timeout: int | None = None
+) -> GitHub:
+    from .adapters.github import TIMEOUT_SECONDS, GitHub  # PyGithub loads only when needed
+
+    return GitHub(
+        base_url, token, repo, own_retries=own_retries, timeout=timeout or TIMEOUT_SECONDS
+    )
 
 
 @dataclass(frozen=True)

@@ -85,3 +85,22 @@ def header_problem(token: str) -> str | None:
         if not char.isprintable() or char.isspace():
             return f"has a space or control character at position {position}"
     return None
+
+
+# A look-up the doctor can do without: short, one request, no retries, so that an
+# offline doctor is not slowed.
+LOOKUP_TIMEOUT = 2  # seconds; PyGithub takes whole seconds
+
+
+def public_tag_commits(deps: Deps, repo: RepoRef) -> dict[str, str]:
+    """The tags of a public repository as {commit SHA: tag name}, asked quickly.
+
+    Anonymous unless ``GH_TOKEN``/``GITHUB_TOKEN`` holds a usable token (``gh`` is not
+    asked: starting it costs more than the look-up is worth). Raises :class:`ReleaseError`
+    subclasses when GitHub cannot be reached or refuses.
+    """
+    token = resolve_token(deps.env, lambda: None) or ""
+    if header_problem(token):
+        token = ""
+    base = api_base(repo, None, deps.env)
+    return deps.github(base, token, repo, True, LOOKUP_TIMEOUT).tag_commits()

@@ -53,11 +53,18 @@ class GitHub:
     """One repository on one GitHub API, with a token that never appears in any message.
 
     ``own_retries`` turns PyGithub's sleeping retry logic off: ``release watch`` waits on
-    rate limits and server errors itself, with its injected clock, and says so.
+    rate limits and server errors itself, with its injected clock, and says so. ``timeout``
+    bounds each request (the doctor's optional look-ups use a short one).
     """
 
     def __init__(
-        self, base_url: str, token: str, repo: RepoRef, *, own_retries: bool = False
+        self,
+        base_url: str,
+        token: str,
+        repo: RepoRef,
+        *,
+        own_retries: bool = False,
+        timeout: int = TIMEOUT_SECONDS,
     ) -> None:
         from github import Auth, Github, GithubRetry
 
@@ -69,7 +76,7 @@ class GitHub:
         self._client: Github = Github(
             auth=Auth.Token(token) if token else None,  # no token: public data only
             base_url=base_url,
-            timeout=TIMEOUT_SECONDS,
+            timeout=timeout,
             seconds_between_requests=0,
             retry=None if own_retries else GithubRetry(total=5, secondary_rate_wait=60),
         )
@@ -239,6 +246,29 @@ class GitHub:
                 "the log may have expired; run the same command again",
             )
         return response.content
+
+    def tag_commits(self) -> dict[str, str]:
+        """The repository's tags (the newest 100) as {commit SHA: tag name}; when several
+        tags name one commit, the longest name (``v1.12.4`` over ``v1``).
+        """
+        self.stats.total += 1
+        self.stats.counted += 1
+        _, data = self._call(
+            f"listing the tags of {self.repo_ref.full_name}",
+            self._client.requester.requestJsonAndCheck,
+            "GET",
+            self._repo_path("/tags"),
+            parameters={"per_page": 100},
+        )
+        found: dict[str, str] = {}
+        for item in data if isinstance(data, list) else []:
+            commit = item.get("commit") if isinstance(item, dict) else None
+            sha = commit.get("sha") if isinstance(commit, dict) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            known = found.get(sha, "") if isinstance(sha, str) else ""
+            if isinstance(sha, str) and isinstance(name, str) and len(name) > len(known):
+                found[sha] = name
+        return found
 
     # --- releases ----------------------------------------------------------------------
 

@@ -20,15 +20,17 @@ from packaging.version import Version
 
 from ..adapters.files import LOCAL, dist_versions, load_pyproject, load_workflows, read_local
 from ..core.checks import Facts, run_checks
+from ..core.checks.action import bare_shas
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
 from ..core.checks.facts import Publishing
 from ..core.checks.report import DoctorReport
 from ..core.checks.topology import entry_points, job_indexes, runs_for_tag, select_job
 from ..core.config import ReleaseConfig, load_config
+from ..core.model import RepoRef
 from ..core.publisher import Publisher, publisher_form, resolve_publisher
 from ..core.pyproject import locate_version
-from ..core.workflows import Job, Workflow
-from ..errors import CheckFailure, ChecksFailed, ExitCode, UsageError
+from ..core.workflows import PUBLISH_ACTION, Job, Workflow
+from ..errors import CheckFailure, ChecksFailed, ExitCode, ReleaseError, UsageError
 
 if TYPE_CHECKING:
     from ..core.plan import CutOptions, ReleasePlan
@@ -146,7 +148,21 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     if project is not None:
         base = deps.pypi.base_url(facts.index, request.index_url)
         facts = replace(facts, index_answer=deps.pypi.lookup(base, project))
+    if facts.publishing is not None and bare_shas(facts.publishing.job):
+        facts = _with_action_tags(facts, deps)
     return facts, source
+
+
+def _with_action_tags(facts: Facts, deps: Deps) -> Facts:
+    """The facts with the publishing action's tags, which tell what a bare SHA pin runs."""
+    from ..adapters.auth import public_tag_commits
+
+    owner, name = PUBLISH_ACTION.split("/")
+    try:
+        tags = public_tag_commits(deps, RepoRef("github.com", owner, name))
+    except ReleaseError as exc:
+        return replace(facts, action_tags=None, action_tags_problem=exc.message)
+    return replace(facts, action_tags=tags)
 
 
 def run_doctor(root: Path, request: DoctorRequest, deps: Deps) -> DoctorReport:

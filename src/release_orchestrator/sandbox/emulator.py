@@ -183,6 +183,13 @@ class GitHubEmulator:
         with self._state.lock:
             self._state.actions.approve(self._state.actions.runs[run_id])
 
+    def add_foreign_tags(self, owner: str, repo: str, tags: Sequence[tuple[str, str]]) -> None:
+        """Serve ``GET /repos/{owner}/{repo}/tags`` for another public repository (an action
+        the workflows use): ``tags`` are (name, commit SHA), newest first, as GitHub lists them.
+        """
+        with self._state.lock:
+            self._state.foreign_tags[f"{owner}/{repo}".lower()] = list(tags)
+
     def inject(
         self, fault: Fault, *, method: str | None = None, path: str = "", times: int = 1
     ) -> None:

@@ -263,6 +263,18 @@ def git_tag(urls: Urls, tag: TagObject) -> Json:
     }
 
 
+def tag(urls: Urls, full_name: str, name: str, sha: str) -> Json:
+    """A tag as ``GET /repos/{owner}/{repo}/tags`` lists it."""
+    repo = f"{urls.api}/repos/{full_name}"
+    return {
+        "name": name,
+        "commit": {"sha": sha, "url": f"{repo}/commits/{sha}"},
+        "zipball_url": f"{repo}/zipball/refs/tags/{name}",
+        "tarball_url": f"{repo}/tarball/refs/tags/{name}",
+        "node_id": node_id("Ref", f"{full_name}:{name}"),
+    }
+
+
 def workflow(urls: Urls, item: Workflow, default_branch: str) -> Json:
     """A ``workflow``; its ``url`` uses the numeric id, as GitHub's does."""
     return {

@@ -116,6 +116,7 @@ class Api:
             )
             for method, path, handler in table
         ]
+        self._foreign_tags = re.compile(r"\A/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/tags\Z")
         self._by_id = re.compile(rf"\A/repositories/{urls.repo_id}(?=/|\Z)")
         self._other_repo = re.compile(r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)(?=/|\Z)")
 
@@ -140,6 +141,9 @@ class Api:
             match = pattern.match(request.path)
             if match and method == wanted:
                 return handler(request, match)
+        foreign = self._foreign_tags.match(request.path)
+        if foreign and wanted == "GET":
+            return self.foreign_tags(request, foreign)
         raise not_found()
 
     def _page(self, request: ApiRequest, items: Sequence[T]) -> tuple[Sequence[T], dict[str, str]]:
@@ -165,6 +169,15 @@ class Api:
         if page > 1:
             links.append(link(1, "first"))
         return chunk, {"Link": ", ".join(links)}
+
+    def foreign_tags(self, request: ApiRequest, match: re.Match[str]) -> ApiResponse:
+        """``GET /repos/{owner}/{repo}/tags`` of a scripted other repository (one page)."""
+        full = f"{match['owner']}/{match['repo']}"
+        tags = self.state.foreign_tags.get(full.lower())
+        if tags is None:
+            raise not_found("https://docs.github.com/rest/repos/repos#list-repository-tags")
+        per_page = min(max(_int(request.param("per_page"), 30), 1), MAX_PER_PAGE)
+        return ApiResponse(200, [payloads.tag(self.urls, full, n, s) for n, s in tags[:per_page]])
 
     def _default_branch(self) -> str:
         return self.state.git.default_branch()

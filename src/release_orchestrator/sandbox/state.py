@@ -142,6 +142,8 @@ class State:
     faults: FaultPlan = field(default_factory=FaultPlan)
     log: list[RequestRecord] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)  # emulator bugs and hook failures
+    # Other public repositories' tags, "owner/repo" (lower case) -> [(name, commit SHA)].
+    foreign_tags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod

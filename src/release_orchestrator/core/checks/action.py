@@ -3,8 +3,9 @@
 The version is read from every form of ref people pin: ``@v1.12.4``, ``@v1.12``,
 ``@release/v1`` (the moving line: current), ``@release/v1.8`` and ``@release/v1.6.4``
 (they state their version), ``@master``/``@main`` (the frozen, Docker-based line), and a
-commit SHA with a ``# v1.x.y`` comment. What cannot be read (a bare SHA, ``@v1``, a
-branch) is a note, not a finding.
+commit SHA with a ``# v1.x.y`` comment; a SHA with no comment through the action's tags
+(which the command looks up). What cannot be read (a SHA that is no tag's commit or could
+not be looked up, ``@v1``, a branch) is a note, not a finding.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..workflows import PUBLISH_ACTION, Step
+from ..workflows import PUBLISH_ACTION, Job, Step
 from .facts import Facts, Finding, Outcome, finding, note
 
 # pypa/gh-action-pypi-publish learned Metadata 2.4 (twine/pkginfo) in v1.12.
@@ -31,7 +32,17 @@ def action_ref(step: Step) -> str | None:
     return step.uses.split("@", 1)[1].strip() if "@" in step.uses else ""
 
 
-def _read(ref: str, step: Step) -> tuple[tuple[int, int] | None, str | None]:
+def bare_shas(job: Job) -> list[str]:
+    """The commits the job's publishing steps pin without a ``# vX.Y.Z`` comment."""
+    refs = [(action_ref(step), step) for step in job.publish_steps]
+    return [
+        ref
+        for ref, step in refs
+        if ref and SHA.match(ref) and not _COMMENT_VERSION.search(step.uses_comment or "")
+    ]
+
+
+def _read(ref: str, step: Step, facts: Facts) -> tuple[tuple[int, int] | None, str | None]:
     """The (major, minor) the ref runs, and, when unknown, why (None: a moving current ref)."""
     if ref in ("master", "main"):
         return _FROZEN_LINE, None
@@ -39,9 +50,24 @@ def _read(ref: str, step: Step) -> tuple[tuple[int, int] | None, str | None]:
         comment = _COMMENT_VERSION.search(step.uses_comment or "")
         if comment:
             return (int(comment.group(1)), int(comment.group(2))), None
-        return None, (
-            f"the commit {ref[:12]} is pinned without a `# vX.Y.Z` comment naming its version"
-        )
+        return _tagged(ref, facts)
+    return _stated(ref)
+
+
+def _tagged(sha: str, facts: Facts) -> tuple[tuple[int, int] | None, str | None]:
+    """The version of the action's tag whose commit ``sha`` is, or why it is unknown."""
+    bare = f"the commit {sha[:12]} is pinned without a `# vX.Y.Z` comment naming its version"
+    if facts.action_tags is None:
+        return None, f"{bare}, and the action's tags could not be read: {facts.action_tags_problem}"
+    tag = facts.action_tags.get(sha)
+    if tag is None:
+        return None, f"{bare}, and it is not the commit of any tag of {PUBLISH_ACTION}"
+    version, _ = _stated(tag)
+    return version, None if version else f"{bare}, and its tag {tag!r} names no version"
+
+
+def _stated(ref: str) -> tuple[tuple[int, int] | None, str | None]:
+    """The (major, minor) a tag or branch name states."""
     found = _VERSION.match(ref)
     if not found:
         return None, f"the ref {ref!r} names no version"
@@ -65,7 +91,7 @@ def check_action_version(facts: Facts) -> list[Outcome]:
         ref = action_ref(step)
         if ref is None:
             continue
-        version, unknown = _read(ref, step)
+        version, unknown = _read(ref, step, facts)
         if version is None:
             if unknown:
                 found.append(

@@ -139,6 +139,10 @@ class Facts:
     check_dist: bool = False  # whether dist/ is compared with the tag
     dist_versions: Mapping[Version, tuple[str, ...]] = field(default_factory=dict)
     index_answer: IndexAnswer | None = None  # None: the index was not asked
+    # The publishing action's tags as {commit SHA: tag name}, asked only for a SHA pinned
+    # without a version comment; None with the reason when they could not be read.
+    action_tags: Mapping[str, str] | None = None
+    action_tags_problem: str = "they were not looked up"
 
 
 @dataclass(frozen=True)
