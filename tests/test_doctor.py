@@ -144,6 +144,8 @@ def test_valid_workflow_no_findings_claims_and_form(project: Project, pypi: PyPI
             "environment": "pypi",
         },
         "pending_publisher_needed": True,  # the local index knows no such project
+        # a pending publisher is added on the account page, which PyPI does not pre-fill
+        "publisher_form_url": "https://pypi.org/manage/account/publishing/",
         "notes": [],
     }
     assert pypi.paths == [f"/pypi/{REPO}/json"]
@@ -700,6 +702,28 @@ def test_project_exists_without_the_version(project: Project, pypi: PyPIServer) 
     _, data = doctor(cwd=project.work)
     assert codes(data) == []
     assert data["pending_publisher_needed"] is False
+
+
+def test_an_existing_project_links_to_its_form_filled_in(
+    project: Project, pypi: PyPIServer
+) -> None:
+    use(project, GOOD)
+    pypi.add_versions(REPO, ["0.0.9"])
+    url = (
+        f"https://pypi.org/manage/project/{REPO}/settings/publishing/?provider=github"
+        f"&owner={OWNER}&repository={REPO}&workflow_filename=publish.yml&environment=pypi"
+    )
+    _, data = doctor(cwd=project.work)
+    assert data["publisher_form_url"] == url
+    out = release("doctor", cwd=project.work)
+    assert f"  Filled in: {url}\n" in out.stdout
+
+
+def test_a_pending_publisher_is_not_offered_a_filled_in_link(project: Project) -> None:
+    use(project, GOOD)
+    out = release("doctor", cwd=project.work)
+    assert "Filled in:" not in out.stdout  # the account page takes no values from a link
+    assert "https://pypi.org/manage/account/publishing/" in out.stdout
 
 
 def test_project_name_comes_from_the_configured_publisher(

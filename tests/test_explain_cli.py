@@ -58,7 +58,14 @@ def test_saved_log_with_the_publisher_on_the_command_line(tmp_path: Path) -> Non
 def test_json_object(tmp_path: Path) -> None:
     out = release("explain", "--log", str(SEED), *PUBLISHER, "--json", cwd=tmp_path)
     data = json.loads(out.stdout)
-    assert set(data) == {"source", "findings", "claims", "checklist", "publisher_form"}
+    assert set(data) == {
+        "source",
+        "findings",
+        "claims",
+        "checklist",
+        "publisher_form",
+        "publisher_form_url",
+    }
     assert data["findings"][0]["code"] == "invalid-publisher"
     env = next(item for item in data["checklist"] if item["field"] == "environment")
     assert env["ok"] is False and env["publisher"] == "pypi"

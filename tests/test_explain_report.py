@@ -63,7 +63,14 @@ def one_sentence(text: str) -> bool:
 def test_json_is_exactly_the_issue_object_for_the_seed_case() -> None:
     report = explain_logs([SEED], SEED_PUBLISHER, "pyproject.toml [tool.release.pypi]")
     data = json.loads(json.dumps(report.to_json()))
-    assert list(data) == ["source", "findings", "claims", "checklist", "publisher_form"]
+    assert list(data) == [
+        "source",
+        "findings",
+        "claims",
+        "checklist",
+        "publisher_form",
+        "publisher_form_url",
+    ]
     assert data["source"] == "pyproject.toml [tool.release.pypi]"
     (finding,) = data["findings"]
     assert list(finding) == ["code", "severity", "title", "cause", "fix", "docs"]
@@ -92,6 +99,23 @@ def test_json_is_exactly_the_issue_object_for_the_seed_case() -> None:
         "workflow": "release.yml",
         "environment": "",
     }
+
+
+def test_the_form_link_is_the_projects_page_filled_in_from_the_token() -> None:
+    report = explain_logs([SEED], SEED_PUBLISHER, "pyproject.toml", "anomaly-detection-toolkit")
+    url = (
+        "https://pypi.org/manage/project/anomaly-detection-toolkit/settings/publishing/"
+        "?provider=github&owner=kylejones200&repository=anomaly-detection-toolkit"
+        "&workflow_filename=release.yml"  # the job has no environment: left empty (Any)
+    )
+    assert report.to_json()["publisher_form_url"] == url
+    assert f"  Filled in: {url}\n" in render_text(report)
+
+
+def test_no_project_name_no_form_link() -> None:
+    report = explain_logs([SEED], SEED_PUBLISHER, "pyproject.toml")
+    assert report.to_json()["publisher_form_url"] is None
+    assert "Filled in:" not in render_text(report)
 
 
 def test_json_without_claims_has_nulls_and_an_empty_checklist() -> None:

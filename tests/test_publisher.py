@@ -13,6 +13,7 @@ from release_orchestrator.core.publisher import (
     is_reusable,
     job_environment,
     publisher_form,
+    publisher_form_url,
     resolve_publisher,
     workflow_filename,
     workflow_repository,
@@ -416,3 +417,45 @@ def test_resolve_takes_each_field_from_the_first_source_that_gave_it() -> None:
     assert resolved.source == (
         "the command line and [tool.release.pypi] in pyproject.toml and the local repository"
     )
+
+
+FORM = {"owner": "octo", "repository": "repo", "workflow": "publish.yml", "environment": "pypi"}
+
+
+def test_form_url_for_an_existing_project_names_warehouses_form_fields() -> None:
+    assert publisher_form_url(FORM, "pypi", "my-project", pending=False) == (
+        "https://pypi.org/manage/project/my-project/settings/publishing/?provider=github"
+        "&owner=octo&repository=repo&workflow_filename=publish.yml&environment=pypi"
+    )
+
+
+def test_form_url_with_an_unknown_index_answer_is_the_project_page() -> None:
+    url = publisher_form_url(FORM, "pypi", "my-project", pending=None)
+    assert url is not None and url.startswith("https://pypi.org/manage/project/my-project/")
+
+
+def test_form_url_for_a_pending_publisher_is_the_account_page() -> None:
+    url = publisher_form_url(FORM, "pypi", "my-project", pending=True)
+    assert url == "https://pypi.org/manage/account/publishing/"
+
+
+def test_form_url_for_testpypi() -> None:
+    assert publisher_form_url(FORM, "testpypi", "p", pending=False) == (
+        "https://test.pypi.org/manage/project/p/settings/publishing/?provider=github"
+        "&owner=octo&repository=repo&workflow_filename=publish.yml&environment=pypi"
+    )
+    assert publisher_form_url(FORM, "testpypi", "p", pending=True) == (
+        "https://test.pypi.org/manage/account/publishing/"
+    )
+
+
+def test_form_url_encodes_values_and_leaves_out_empty_ones() -> None:
+    form = {"owner": "octo", "repository": "a&b", "workflow": "rel ease.yml", "environment": ""}
+    assert publisher_form_url(form, "pypi", "odd/name?", pending=False) == (
+        "https://pypi.org/manage/project/odd%2Fname%3F/settings/publishing/?provider=github"
+        "&owner=octo&repository=a%26b&workflow_filename=rel%20ease.yml"
+    )
+
+
+def test_form_url_needs_a_project_name() -> None:
+    assert publisher_form_url(FORM, "pypi", None, pending=False) is None

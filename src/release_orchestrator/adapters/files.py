@@ -18,7 +18,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from ..core.config import load_config
+from ..core.config import load_config, project_name
 from ..core.model import FileChange, display_path
 from ..core.publisher import LocalRepo
 from ..core.remote import github_repository
@@ -163,7 +163,8 @@ def read_local(root: Path, remote: str | None = None, api_url: str | None = None
     unknown: never guessed from a local path.
     """
     try:
-        config = load_config(load_pyproject(root))
+        pyproject = load_pyproject(root)
+        config = load_config(pyproject)
     except ConfigError:
         return LocalRepo(None, None, None, None, None)
     owner = repository = None
@@ -174,7 +175,9 @@ def read_local(root: Path, remote: str | None = None, api_url: str | None = None
     workflow = find_publish_workflow(root, config.workflow)
     jobs = workflow.jobs if workflow else ()
     job = next((j for j in jobs if j.publish_steps), None)
-    return LocalRepo(owner, repository, workflow, job, config.pypi)
+    return LocalRepo(
+        owner, repository, workflow, job, config.pypi, project_name(config, pyproject)
+    )
 
 
 def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:

@@ -11,10 +11,9 @@ anything (:func:`check_before_cut`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
@@ -25,9 +24,9 @@ from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
 from ..core.checks.facts import Publishing
 from ..core.checks.report import DoctorReport
 from ..core.checks.topology import entry_points, job_indexes, runs_for_tag, select_job
-from ..core.config import ReleaseConfig, load_config
+from ..core.config import load_config, project_name
 from ..core.model import RepoRef
-from ..core.publisher import Publisher, publisher_form, resolve_publisher
+from ..core.publisher import Publisher, publisher_form, publisher_form_url, resolve_publisher
 from ..core.pyproject import locate_version
 from ..core.workflows import PUBLISH_ACTION, Job, Workflow
 from ..errors import CheckFailure, ChecksFailed, ExitCode, ReleaseError, UsageError
@@ -46,15 +45,6 @@ class DoctorRequest:
     remote: str | None = None  # default: [tool.release] remote
     github_release: bool | None = None  # default: [tool.release] github-release
     index_url: str | None = None  # the JSON API's base URL (default: RELEASE_PYPI_URL, PyPI)
-
-
-def _project_name(config: ReleaseConfig, pyproject: Mapping[str, Any]) -> str | None:
-    if config.pypi and config.pypi.project:
-        return config.pypi.project
-    for table in (pyproject.get("project"), pyproject.get("tool", {}).get("poetry")):
-        if isinstance(table, Mapping) and isinstance(table.get("name"), str):
-            return str(table["name"])
-    return None
 
 
 def _publishing(
@@ -127,7 +117,7 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     github_release = (
         config.github_release if request.github_release is None else request.github_release
     )
-    project = _project_name(config, pyproject)
+    project = project_name(config, pyproject)
     check_dist = request.version is None
     facts = Facts(
         config=config,
@@ -186,6 +176,12 @@ def run_doctor(root: Path, request: DoctorRequest, deps: Deps) -> DoctorReport:
             values = pub.claims.as_dict()
             report.predicted_claims = {name: values[name] for name in PREDICTED_CLAIMS}
             report.publisher_form = publisher_form(pub.claims)
+            report.publisher_form_url = publisher_form_url(
+                report.publisher_form,
+                facts.index,
+                facts.project,
+                pending=report.pending_publisher_needed,
+            )
     return report
 
 

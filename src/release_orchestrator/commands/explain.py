@@ -26,13 +26,17 @@ if TYPE_CHECKING:
 
 
 def explain_logs(
-    sources: Iterable[LogSource], publisher: Publisher | None, publisher_source: str
+    sources: Iterable[LogSource],
+    publisher: Publisher | None,
+    publisher_source: str,
+    project: str | None = None,
 ) -> ExplainReport:
     """Explain the logs in ``sources``: paths, ``-`` (stdin) or bytes, plain text or zips.
 
+    ``project`` is the project's name on PyPI, for the link to its publisher form.
     Raises :class:`UsageError` when there is no source or one cannot be read.
     """
-    return explain(read_logs(sources), publisher, publisher_source)
+    return explain(read_logs(sources), publisher, publisher_source, project)
 
 
 def failed_job_logs(github: GitHub, run_id: int) -> list[tuple[JobState, bytes]]:
@@ -60,7 +64,7 @@ def explain_run(
     local = read_local(root, api_url=api_url)
     publisher = resolve_publisher(options, local)
     logs = [log for _, log in failed_job_logs(github, run_id)]
-    return explain_logs(logs, publisher, publisher.source), local
+    return explain_logs(logs, publisher, publisher.source, local.project), local
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def run_explain(request: ExplainRequest, deps: Deps) -> tuple[ExplainReport, Loc
             raise UsageError("give either TARGET or --log, not both")
         local = read_local(deps.cwd, api_url=api_url)
         publisher = resolve_publisher(options, local)
-        return explain_logs(logs, publisher, publisher.source), local
+        return explain_logs(logs, publisher, publisher.source, local.project), local
 
     from ..adapters.auth import connect
     from .target import find_run, resolve_target

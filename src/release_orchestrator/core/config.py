@@ -111,3 +111,13 @@ def load_config(pyproject: dict[str, Any]) -> ReleaseConfig:
     """The ``[tool.release]`` settings of a parsed pyproject.toml (defaults when absent)."""
     table = pyproject.get("tool", {}).get("release", {})
     return parse_release_table(_expect(table, dict, "table"))
+
+
+def project_name(config: ReleaseConfig, pyproject: Mapping[str, Any]) -> str | None:
+    """The project's name on PyPI: ``[tool.release.pypi] project``, else the package's name."""
+    if config.pypi and config.pypi.project:
+        return config.pypi.project
+    for table in (pyproject.get("project"), pyproject.get("tool", {}).get("poetry")):
+        if isinstance(table, Mapping) and isinstance(table.get("name"), str):
+            return str(table["name"])
+    return None

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, urlencode
 
 if TYPE_CHECKING:
     from .workflows import Job, Workflow
@@ -269,6 +270,41 @@ def publisher_form(claims: Claims) -> dict[str, str | None]:
         "workflow": workflow_filename(claims.job_workflow_ref),
         "environment": environment or "",
     }
+
+
+# warehouse pre-fills a project's publisher form from the query string: its
+# manage_project_oidc_publishers_prefill view (warehouse/manage/views/oidc_publishers.py,
+# route manage.project.settings.publishing) picks the form with ``provider=github`` and
+# passes the other parameters to it, named as the fields of its GitHub publisher form
+# (warehouse/oidc/forms/github.py). The account page for pending publishers
+# (warehouse/accounts/views.py, ManageAccountPublishingViews.manage_publishing) reads no
+# query parameters, so a pending publisher gets the plain address.
+_PREFILL_PARAMETERS = (
+    ("owner", "owner"),
+    ("repository", "repository"),
+    ("workflow", "workflow_filename"),
+    ("environment", "environment"),
+)
+
+
+def publisher_form_url(
+    form: Mapping[str, str | None], index: str, project: str | None, *, pending: bool | None
+) -> str | None:
+    """The address of PyPI's publisher form for ``project``, with ``form``'s values filled in.
+
+    ``pending`` true (the project is not on the index yet) gives the account page where a
+    pending publisher is added, which PyPI does not pre-fill. None when the project is
+    unknown and no page can be named; empty values are left out (environment: Any).
+    """
+    host = INDEX_HOSTS.get(index, INDEX_HOSTS["pypi"])
+    if pending:
+        return f"https://{host}/manage/account/publishing/"
+    if not project:
+        return None
+    query = [("provider", "github")]
+    query += [(param, value) for key, param in _PREFILL_PARAMETERS if (value := form.get(key))]
+    path = f"/manage/project/{quote(project, safe='')}/settings/publishing/"
+    return f"https://{host}{path}?{urlencode(query, quote_via=quote)}"
 
 
 def _item(
@@ -613,6 +649,7 @@ class LocalRepo:
     workflow: Workflow | None
     job: Job | None
     configured: Publisher | None  # [tool.release.pypi]
+    project: str | None = None  # the name on PyPI ([tool.release.pypi] project, else pyproject's)
 
 
 def resolve_publisher(options: Publisher, local: LocalRepo) -> Publisher:

@@ -76,6 +76,8 @@ def _render_form(report: DoctorReport) -> str:
         if key == "environment" and not value:
             value = "(leave empty: any environment)"
         lines.append(f"  {label.ljust(width)}  {value}")
+    if report.publisher_form_url and not report.pending_publisher_needed:
+        lines.append(f"  Filled in: {report.publisher_form_url}")
     lines.append(_pending(report))
     return "\n".join(lines)
 

@@ -103,6 +103,8 @@ def _form(report: ExplainReport) -> str:
         else:
             shown = value or "(not in log)"
         lines.append(f"  {label.ljust(width)}  {shown}")
+    if report.publisher_form_url:
+        lines.append(f"  Filled in: {report.publisher_form_url}")
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ class DoctorReport:
     publisher_source: str = ""
     publisher_form: dict[str, str | None] | None = None
     pending_publisher_needed: bool | None = None
+    publisher_form_url: str | None = None  # PyPI's form, filled in where PyPI allows
     project: str | None = None
     index: str = "pypi"
 
@@ -46,5 +47,6 @@ class DoctorReport:
             "predicted_claims": self.predicted_claims,
             "publisher_form": self.publisher_form,
             "pending_publisher_needed": self.pending_publisher_needed,
+            "publisher_form_url": self.publisher_form_url,
             "notes": [n.to_json() for n in self.notes],
         }

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from ...errors import UsageError
-from ..publisher import Claims, Publisher, compare, publisher_form
+from ..publisher import Claims, Publisher, compare, publisher_form, publisher_form_url
 from ..redact import redact
 from .diagnose import diagnose
 from .normalize import clean
@@ -25,12 +25,16 @@ class LogInput:
 
 
 def explain(
-    logs: Iterable[LogInput], publisher: Publisher | None, publisher_source: str
+    logs: Iterable[LogInput],
+    publisher: Publisher | None,
+    publisher_source: str,
+    project: str | None = None,
 ) -> ExplainReport:
     """Explain why the publish job whose ``logs`` these are failed.
 
     ``publisher`` is the trusted publisher to compare the token with (``None``: unknown)
     and ``publisher_source`` says where it came from; it becomes the report's ``source``.
+    ``project`` (the local project's name on PyPI) names the publisher form to link to.
     Text with no known failure gives a report without findings, never an exception.
     Raises :class:`UsageError` when there is no log.
     """
@@ -49,6 +53,8 @@ def explain(
     claims = _redacted(evidence.claims)
     checklist = tuple(compare(publisher, claims)) if claims is not None else ()
     findings = diagnose(evidence, publisher, checklist)
+    form = publisher_form(claims) if claims is not None else None
+    index = evidence.index or (publisher.index if publisher else "pypi")
     return ExplainReport(
         source=publisher_source,
         findings=tuple(
@@ -56,11 +62,15 @@ def explain(
         ),
         claims=claims,
         checklist=checklist,
-        publisher_form=publisher_form(claims) if claims is not None else None,
+        publisher_form=form,
         publisher=publisher,
         logs=tuple(names),
         index=evidence.index,
         error_lines=tuple(redact(line) for line in evidence.error_lines),
+        # explain cannot tell whether the project exists: link to its own settings page.
+        publisher_form_url=(
+            publisher_form_url(form, index, project, pending=None) if form else None
+        ),
     )
 
 

@@ -56,6 +56,7 @@ class ExplainReport:
     logs: tuple[str, ...] = ()
     index: str | None = None
     error_lines: tuple[str, ...] = ()
+    publisher_form_url: str | None = None  # PyPI's form with publisher_form filled in
 
     @property
     def cause(self) -> str | None:
@@ -75,4 +76,5 @@ class ExplainReport:
             "claims": self.claims.as_dict() if self.claims is not None else None,
             "checklist": [item.to_dict() for item in self.checklist],
             "publisher_form": dict(self.publisher_form) if self.publisher_form else None,
+            "publisher_form_url": self.publisher_form_url,
         }
