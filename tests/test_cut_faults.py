@@ -242,14 +242,24 @@ def _open_gate(gate: Path, *, wait: bool = True) -> None:
 
 
 def _read_until(proc: subprocess.Popen[str], needle: str) -> str:
-    """Stderr's lines up to the first holding ``needle`` (release prints it, then waits)."""
+    """Stderr up to ``needle`` (release prints it, then waits), read from the descriptor.
+
+    Raw reads with a deadline: a text stream's readline could hold a line in its buffer
+    while select waits on the pipe. If the line never comes, SIGABRT makes faulthandler
+    show where release is stuck.
+    """
     assert proc.stderr is not None
-    seen = ""
-    while needle not in seen:
-        line = proc.stderr.readline()
-        assert line, f"release ended before saying {needle!r}: {seen}"
-        seen += line
-    return seen
+    fd = proc.stderr.fileno()
+    seen = b""
+    while needle.encode() not in seen:
+        ready, _, _ = select.select([fd], [], [], 20)
+        if not ready:
+            proc.send_signal(signal.SIGABRT)
+            pytest.fail(f"release never said {needle!r}: {seen.decode()}{proc.communicate()[1]}")
+        chunk = os.read(fd, 4096)
+        assert chunk, f"release ended before saying {needle!r}: {seen.decode()}"
+        seen += chunk
+    return seen.decode()
 
 
 def _wait_for_hook(reader: int, proc: subprocess.Popen[str]) -> None:
@@ -267,7 +277,8 @@ def test_an_interrupt_during_the_push_lets_it_finish_then_stops_cleanly(
     project: Project, paused_push: tuple[Path, int], signals: tuple[str, ...]
 ) -> None:
     gate, reader = paused_push
-    argv = [sys.executable, "-m", "release_orchestrator", "cut", "0.1.1", "--yes", "--no-watch"]
+    argv = [sys.executable, "-X", "faulthandler", "-m", "release_orchestrator"]
+    argv += ["cut", "0.1.1", "--yes", "--no-watch"]
     proc = subprocess.Popen(
         argv,
         cwd=project.work,

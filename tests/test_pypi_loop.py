@@ -184,8 +184,6 @@ def test_the_adapter_tells_unreachable_from_not_found(index: PyPIServer) -> None
     assert PyPIClient().release(index.url, REPO, "9.9.9").served is False  # a 404
     with pytest.raises(IndexUnreachable):
         NO_PYPI.release("http://127.0.0.1:9", REPO, "0.1.1")
-    with pytest.raises(IndexUnreachable):
-        PyPIClient().release("http://no-such-host.invalid", REPO, "0.1.1")
 
 
 def test_stand_in_serves_the_documented_shapes(index: PyPIServer, tmp_path: Path) -> None:

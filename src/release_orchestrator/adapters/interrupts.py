@@ -25,14 +25,12 @@ class DeferredInterrupts:
 
     def record(self) -> None:
         """Note an interrupt; the step in flight carries on and the caller acts after it."""
-        try:
-            if self.pending:
-                self._say(f"still waiting for {self.in_flight} to finish; it is not cut in half")
-            else:
-                self._say(f"interrupt received: letting {self.in_flight} finish first")
-        except RuntimeError:  # printing from inside a print: the note is not worth a crash
-            pass
-        self.pending = True
+        # Mark first: a second Ctrl-C may land while the first one's notice is written.
+        already, self.pending = self.pending, True
+        if already:
+            self._say(f"still waiting for {self.in_flight} to finish; it is not cut in half")
+        else:
+            self._say(f"interrupt received: letting {self.in_flight} finish first")
 
     def _handler(self, signum: int, frame: FrameType | None) -> None:
         del signum, frame

@@ -323,7 +323,7 @@ def _run_steps(
     originals = {change.path: change.before for change in (*plan.changes, *moved)}
     plan.release_commit = plan.release_commit or snapshot.head
     undoable = [step for step in plan.steps if step.undoable]
-    interrupts = DeferredInterrupts(console.warn)
+    interrupts = DeferredInterrupts(console.warn_from_signal)
     with interrupts.deferred():
         try:
             if plan.fast_forward is not None:

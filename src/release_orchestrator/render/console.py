@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from typing import TextIO
 
@@ -28,6 +30,21 @@ class Console:
     def warn(self, text: str) -> None:
         """Something the maintainer should know that does not stop the release."""
         print(f"warning: {text}", file=self._err, flush=True)
+
+    def warn_from_signal(self, text: str) -> None:
+        """:meth:`warn` for a signal handler, which may interrupt another print.
+
+        A buffered stream entered again from a handler raises ``RuntimeError`` and the line
+        is lost (a second Ctrl-C that lands while the first one's notice is being flushed);
+        one ``os.write`` to the descriptor takes no lock.
+        """
+        line = f"warning: {text}\n"
+        try:
+            fd = self._err.fileno()
+        except (AttributeError, io.UnsupportedOperation):  # an in-memory stream: no lock to fear
+            self._err.write(line)
+            return
+        os.write(fd, line.encode(errors="replace"))
 
     def note(self, text: str) -> None:
         """A remark about how the input was understood."""
