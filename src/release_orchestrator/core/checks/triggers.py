@@ -91,7 +91,7 @@ def _unfired(facts: Facts, names: str, entries: list[Workflow]) -> tuple[str, st
     what = "a draft GitHub Release" if facts.draft else "the GitHub Release"
     if facts.prerelease:
         what += f" of pre-release {facts.tag}"
-    message = f"{names} runs only on `release: types: [{listed}]`, and {what} fires none of them"
+    message = f"{names} runs only on `release: types: [{listed}]`, which {what} never fires"
     if facts.draft:
         message += (
             f": GitHub runs no workflow for a draft (`created` included), and publishing "
