@@ -228,3 +228,18 @@ def test_cut_draft_says_the_upload_waits_for_the_draft(
     )
     assert plain.code == 0, plain.stderr
     assert "  note     " not in plain.stdout
+
+
+@pytest.mark.usefixtures("token_env")
+def test_cut_draft_does_not_wait_for_a_run_the_draft_cannot_start(
+    project: Project, github_emulator: GitHubEmulator
+) -> None:
+    _commit(project, on_release("published"))
+    api = ("--api-url", github_emulator.url)
+    out = release("cut", "0.1.1", "--yes", "--github-release", "--draft", *api, cwd=project.work)
+    assert out.code == 0, out.stderr
+    assert out.stderr == (
+        "note: the GitHub Release of v0.1.1 is a draft: its publish run starts when it is "
+        "published; then follow it with release watch v0.1.1\n"
+    )
+    assert not [r for r in github_emulator.requests if "/actions/runs" in r.path]
