@@ -125,6 +125,17 @@ def test_draft_needs_a_github_release(project: Project) -> None:
     assert ok.code == 0, ok.stderr
 
 
+def test_github_release_option_overrides_the_configuration(project: Project) -> None:
+    use(project, on_release("published"))
+    _, tag_only = doctor(cwd=project.work)
+    assert codes(tag_only) == [("tag-not-triggering", "error")]
+    _, with_release = doctor("--github-release", cwd=project.work)
+    assert codes(with_release) == []
+    use(project, on_release("published"), pyproject_extra=RELEASE_MODE)
+    _, turned_off = doctor("--no-github-release", cwd=project.work)
+    assert codes(turned_off) == [("tag-not-triggering", "error")]
+
+
 # --- pre-releases --------------------------------------------------------------------------
 
 

@@ -130,16 +130,21 @@ def fired_for(facts: Facts) -> tuple[str, ...]:
     return release_fires(facts.github_release, draft=facts.draft, prerelease=facts.prerelease)
 
 
+def release_types(workflow: Workflow) -> list[str] | None:
+    """The activity types ``on.release.types`` lists (None: no types, every activity)."""
+    config = workflow.triggers.get("release")
+    types = config.get("types") if isinstance(config, Mapping) else None
+    if types is None:
+        return None
+    return [str(t).strip() for t in (types if isinstance(types, list) else [types])]
+
+
 def release_activities(workflow: Workflow, fired: Sequence[str] = FULL_RELEASE) -> tuple[str, ...]:
     """The activity types among ``fired`` (default: a full release's) that start ``workflow``."""
     if "release" not in workflow.triggers:
         return ()
-    config = workflow.triggers["release"]
-    types = config.get("types") if isinstance(config, Mapping) else None
-    if types is None:
-        return tuple(fired)  # no types: every activity
-    wanted = {str(t).strip() for t in (types if isinstance(types, list) else [types])}
-    return tuple(a for a in fired if a in wanted)
+    wanted = release_types(workflow)
+    return tuple(a for a in fired if wanted is None or a in wanted)
 
 
 def _job_runs(

@@ -22,6 +22,7 @@ from .topology import (
     job_indexes,
     reaches,
     release_activities,
+    release_types,
     runs_for_tag,
     upload_dir,
 )
@@ -76,17 +77,9 @@ def draft_note(facts: Facts) -> Note | None:
     )
 
 
-def _release_types(workflow: Workflow) -> list[str]:
-    """The activity types ``on.release.types`` lists (empty: none listed)."""
-    config = workflow.triggers.get("release")
-    types = config.get("types") if isinstance(config, Mapping) else None
-    listed = types if isinstance(types, list) else [types] if types is not None else []
-    return [str(t).strip() for t in listed]
-
-
 def _unfired(facts: Facts, names: str, entries: list[Workflow]) -> tuple[str, str]:
     """Message and fix when the workflow listens to release types this release never fires."""
-    listed = ", ".join(dict.fromkeys(t for w in entries for t in _release_types(w)))
+    listed = ", ".join(dict.fromkeys(t for w in entries for t in release_types(w) or []))
     fired = ", ".join(f"`{a}`" for a in fired_for(facts))
     what = "a draft GitHub Release" if facts.draft else "the GitHub Release"
     if facts.prerelease:
