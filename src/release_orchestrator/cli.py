@@ -196,6 +196,8 @@ def demo(ctx: typer.Context, scenario: opt.Scenario = "success", keep: opt.Keep 
 def doctor(
     ctx: typer.Context,
     tag: opt.DoctorTag = None,
+    github_release: opt.DoctorGitHubRelease = None,
+    draft: opt.DoctorDraft = False,
     index_url: opt.IndexUrl = None,
     as_json: opt.Json = False,
 ) -> None:
@@ -205,7 +207,9 @@ def doctor(
     """
     from .commands.doctor import DoctorRequest, doctor_command
 
-    request = DoctorRequest(tag=tag, index_url=index_url)
+    request = DoctorRequest(
+        tag=tag, github_release=github_release, draft=draft, index_url=index_url
+    )
     _run(ctx, lambda deps: doctor_command(request, deps, as_json=as_json), as_json=as_json)
 
 

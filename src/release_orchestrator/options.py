@@ -137,6 +137,20 @@ DoctorTag = Annotated[
         "current version).",
     ),
 ]
+DoctorGitHubRelease = Annotated[
+    bool | None,
+    typer.Option(
+        "--github-release/--no-github-release",
+        help="Check for a release made with a GitHub Release (default: [tool.release]).",
+        show_default=False,
+    ),
+]
+DoctorDraft = Annotated[
+    bool,
+    typer.Option(
+        "--draft", help="Check for a draft GitHub Release, published later (as cut --draft)."
+    ),
+]
 IndexUrl = Annotated[
     str | None,
     typer.Option(

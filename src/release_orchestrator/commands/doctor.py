@@ -23,11 +23,20 @@ from ..core.checks.action import bare_shas
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
 from ..core.checks.facts import Publishing
 from ..core.checks.report import DoctorReport
-from ..core.checks.topology import entry_points, job_indexes, runs_for_tag, select_job
+from ..core.checks.topology import (
+    entry_points,
+    fired_for,
+    job_indexes,
+    runs_for_tag,
+    select_job,
+)
+from ..core.checks.triggers import draft_note
+from ..core.checks.versions import released_version
 from ..core.config import load_config, project_name
 from ..core.model import RepoRef
 from ..core.publisher import Publisher, publisher_form, publisher_form_url, resolve_publisher
 from ..core.pyproject import locate_version
+from ..core.version import is_prerelease
 from ..core.workflows import PUBLISH_ACTION, Job, Workflow
 from ..errors import CheckFailure, ChecksFailed, ExitCode, ReleaseError, UsageError
 
@@ -44,6 +53,8 @@ class DoctorRequest:
     version: str | None = None  # the version the release carries (default: pyproject's)
     remote: str | None = None  # default: [tool.release] remote
     github_release: bool | None = None  # default: [tool.release] github-release
+    draft: bool = False  # the GitHub Release is made as a draft, published later
+    prerelease: bool | None = None  # a GitHub pre-release (default: the version says)
     index_url: str | None = None  # the JSON API's base URL (default: RELEASE_PYPI_URL, PyPI)
 
 
@@ -66,9 +77,7 @@ def _publishing(
     owner = local.owner or publisher.owner
     repository = local.repository or publisher.repository
     full = f"{owner}/{repository}" if owner and repository else None
-    reached, guarded = runs_for_tag(
-        entries, workflow, job, facts.tag, facts.github_release, full
-    )
+    reached, guarded = runs_for_tag(entries, workflow, job, facts.tag, fired_for(facts), full)
     publishing = Publishing(
         workflow=workflow,
         job=job,
@@ -92,7 +101,8 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     """Read everything the checks need; return the facts and where the publisher came from.
 
     Raises :class:`ConfigError` for an unreadable ``pyproject.toml`` and :class:`UsageError`
-    when the tag cannot be chosen (a version taken from git tags needs ``--tag``).
+    when the tag cannot be chosen (a version taken from git tags needs ``--tag``), or for a
+    draft without a GitHub Release.
     """
     pyproject = load_pyproject(root)
     config = load_config(pyproject)
@@ -117,6 +127,8 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     github_release = (
         config.github_release if request.github_release is None else request.github_release
     )
+    if request.draft and not github_release:
+        raise UsageError("--draft applies to the GitHub Release", "add --github-release")
     project = project_name(config, pyproject)
     check_dist = request.version is None
     facts = Facts(
@@ -130,9 +142,16 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
         project=project,
         check_dist=check_dist,
         dist_versions=dist_versions(root, project) if check_dist and project else {},
+        draft=request.draft,
     )
+    if request.prerelease is not None:
+        facts = replace(facts, prerelease=request.prerelease)
+    else:
+        # As release cut makes it: a pre-release version is a GitHub pre-release.
+        released = released_version(facts)
+        facts = replace(facts, prerelease=released is not None and is_prerelease(released))
     source = ""
-    selected = select_job(facts.workflows, config, tag, github_release)
+    selected = select_job(facts.workflows, config, tag, fired_for(facts))
     if selected is not None:
         facts, source = _publishing(root, request, facts, selected)
     if project is not None:
@@ -160,7 +179,12 @@ def run_doctor(root: Path, request: DoctorRequest, deps: Deps) -> DoctorReport:
     facts, source = gather(root, request, deps)
     findings, notes = run_checks(facts)
     report = DoctorReport(
-        findings=findings, notes=notes, tag=facts.tag, project=facts.project, index=facts.index
+        findings=findings,
+        notes=notes,
+        tag=facts.tag,
+        project=facts.project,
+        index=facts.index,
+        draft_note=draft_note(facts),
     )
     answer = facts.index_answer
     if answer is not None and answer.exists is not None:
@@ -210,6 +234,8 @@ def check_before_cut(
         version=str(plan.version),
         remote=options.remote,
         github_release=options.github_release,
+        draft=plan.draft,
+        prerelease=plan.prerelease,
     )
     report = run_doctor(root, request, deps)
     if report.errors:
@@ -219,8 +245,12 @@ def check_before_cut(
         raise ChecksFailed(failures)
     codes = ", ".join(dict.fromkeys(f.code for f in report.warnings))
     if codes:
-        return f"  doctor   no errors; warnings: {codes} (release doctor explains them)"
-    return "  doctor   no errors, no warnings"
+        line = f"  doctor   no errors; warnings: {codes} (release doctor explains them)"
+    else:
+        line = "  doctor   no errors, no warnings"
+    if report.draft_note is not None:
+        line += f"\n  note     {report.draft_note.message}"
+    return line
 
 
 def doctor_command(request: DoctorRequest, deps: Deps, *, as_json: bool) -> int:

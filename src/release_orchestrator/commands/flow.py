@@ -53,6 +53,13 @@ def follow_release(
     event, warning = event_for(workflow, plan.tag, result.release is not None)
     if warning:
         console.warn(warning)
+    if event == "release" and result.release is not None and result.release.draft:
+        # GitHub starts no workflow for a draft: the run begins when someone publishes it.
+        console.note(
+            f"the GitHub Release of {plan.tag} is a draft: its publish run starts when it is "
+            f"published; then follow it with release watch {plan.tag}"
+        )
+        return None
     repo = github_repository(result.remote_url, api_url)
     if repo is None:
         console.note(

@@ -71,7 +71,7 @@ class Start:
     workflow: Workflow  # the file whose trigger starts the run (workflow_ref)
     caller: Job | None  # the job that calls the publishing workflow, when it is reusable
     event: str  # "push" or "release"
-    action: str | None = None  # the release's activity type (created, published, released)
+    action: str | None = None  # the release's activity type (created, published, …)
     certain: bool = True  # False: an `if:` the doctor cannot evaluate may skip the upload
 
     @property
@@ -143,6 +143,10 @@ class Facts:
     # without a version comment; None with the reason when they could not be read.
     action_tags: Mapping[str, str] | None = None
     action_tags_problem: str = "they were not looked up"
+    # How the GitHub Release is made: a draft runs no workflow until it is published, and
+    # a pre-release fires other activity types than a full release.
+    draft: bool = False
+    prerelease: bool = False
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ class DoctorReport:
     publisher_form_url: str | None = None  # PyPI's form, filled in where PyPI allows
     project: str | None = None
     index: str = "pypi"
+    # A draft: the upload runs when it is published (also among notes; release cut shows it).
+    draft_note: Note | None = None
 
     @property
     def errors(self) -> list[Finding]:

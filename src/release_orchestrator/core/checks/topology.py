@@ -99,21 +99,52 @@ def entry_points(workflows: Iterable[Workflow], workflow: Workflow) -> list[Entr
     return entries
 
 
-# Publishing a GitHub Release that was not a draft fires these activity types, each a run
-# of its own (GitHub's docs on the release event).
-RELEASE_ACTIVITIES = ("created", "published", "released")
+# GitHub's release event ("Events that trigger workflows", release): making a Release that
+# is not a draft fires created, published and released (prereleased for a pre-release),
+# each a run of its own. No workflow runs for created (nor edited, deleted) on a draft;
+# publishing the draft later fires published, and released for a full release, but not
+# prereleased for a pre-release published from a draft.
+RELEASE_ACTIVITIES = ("created", "published", "released", "prereleased")
 
 
-def release_activities(workflow: Workflow) -> tuple[str, ...]:
-    """The activity types of a published GitHub Release that start ``workflow``."""
-    if "release" not in workflow.triggers:
+def release_fires(
+    github_release: bool = True, *, draft: bool = False, prerelease: bool = False
+) -> tuple[str, ...]:
+    """The activity types that start workflows for a release made this way.
+
+    None for a tag alone; for a draft, those its publication fires, later.
+    """
+    if not github_release:
         return ()
-    config = workflow.triggers["release"]
+    kind = "prereleased" if prerelease else "released"
+    if draft:
+        return ("published",) if prerelease else ("published", kind)
+    return ("created", "published", kind)
+
+
+FULL_RELEASE = release_fires()
+
+
+def fired_for(facts: Facts) -> tuple[str, ...]:
+    """The activity types of the release the doctor checks (see :func:`release_fires`)."""
+    return release_fires(facts.github_release, draft=facts.draft, prerelease=facts.prerelease)
+
+
+def release_types(workflow: Workflow) -> list[str] | None:
+    """The activity types ``on.release.types`` lists (None: no types, every activity)."""
+    config = workflow.triggers.get("release")
     types = config.get("types") if isinstance(config, Mapping) else None
     if types is None:
-        return RELEASE_ACTIVITIES  # no types: every activity
-    wanted = {str(t).strip() for t in (types if isinstance(types, list) else [types])}
-    return tuple(a for a in RELEASE_ACTIVITIES if a in wanted)
+        return None
+    return [str(t).strip() for t in (types if isinstance(types, list) else [types])]
+
+
+def release_activities(workflow: Workflow, fired: Sequence[str] = FULL_RELEASE) -> tuple[str, ...]:
+    """The activity types among ``fired`` (default: a full release's) that start ``workflow``."""
+    if "release" not in workflow.triggers:
+        return ()
+    wanted = release_types(workflow)
+    return tuple(a for a in fired if wanted is None or a in wanted)
 
 
 def _job_runs(
@@ -158,13 +189,14 @@ def runs_for_tag(
     workflow: Workflow,
     job: Job,
     tag: str,
-    github_release: bool,
+    fired: Sequence[str],
     repository: str | None = None,
 ) -> tuple[list[Start], list[Start]]:
     """The runs the release starts that reach the upload, and those an `if:` skips.
 
-    A push of ``tag``; in GitHub-Release mode also one run per activity type the
-    workflow listens to. A run whose `if:` cannot be evaluated is kept, marked uncertain.
+    A push of ``tag``; and one run per activity type of the GitHub Release (``fired``, see
+    :func:`release_fires`) the workflow listens to. A run whose `if:` cannot be evaluated
+    is kept, marked uncertain.
     """
     reached: list[Start] = []
     skipped: list[Start] = []
@@ -172,8 +204,9 @@ def runs_for_tag(
         candidates = []
         if push_triggers_on_tag(entry, tag):
             candidates.append(Start(entry, caller, "push"))
-        if github_release:
-            candidates += [Start(entry, caller, "release", a) for a in release_activities(entry)]
+        candidates += [
+            Start(entry, caller, "release", a) for a in release_activities(entry, fired)
+        ]
         for start in candidates:
             runs = reaches(workflow, job, start, context_for(start, tag, repository))
             if runs is False:
@@ -364,7 +397,7 @@ def trusted(facts: Facts) -> bool:
 
 
 def select_job(
-    workflows: Sequence[Workflow], config: ReleaseConfig, tag: str, github_release: bool
+    workflows: Sequence[Workflow], config: ReleaseConfig, tag: str, fired: Sequence[str]
 ) -> tuple[Workflow, Job] | None:
     """The publishing job to check, when several workflows or jobs publish.
 
@@ -384,9 +417,7 @@ def select_job(
         return (
             named is not None and workflow.filename != named,
             pypi is not None and pypi.index not in job_indexes(job),
-            not runs_for_tag(entry_points(workflows, workflow), workflow, job, tag, github_release)[
-                0
-            ],
+            not runs_for_tag(entry_points(workflows, workflow), workflow, job, tag, fired)[0],
             not grants_id_token(workflow, job),
         )
 

@@ -1,7 +1,8 @@
 """tag-not-triggering, double-trigger and pull-request-target: what the tag starts.
 
 Runs are counted the way GitHub starts them: a tag push (on.push filters), one run per
-activity type of a published GitHub Release, and each run only when the `if:` of the
+activity type the GitHub Release fires (a draft's only when it is published; a
+pre-release's are not a full release's), and each run only when the `if:` of the
 jobs on the way (the caller's, the publishing job's, the jobs they need, the upload
 step's) lets it reach the upload. An `if:` the doctor cannot evaluate is assumed to let
 it through, and the report says so in a note.
@@ -14,12 +15,14 @@ from collections.abc import Mapping
 from ..publisher import INDEX_NAMES
 from ..workflows import Job, Workflow, publishing_jobs
 from .conditions import Context
-from .facts import Facts, Finding, Outcome, Publishing, Start, finding, note
+from .facts import Facts, Finding, Note, Outcome, Publishing, Start, finding, note
 from .topology import (
     entry_points,
+    fired_for,
     job_indexes,
     reaches,
     release_activities,
+    release_types,
     runs_for_tag,
     upload_dir,
 )
@@ -48,9 +51,54 @@ def check_triggers(facts: Facts) -> list[Outcome]:
         for s in pub.starts
         if not s.certain
     ]
+    waits = draft_note(facts)
+    found += [waits] if waits else []
     found += _other_publishers(facts)
     found += _pull_requests(facts, pub)
     return found
+
+
+def draft_note(facts: Facts) -> Note | None:
+    """For a draft GitHub Release whose publication alone reaches the upload: the note that
+    the upload runs when the maintainer publishes the draft, not during release cut.
+    """
+    pub = facts.publishing
+    if not facts.draft or pub is None or not pub.starts:
+        return None
+    if any(s.event != "release" for s in pub.starts):
+        return None  # the tag push uploads now
+    start = pub.starts[0]
+    return note(
+        f"the GitHub Release is made as a draft, and GitHub runs no workflow for a draft: "
+        f"{start.workflow.filename} starts the upload when the draft is published "
+        f"(`release: {start.action}`), not now; publish it on GitHub, then follow the run "
+        f"with release watch {facts.tag}",
+        (start.workflow.path, start.workflow.on_line),
+    )
+
+
+def _unfired(facts: Facts, names: str, entries: list[Workflow]) -> tuple[str, str]:
+    """Message and fix when the workflow listens to release types this release never fires."""
+    listed = ", ".join(dict.fromkeys(t for w in entries for t in release_types(w) or []))
+    fired = ", ".join(f"`{a}`" for a in fired_for(facts))
+    what = "a draft GitHub Release" if facts.draft else "the GitHub Release"
+    if facts.prerelease:
+        what += f" of pre-release {facts.tag}"
+    message = f"{names} runs only on `release: types: [{listed}]`, which {what} never fires"
+    if facts.draft:
+        message += (
+            f": GitHub runs no workflow for a draft (`created` included), and publishing "
+            f"the draft fires {fired}"
+        )
+    else:
+        message += f": it fires {fired}"
+    if any("push" in w.triggers for w in entries):
+        message += f"; the on.push filters do not match tag {facts.tag}"
+    fix = (
+        f"listen to `release: types: [published]` in {names}: it fires once for every "
+        "GitHub Release, draft or not, pre-release or not"
+    )
+    return message, fix
 
 
 def _not_triggering(facts: Facts, pub: Publishing) -> Finding:
@@ -59,6 +107,10 @@ def _not_triggering(facts: Facts, pub: Publishing) -> Finding:
     pattern = f"{prefix}*" if prefix else "*"
     entries = [w for w, _ in pub.entries]
     names = ", ".join(dict.fromkeys(w.filename for w in entries)) or wf.filename
+    fix = (
+        f'add `on: push: tags: ["{pattern}"]` to {names}, or set github-release = '
+        "true in [tool.release] if it should run on `release: published`"
+    )
     if not wf.triggers:
         message = f"{wf.filename}: the workflow has no triggers (on: is empty), so nothing runs"
     elif not pub.entries:
@@ -77,6 +129,8 @@ def _not_triggering(facts: Facts, pub: Publishing) -> Finding:
             f"{names} runs on `release: published`, but release cut makes no GitHub "
             f"Release (github-release is off), and on.push does not match tag {tag}"
         )
+    elif facts.github_release and any("release" in w.triggers for w in entries):
+        message, fix = _unfired(facts, names, entries)
     elif any("push" in w.triggers for w in entries):
         message = f"the on.push filters of {names} do not match tag {tag}"
     else:
@@ -87,8 +141,7 @@ def _not_triggering(facts: Facts, pub: Publishing) -> Finding:
         "error",
         (wf.path, wf.on_line),
         message,
-        f'add `on: push: tags: ["{pattern}"]` to {names}, or set github-release = '
-        "true in [tool.release] if it should run on `release: published`",
+        fix,
     )
 
 
@@ -156,7 +209,7 @@ def _other_publishers(facts: Facts) -> list[Outcome]:
             continue  # e.g. two projects of a monorepo, each from its own folder
         entries = entry_points(facts.workflows, workflow)
         reached, _ = runs_for_tag(
-            entries, workflow, job, facts.tag, facts.github_release, _repository(facts)
+            entries, workflow, job, facts.tag, fired_for(facts), _repository(facts)
         )
         if reached:
             found.append(
