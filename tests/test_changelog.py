@@ -248,6 +248,32 @@ def test_cut_commits_the_renamed_changelog_with_the_bump(with_changelog: Project
     assert pushed == RENAMED.replace("\n", "\r\n").encode()
 
 
+def test_versions_from_tags_commit_the_renamed_changelog_and_tag_it(project: Project) -> None:
+    project.write(
+        "pyproject.toml",
+        '[build-system]\nrequires = ["setuptools>=64", "setuptools-scm>=8"]\n'
+        '[project]\nname = "anomaly-detection-toolkit"\ndynamic = ["version"]\n'
+        "[tool.setuptools_scm]\n",
+    )
+    project.write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n\n- y\n")
+    head = project.commit_all("use setuptools-scm")
+    project.push()
+    git(project.work, "tag", "-a", "-m", "old", "v0.3.0", "HEAD~1")
+    git(project.work, "push", "-q", "origin", "v0.3.0")
+
+    out = cut(project, "minor", "--yes", "--json")
+
+    assert out.code == 0, out.stderr
+    assert [s["status"] for s in json.loads(out.stdout)["steps"]][:2] == ["done", "done"]
+    release_commit = git(project.work, "rev-parse", "HEAD")
+    assert git(project.work, "rev-parse", "HEAD~1") == head
+    assert git(project.work, "show", "--name-only", "--format=", "HEAD") == "CHANGELOG.md"
+    assert project.remote_tag_commit("v0.4.0") == release_commit
+    assert (project.work / "CHANGELOG.md").read_text() == (
+        "# Changelog\n\n## [0.4.0] - 2026-12-01\n\n- y\n"
+    )
+
+
 def test_a_refused_commit_puts_the_changelog_back(with_changelog: Project) -> None:
     hook = with_changelog.work / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'changelog lint failed' >&2\nexit 1\n")

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -27,6 +27,9 @@ from ..errors import CheckFailure
 from .config import ReleaseConfig
 from .model import FileChange, display_path
 from .pyproject import Files, read_file
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 DEFAULT_CHANGELOG = "CHANGELOG.md"
 UNRELEASED = "unreleased"
@@ -84,7 +87,7 @@ def _heading_word(title: str) -> tuple[str, Version | None] | None:
     return None
 
 
-def _inline_text(token: Any) -> str:
+def _inline_text(token: Token) -> str:
     """A heading's text as shown: its text and code spans, without markup or HTML."""
     parts: list[str] = []
     for child in token.children or ():
