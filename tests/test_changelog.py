@@ -224,6 +224,19 @@ def test_dry_run_shows_the_rename_in_the_plan_and_changes_nothing(with_changelog
     )
 
 
+def test_dry_run_json_lists_the_rewrite_and_changes_nothing(with_changelog: Project) -> None:
+    before = with_changelog.state()
+
+    out = cut(with_changelog, "0.1.1", "--dry-run", "--json")
+
+    assert out.code == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["dry_run"] is True
+    assert data["steps"][0] == {"name": "rewrite", "status": "skipped"}
+    assert "+## [0.1.1] - 2026-12-01" in out.stderr  # the plan, on stderr with --json
+    assert with_changelog.state() == before
+
+
 def test_cut_commits_the_renamed_changelog_with_the_bump(with_changelog: Project) -> None:
     out = cut(with_changelog, "0.1.1", "--yes", "--json")
 
@@ -430,6 +443,24 @@ def test_generate_notes_needs_github_release(with_changelog: Project) -> None:
         "error: --generate-notes applies to the GitHub Release; add --github-release"
     )
     assert with_changelog.state() == before
+
+
+def test_no_section_sends_nothing_to_github(
+    project: Project, github_emulator: GitHubEmulator, token_env: str
+) -> None:
+    project.write("CHANGELOG.md", "# Changelog\n\n## 0.1.0\n\n- First.\n")
+    project.commit_all("Add the changelog")
+    project.push()
+    before = project.state()
+
+    out = cut(project, "0.1.1", "--yes", "--github-release", "--api-url", github_emulator.url)
+
+    assert out.code == 3
+    assert "CHANGELOG.md has no section for 0.1.1" in out.stderr
+    assert project.state() == before
+    assert all(r.method == "GET" for r in github_emulator.requests)
+    repo = make_github(github_emulator).get_repo("kylejones200/anomaly-detection-toolkit")
+    assert list(repo.get_releases()) == []
 
 
 def test_a_resumed_release_takes_its_body_from_the_renamed_section(

@@ -194,7 +194,7 @@ def _style(sections: list[Section], version: Version, today: date) -> tuple[str,
     """The new heading's version label and date, written as the latest release's are."""
     latest = next((s for s in sections if s.version is not None), None)
     label = str(version)
-    if latest is not None and latest.word[:1] in "vV":
+    if latest is not None and latest.word[:1] in ("v", "V"):
         label = f"{latest.word[0]}{label}"
     if latest is not None and _PAREN_DATE.search(latest.title):
         return label, f" ({today.isoformat()})"
