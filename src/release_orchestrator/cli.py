@@ -69,6 +69,7 @@ def cut(
     yes: opt.Yes = False,
     github_release: opt.GitHubRelease = None,
     draft: opt.Draft = False,
+    generate_notes: opt.GenerateNotes = False,
     remote: opt.Remote = None,
     branch: opt.Branch = None,
     no_push: opt.NoPush = False,
@@ -93,7 +94,7 @@ def cut(
     request = CutRequest(
         spec, dry_run, github_release, draft, remote, branch, push, api_url, skip_doctor, follow
     )
-    request = replace(request, pypi=pypi)
+    request = replace(request, pypi=pypi, generate_notes=generate_notes)
     ask = not yes and is_terminal(sys.stdin)
     _run(ctx, lambda deps: cut_command(request, deps, ask=ask), as_json=as_json)
 

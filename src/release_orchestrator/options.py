@@ -77,6 +77,13 @@ GitHubRelease = Annotated[
     ),
 ]
 Draft = Annotated[bool, typer.Option("--draft", help="Create the Release as a draft.")]
+GenerateNotes = Annotated[
+    bool,
+    typer.Option(
+        "--generate-notes",
+        help="Add GitHub's generated notes to the Release, after the changelog's section.",
+    ),
+]
 Remote = Annotated[
     str | None, typer.Option(metavar="NAME", help="Git remote to push to (default: origin).")
 ]

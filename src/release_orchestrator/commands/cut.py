@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from ..adapters.files import LOCAL, apply_file_changes, load_pyproject, unwritab
 from ..adapters.github import GitHub
 from ..adapters.gitrepo import GitRepo
 from ..adapters.interrupts import DeferredInterrupts
+from ..core.changelog import changelog_for
 from ..core.config import ReleaseConfig, load_config
 from ..core.model import FileChange, ReleaseInfo
 from ..core.plan import (
@@ -64,6 +66,7 @@ class CutRequest:
     skip_doctor: bool = False
     watch: bool = True  # follow the publish run after the push
     pypi: PyPICheck = field(default_factory=PyPICheck)  # then confirm the upload
+    generate_notes: bool = False  # GitHub's generated notes in the Release, after the changelog's
 
 
 @dataclass
@@ -120,6 +123,8 @@ def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
         )
     if request.draft and not github_release:
         raise UsageError("--draft applies to the GitHub Release", "add --github-release")
+    if request.generate_notes and not github_release:
+        raise UsageError("--generate-notes applies to the GitHub Release", "add --github-release")
     return CutOptions(
         spec=request.spec,
         remote=request.remote or config.remote,
@@ -128,6 +133,7 @@ def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
         github_release=github_release,
         draft=request.draft,
         dry_run=request.dry_run,
+        generate_notes=request.generate_notes,
     )
 
 
@@ -219,12 +225,20 @@ def run_cut(
     changes = []
     if target is not None and target != current:
         changes = plan_file_changes(root, source, config, target, LOCAL)
+    changelog = None
+    if target is not None:
+        # The maintainer's today, from the injected clock.
+        today = datetime.fromtimestamp(deps.clock.now(), tz=timezone.utc).astimezone().date()
+        changelog = changelog_for(root, config, target, today, LOCAL)
+    if changelog is not None and changelog.change is not None:
+        # Committed with the version bump: one more file the rewrite step changes.
+        changes.append(changelog.change)
     preflight = _preflight(repo, config, target, changes)
     remote_tag = None
     if target is not None and facts.remote_url is not None:
         remote_tag = _remote_tag(repo, facts, options.remote, config.tag_for(str(target)), changes)
     plan = plan_cut(
-        options, config, facts, versions, release_branch, changes, preflight, remote_tag
+        options, config, facts, versions, release_branch, changes, preflight, remote_tag, changelog
     )
 
     github = None
@@ -298,7 +312,12 @@ class _Workspace:
         assert self.github is not None
         try:
             return self.github.create_release(
-                plan.tag, prerelease=plan.prerelease, draft=plan.draft, latest=plan.latest
+                plan.tag,
+                prerelease=plan.prerelease,
+                draft=plan.draft,
+                latest=plan.latest,
+                notes=plan.notes,
+                generate_notes=plan.generate_notes,
             )
         except ReleaseError as exc:
             raise StepFailed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import ConfigError
 from .publisher import Publisher
@@ -24,6 +24,8 @@ class ReleaseConfig:
     github_release: bool = False
     version_files: tuple[str, ...] = ()
     workflow: str | None = None
+    # The changelog whose section is the release's notes; None: CHANGELOG.md if it exists.
+    changelog: str | Literal[False] | None = None
     pypi: Publisher | None = None  # [tool.release.pypi]: the publisher configured on PyPI
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -81,6 +83,19 @@ def _parse_pypi(table: object) -> Publisher:
     return Publisher.given("[tool.release.pypi] in pyproject.toml", **values)
 
 
+def _parse_changelog(value: object) -> str | Literal[False]:
+    if value is False:
+        return False
+    if isinstance(value, str) and value.strip():
+        return value
+    shown = "true" if value is True else repr(value) if isinstance(value, str) else None
+    raise ConfigError(
+        f"[tool.release] changelog must be a file name or false, not "
+        f"{shown or type(value).__name__}",
+        'write changelog = "CHANGELOG.md", or changelog = false to release without one',
+    )
+
+
 def parse_release_table(table: Mapping[str, Any]) -> ReleaseConfig:
     """Build a :class:`ReleaseConfig` from the ``[tool.release]`` table, checking every key."""
     kwargs: dict[str, Any] = {}
@@ -95,6 +110,8 @@ def parse_release_table(table: Mapping[str, Any]) -> ReleaseConfig:
             kwargs[attr] = tuple(str(_expect(f, str, key)) for f in files)
         elif key == "pypi":
             kwargs["pypi"] = _parse_pypi(value)
+        elif key == "changelog":
+            kwargs[attr] = _parse_changelog(value)
         else:
             raise ConfigError(
                 f"[tool.release] has unknown key {key!r}",

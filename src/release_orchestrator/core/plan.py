@@ -12,6 +12,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from ..errors import CheckFailure, ChecksFailed
+from .changelog import ChangelogPlan
 from .config import ReleaseConfig
 from .model import FileChange, ReleaseInfo, RemoteState, VersionSource
 from .resume import FastForward, RemoteTag, foreign_reason
@@ -40,6 +41,7 @@ class CutOptions:
     github_release: bool
     draft: bool
     dry_run: bool
+    generate_notes: bool = False  # GitHub's generated notes too, after the changelog's
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,9 @@ class ReleasePlan:
     release: ReleaseInfo | None = None  # found (resuming) or made by the github-release step
     # Our release commit, found on the remote only: the local branch moves to it first.
     fast_forward: FastForward | None = None
+    # The GitHub Release's body: the changelog's section (None: GitHub generates the notes).
+    notes: str | None = None
+    generate_notes: bool = True  # ask GitHub to generate notes (after ``notes``, if any)
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -276,11 +281,14 @@ def plan_cut(
     changes: list[FileChange],
     preflight: Preflight | None = None,
     remote_tag_facts: RemoteTag | None = None,
+    changelog: ChangelogPlan | None = None,
 ) -> ReleasePlan:
     """Run every check and decide every step; raise :class:`ChecksFailed` listing all failures.
 
     ``remote_tag_facts`` is what the remote's tag of the target version points at, read
     when it is not at HEAD: the release is picked up from there when it is ours.
+    ``changelog`` is the changelog's section for the version (its edit is among
+    ``changes``); a changelog without one is a failed check.
     """
     target = versions.target
     tag = config.tag_for(str(target)) if target is not None else ""
@@ -325,6 +333,8 @@ def plan_cut(
     failures += version_failures
     if target is not None:
         failures += preflight_checks(preflight or Preflight(), tag, commit_message, scm)
+    if changelog is not None and changelog.problem is not None:
+        failures.append(changelog.problem)
     expected = release_commit or repo.head
     at = "HEAD" if expected is not None and expected == repo.head else "the release commit"
     named = f"{at} {_short(expected)}" if expected else at
@@ -361,6 +371,7 @@ def plan_cut(
     steps = tuple(kind(status[kind.name]) for kind in STEP_TYPES)
 
     prerelease = is_prerelease(target)
+    notes = changelog.notes if changelog is not None else None
     return ReleasePlan(
         previous=versions.current,
         version=target,
@@ -377,7 +388,9 @@ def plan_cut(
         release_commit=release_commit,
         root=repo.root,
         steps=steps,
-        warnings=warnings,
+        notes=notes,
+        generate_notes=options.generate_notes or notes is None,
+        warnings=warnings + (changelog.warnings if changelog is not None else []),
         notices=list(versions.notices) + _fast_forward_notice(fast_forward, options.remote),
         fast_forward=fast_forward,
     )

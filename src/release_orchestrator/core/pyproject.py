@@ -303,7 +303,10 @@ def _file_source(files: Files, root: Path, path: Path, pattern: str, how: str) -
 # --- rewriting --------------------------------------------------------------------------
 
 
-def _read(files: Files, root: Path, path: Path, how: str) -> bytes:
+def read_file(files: Files, root: Path, path: Path, how: str) -> bytes:
+    """The bytes of ``path``; a missing or unreadable file is a :class:`ConfigError` naming
+    it and ``how`` it is named.
+    """
     label = display_path(root, path)
     try:
         return files.read_bytes(path)
@@ -332,7 +335,7 @@ def _find(files: Files, root: Path, path: Path, pattern: str, how: str) -> re.Ma
         raise ConfigError(
             f"the version pattern for {label} has no (?P<version>...) group", _FIX_PATTERN
         )
-    data = _read(files, root, path, how)
+    data = read_file(files, root, path, how)
     match = regex.search(_decode(data))
     if match is None:
         expected = (
@@ -365,7 +368,7 @@ def _toml_change(
     from tomlkit.exceptions import ParseError
     from tomlkit.items import String
 
-    before = _read(files, root, path, _SOURCE)
+    before = read_file(files, root, path, _SOURCE)
     try:
         text = before.decode("utf-8")
         document = tomlkit.parse(text)

@@ -156,13 +156,17 @@ class GitHubRelease(Step):
         """The REST call that creates the release."""
         if repo_name is None:
             return "no GitHub Release"
-        body = {
+        body: dict[str, object] = {
             "tag_name": plan.tag,
             "draft": plan.draft,
             "prerelease": plan.prerelease,
-            "generate_release_notes": True,
+            "generate_release_notes": plan.generate_notes,
             "make_latest": "true" if plan.latest else "false",
         }
+        if not plan.generate_notes:
+            body["name"] = plan.tag  # generated notes would name it so
+        if plan.notes is not None:
+            body["body"] = plan.notes
         return f"POST /repos/{repo_name}/releases {json.dumps(body)}"
 
     def run(self, plan: ReleasePlan, workspace: Workspace) -> str:
