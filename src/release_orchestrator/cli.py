@@ -66,7 +66,7 @@ def _asks(yes: bool) -> bool:
 
 @app.callback(help=opt.RELEASE_HELP)
 def _main(version: opt.ShowVersion = False) -> None:
-    pass
+    pass  # --version acts in its own callback; the group has nothing else to do
 
 
 @app.command("cut", help=opt.CUT_HELP)
