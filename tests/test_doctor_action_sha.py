@@ -6,6 +6,7 @@ timeout and no retries, anonymously; here the emulator serves that repository's 
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from gitfixtures import Project
 from release_orchestrator.adapters.auth import LOOKUP_TIMEOUT
 from release_orchestrator.adapters.github import GitHub
 from release_orchestrator.core.model import RepoRef
-from release_orchestrator.deps import Deps, _github
+from release_orchestrator.deps import Deps, GitHubFactory, _github
 from release_orchestrator.sandbox import GitHubEmulator
 from test_doctor import codes, local_index, pypi, use
 from test_doctor_real_world import notes, publish_job
@@ -35,25 +36,26 @@ CLOSED = "http://127.0.0.1:9"  # nothing listens: the connection is refused at o
 
 @dataclass
 class Recorder:
-    """The GitHub factory of ``Deps``, recording how each connection was asked for."""
+    """Deps' GitHub factory, recording the arguments each connection was asked for with."""
 
-    calls: list[tuple[str, str, RepoRef, bool, float | None]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def __call__(
-        self,
-        base_url: str,
-        token: str,
-        repo: RepoRef,
-        own_retries: bool,
-        timeout: int | None = None,
-    ) -> GitHub:
-        self.calls.append((base_url, token, repo, own_retries, timeout))
-        return _github(base_url, token, repo, own_retries, timeout)
+    @property
+    def factory(self) -> GitHubFactory:
+        """The production factory, which records each call's arguments by name first."""
+
+        def record(*args: Any, **kwargs: Any) -> GitHub:
+            bound = inspect.signature(_github).bind(*args, **kwargs)
+            bound.apply_defaults()
+            self.calls.append(dict(bound.arguments))
+            return _github(*args, **kwargs)
+
+        return record
 
 
 def run_doctor(project: Project, api: str, factory: Recorder) -> dict[str, Any]:
     env = {**os.environ, "GITHUB_API_URL": api}
-    deps = Deps(env=env, cwd=project.work, pypi=local_index(), github=factory)
+    deps = Deps(env=env, cwd=project.work, pypi=local_index(), github=factory.factory)
     out = runcli.release("doctor", "--json", deps=deps)
     assert out.code in (0, 3), out.stderr
     data: dict[str, Any] = json.loads(out.stdout)
@@ -83,7 +85,8 @@ def test_a_sha_of_an_old_release_is_outdated(project: Project, action_tags: GitH
     assert "runs v1.9" in found["message"]
     # The public repository's tags, asked once, anonymously (no token in this environment).
     (call,) = factory.calls
-    assert call[1:3] == ("", RepoRef("github.com", "pypa", "gh-action-pypi-publish"))
+    assert call["token"] == ""
+    assert call["repo"] == RepoRef("github.com", "pypa", "gh-action-pypi-publish")
     paths = [r.path for r in action_tags.requests]
     assert paths == ["/repos/pypa/gh-action-pypi-publish/tags"]
 
@@ -110,7 +113,7 @@ def test_an_unreachable_api_is_a_note_asked_quickly(project: Project) -> None:
     assert any("version unknown" in n and "could not be read" in n for n in notes(data))
     # Quick: one connection with the short timeout and no retries.
     (call,) = factory.calls
-    assert call[3:] == (True, LOOKUP_TIMEOUT)
+    assert (call["own_retries"], call["timeout"]) == (True, LOOKUP_TIMEOUT)
     assert LOOKUP_TIMEOUT <= 2
 
 

@@ -2,6 +2,7 @@
 
 Each command builds its request and calls :mod:`release_orchestrator.commands`, where the
 heavy libraries (GitPython, PyGithub, rich) load, so that ``release --help`` answers quickly.
+The options and the commands' help texts are in :mod:`release_orchestrator.options`.
 """
 
 from __future__ import annotations
@@ -56,13 +57,20 @@ def _run(ctx: typer.Context, body: Callable[[Deps], int | None], *, as_json: boo
     raise typer.Exit(int(failed)) from cause
 
 
-@app.callback()
-def main_options(version: opt.ShowVersion = False) -> None:
-    """Cut a Python release, watch its publish run, and explain what went wrong."""
+def _asks(yes: bool) -> bool:
+    """Whether to ask before acting: not with --yes, nor without a terminal to answer at."""
+    from .render.console import is_terminal
+
+    return not yes and is_terminal(sys.stdin)
 
 
-@app.command()
-def cut(
+@app.callback(help=opt.RELEASE_HELP)
+def _main(version: opt.ShowVersion = False) -> None:
+    pass  # --version acts in its own callback; the group has nothing else to do
+
+
+@app.command("cut", help=opt.CUT_HELP)
+def _cut(
     ctx: typer.Context,
     spec: opt.CutSpec,
     dry_run: opt.DryRun = False,
@@ -80,27 +88,18 @@ def cut(
     no_pypi_check: opt.NoPyPICheck = False,
     as_json: opt.CutJson = False,
 ) -> None:
-    """Bump the version, commit, tag, push atomically, and optionally create a GitHub Release.
-
-    After the push it follows the publish run (like release watch) unless --no-watch, and
-    confirms the upload on PyPI unless --no-pypi-check.
-    """
     from .commands.confirm import PyPICheck
     from .commands.cut import CutRequest, cut_command
-    from .render.console import is_terminal
 
-    push, follow = not no_push, not no_watch
     pypi = PyPICheck(not no_pypi_check, pypi_timeout)
-    request = CutRequest(
-        spec, dry_run, github_release, draft, remote, branch, push, api_url, skip_doctor, follow
-    )
-    request = replace(request, pypi=pypi, generate_notes=generate_notes)
-    ask = not yes and is_terminal(sys.stdin)
-    _run(ctx, lambda deps: cut_command(request, deps, ask=ask), as_json=as_json)
+    request = CutRequest(spec, dry_run, github_release, draft, remote, branch, not no_push, api_url)
+    request = replace(request, skip_doctor=skip_doctor, watch=not no_watch, pypi=pypi)
+    request = replace(request, generate_notes=generate_notes)
+    _run(ctx, lambda deps: cut_command(request, deps, ask=_asks(yes)), as_json=as_json)
 
 
-@app.command()
-def watch(
+@app.command("watch", help=opt.WATCH_HELP)
+def _watch(
     ctx: typer.Context,
     target: opt.WatchTarget = None,
     workflow: opt.WatchWorkflow = None,
@@ -111,10 +110,6 @@ def watch(
     api_url: opt.ApiUrl = None,
     as_json: opt.WatchJson = False,
 ) -> None:
-    """Follow the GitHub Actions run that a release tag started; exit with its outcome.
-
-    After a green run, confirm that PyPI serves the version, uploaded by this workflow.
-    """
     from .commands.confirm import PyPICheck
     from .commands.watch import WatchRequest, watch_command
 
@@ -123,8 +118,8 @@ def watch(
     _run(ctx, partial(watch_command, request), as_json=as_json)
 
 
-@app.command()
-def retry(
+@app.command("retry", help=opt.RETRY_HELP)
+def _retry(
     ctx: typer.Context,
     target: opt.WatchTarget = None,
     workflow: opt.WatchWorkflow = None,
@@ -134,20 +129,14 @@ def retry(
     yes: opt.Yes = False,
     as_json: opt.RetryJson = False,
 ) -> None:
-    """Re-run a failed publish run's failed jobs when that can succeed, and follow them.
-
-    Exit 3 (nothing re-run) when the failure needs a change to the workflow or the code, or
-    the run has not failed; otherwise as release watch exits for the new attempt.
-    """
     from .commands.retry import RetryRequest, retry_command
 
     request = RetryRequest(target, workflow, timeout, pypi_timeout, api_url)
-    ask = not yes and sys.stdin.isatty()
-    _run(ctx, lambda deps: retry_command(request, deps, ask=ask), as_json=as_json)
+    _run(ctx, lambda deps: retry_command(request, deps, ask=_asks(yes)), as_json=as_json)
 
 
-@app.command()
-def explain(
+@app.command("explain", help=opt.EXPLAIN_HELP)
+def _explain(
     ctx: typer.Context,
     target: opt.ExplainTarget = None,
     log: opt.Logs = None,
@@ -159,7 +148,6 @@ def explain(
     api_url: opt.ApiUrl = None,
     as_json: opt.Json = False,
 ) -> None:
-    """Explain why publishing failed: which publisher field is wrong and what to change."""
     from .commands.explain import ExplainRequest, explain_command
 
     logs = tuple(log or ())
@@ -167,34 +155,28 @@ def explain(
     _run(ctx, partial(explain_command, request), as_json=as_json)
 
 
-@app.command()
-def status(
+@app.command("status", help=opt.STATUS_HELP)
+def _status(
     ctx: typer.Context,
     version: opt.StatusVersion = None,
     workflow: opt.WatchWorkflow = None,
     api_url: opt.ApiUrl = None,
     as_json: opt.Json = False,
 ) -> None:
-    """Show where a release is: tag, GitHub Release, publish run, PyPI, and what comes next.
-
-    Exit 0 whenever it could look; 4 or 5 when GitHub refuses or cannot be reached.
-    """
     from .commands.status import StatusRequest, status_command
 
-    request = StatusRequest(version, workflow, api_url)
-    _run(ctx, partial(status_command, request), as_json=as_json)
+    _run(ctx, partial(status_command, StatusRequest(version, workflow, api_url)), as_json=as_json)
 
 
-@app.command()
-def demo(ctx: typer.Context, scenario: opt.Scenario = "success", keep: opt.Keep = False) -> None:
-    """Rehearse cut, watch and explain offline on a throwaway project (no account, no token)."""
+@app.command("demo", help=opt.DEMO_HELP)
+def _demo(ctx: typer.Context, scenario: opt.Scenario = "success", keep: opt.Keep = False) -> None:
     from .commands.demo import demo_command
 
     _run(ctx, lambda deps: demo_command(scenario, deps, keep=keep, tty=sys.stdout.isatty()))
 
 
-@app.command()
-def doctor(
+@app.command("doctor", help=opt.DOCTOR_HELP)
+def _doctor(
     ctx: typer.Context,
     tag: opt.DoctorTag = None,
     github_release: opt.DoctorGitHubRelease = None,
@@ -202,10 +184,6 @@ def doctor(
     index_url: opt.IndexUrl = None,
     as_json: opt.Json = False,
 ) -> None:
-    """Check the publishing workflow and PyPI's trusted publisher before the tag exists.
-
-    Exit 0 when nothing is wrong (warnings allowed), 3 when an error was found.
-    """
     from .commands.doctor import DoctorRequest, doctor_command
 
     request = DoctorRequest(

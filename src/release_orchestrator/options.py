@@ -1,4 +1,4 @@
-"""Command-line arguments and options that more than one command (or a long help) shares."""
+"""The command line's words: each command's help, and the arguments and options it takes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,29 @@ from typing import Annotated
 import typer
 
 from . import __version__
+
+RELEASE_HELP = "Cut a Python release, watch its publish run, and explain what went wrong."
+CUT_HELP = """\
+Bump the version, commit, tag, push atomically, and optionally create a GitHub Release.
+
+After the push it follows the publish run (like release watch) unless --no-watch, and
+confirms the upload on PyPI unless --no-pypi-check."""
+WATCH_HELP = """Follow the GitHub Actions run that a release tag started; exit with its outcome.
+
+After a green run, confirm that PyPI serves the version, uploaded by this workflow."""
+RETRY_HELP = """Re-run a failed publish run's failed jobs when that can succeed, and follow them.
+
+Exit 3 (nothing re-run) when the failure needs a change to the workflow or the code, or
+the run has not failed; otherwise as release watch exits for the new attempt."""
+EXPLAIN_HELP = "Explain why publishing failed: which publisher field is wrong and what to change."
+STATUS_HELP = """\
+Show where a release is: tag, GitHub Release, publish run, PyPI, and what comes next.
+
+Exit 0 whenever it could look; 4 or 5 when GitHub refuses or cannot be reached."""
+DEMO_HELP = "Rehearse cut, watch and explain offline on a throwaway project (no account, no token)."
+DOCTOR_HELP = """Check the publishing workflow and PyPI's trusted publisher before the tag exists.
+
+Exit 0 when nothing is wrong (warnings allowed), 3 when an error was found."""
 
 
 def _show_version(value: bool) -> None:

@@ -1,13 +1,30 @@
-"""The one severity scale of the doctor's and explain's findings.
+"""The one vocabulary of the doctor's and explain's findings: a code and a severity.
 
 ``error`` is a problem that makes the upload certain to fail, or to publish from the wrong
-place; ``warning`` is one that may, or that the tool cannot be sure of. Both reports keep
-their own finding objects, because their JSON shapes differ (the doctor points at a file
-and line, explain at a log's cause and its documentation).
+place; ``warning`` is one that may, or that the tool cannot be sure of.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What every finding is: a stable code (README's tables list them) and its severity.
+
+    The doctor's and explain's findings extend it with fields of their own rather than
+    share one class, because their JSON shapes, which README documents, differ: the doctor
+    points at a file and line with one fix, explain at a log's cause with fix steps and
+    the documentation to read.
+    """
+
+    code: str
+    severity: Severity
+
+    def to_json(self) -> dict[str, Any]:
+        """The keys every finding's JSON object starts with."""
+        return {"code": self.code, "severity": self.severity}

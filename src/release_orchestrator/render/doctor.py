@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..core.publisher import INDEX_HOSTS, INDEX_NAMES
+from .publisher_form import render_publisher_form
 
 if TYPE_CHECKING:
     from ..core.checks.report import DoctorReport
 
 
-_FORM_LABELS = (
-    ("owner", "Owner"),
-    ("repository", "Repository name"),
-    ("workflow", "Workflow name"),
-    ("environment", "Environment name"),
-)
 _STARTED_BY = {"push": "the tag push", "release": "the GitHub Release (release: published)"}
 
 
@@ -67,19 +62,12 @@ def render_report(report: DoctorReport) -> str:
 
 
 def _render_form(report: DoctorReport) -> str:
-    form = report.publisher_form or {}
     host = INDEX_HOSTS.get(report.index, "pypi.org")
-    lines = [f"PyPI publisher form ({host}: project > Settings > Publishing > GitHub):"]
-    width = max(len(label) for _, label in _FORM_LABELS)
-    for key, label in _FORM_LABELS:
-        value = form.get(key) or ""
-        if key == "environment" and not value:
-            value = "(leave empty: any environment)"
-        lines.append(f"  {label.ljust(width)}  {value}")
-    if report.publisher_form_url and not report.pending_publisher_needed:
-        lines.append(f"  Filled in: {report.publisher_form_url}")
-    lines.append(_pending(report))
-    return "\n".join(lines)
+    # A pending publisher is added on the account page, which the next line names and PyPI
+    # does not pre-fill: no "Filled in" link then.
+    url = None if report.pending_publisher_needed else report.publisher_form_url
+    lines = render_publisher_form(report.publisher_form or {}, host, missing="", filled_in=url)
+    return "\n".join([*lines, _pending(report)])
 
 
 def _pending(report: DoctorReport) -> str:

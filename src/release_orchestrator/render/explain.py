@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from ..core.explain.report import ExplainReport, Finding
 from ..core.publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem, LocalRepo, Publisher
+from .publisher_form import render_publisher_form
 
 _MARKS = {"match": "✓", "mismatch": "✗", "unknown": "?", "unchecked": "?"}
-_FORM_LABELS = (
-    ("owner", "Owner"),
-    ("repository", "Repository name"),
-    ("workflow", "Workflow name"),
-    ("environment", "Environment name"),
-)
 
 
 def render_text(report: ExplainReport) -> str:
@@ -92,20 +87,9 @@ def _numbered(title: str, steps: tuple[str, ...]) -> str:
 
 
 def _form(report: ExplainReport) -> str:
-    form = report.publisher_form or {}
-    host = report.index_host or "pypi.org"
-    lines = [f"PyPI publisher form ({host}: project > Settings > Publishing > GitHub):"]
-    width = max(len(label) for _, label in _FORM_LABELS)
-    for key, label in _FORM_LABELS:
-        value = form.get(key)
-        if key == "environment" and not value:
-            shown = "(leave empty: any environment)"
-        else:
-            shown = value or "(not in log)"
-        lines.append(f"  {label.ljust(width)}  {shown}")
-    if report.publisher_form_url:
-        lines.append(f"  Filled in: {report.publisher_form_url}")
-    return "\n".join(lines)
+    form, host = report.publisher_form or {}, report.index_host or "pypi.org"
+    url = report.publisher_form_url
+    return "\n".join(render_publisher_form(form, host, missing="(not in log)", filled_in=url))
 
 
 def _also_found(findings: tuple[Finding, ...]) -> str:

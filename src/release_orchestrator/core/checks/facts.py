@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from packaging.version import Version
 
+from .. import findings
 from ..config import ReleaseConfig
 from ..findings import Severity
 from ..publisher import Claims, Publisher
@@ -20,11 +21,9 @@ from ..workflows import Job, Workflow
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(findings.Finding):
     """One problem: a stable code, its severity, where it is, what is wrong and the fix."""
 
-    code: str
-    severity: Severity
     file: str | None
     line: int | None
     message: str
@@ -45,8 +44,7 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         """The finding as the JSON object of ``release doctor --json``."""
         return {
-            "code": self.code,
-            "severity": self.severity,
+            **super().to_json(),
             "file": self.file,
             "line": self.line,
             "message": self.message,

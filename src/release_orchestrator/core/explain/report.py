@@ -5,31 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..findings import Severity
+from .. import findings
 from ..publisher import INDEX_HOSTS, ChecklistItem, Claims, Publisher
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(findings.Finding):
     """One diagnosed failure, with what caused it and how to fix it.
 
     ``evidence`` is the (redacted) log line that revealed it; it is shown to humans and
-    left out of the JSON, whose shape is fixed by the issue.
+    left out of the JSON, whose shape README documents.
     """
 
-    code: str
-    severity: Severity
     title: str
     cause: str
     fix: tuple[str, ...]
     docs: str | None
     evidence: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The finding as a JSON object."""
+    def to_json(self) -> dict[str, Any]:
+        """The finding as the JSON object of ``release explain --json``."""
         return {
-            "code": self.code,
-            "severity": self.severity,
+            **super().to_json(),
             "title": self.title,
             "cause": self.cause,
             "fix": list(self.fix),
@@ -72,7 +69,7 @@ class ExplainReport:
         """Exactly the object ``release explain --json`` prints (README documents its shape)."""
         return {
             "source": self.source,
-            "findings": [finding.to_dict() for finding in self.findings],
+            "findings": [finding.to_json() for finding in self.findings],
             "claims": self.claims.as_dict() if self.claims is not None else None,
             "checklist": [item.to_dict() for item in self.checklist],
             "publisher_form": dict(self.publisher_form) if self.publisher_form else None,

@@ -1,0 +1,32 @@
+"""PyPI's trusted-publisher form as people type it in: one renderer for doctor and explain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+_LABELS = (
+    ("owner", "Owner"),
+    ("repository", "Repository name"),
+    ("workflow", "Workflow name"),
+    ("environment", "Environment name"),
+)
+_WIDTH = max(len(label) for _, label in _LABELS)
+
+
+def render_publisher_form(
+    form: Mapping[str, str | None], host: str, *, missing: str, filled_in: str | None
+) -> list[str]:
+    """The form's fields on ``host`` (pypi.org or test.pypi.org), and the link filled in.
+
+    ``missing`` stands for a value that is not known (the doctor leaves it blank, explain says
+    the log did not show it); an empty environment is PyPI's "any environment".
+    """
+    lines = [f"PyPI publisher form ({host}: project > Settings > Publishing > GitHub):"]
+    for key, label in _LABELS:
+        value = form.get(key)
+        if key == "environment" and not value:
+            value = "(leave empty: any environment)"
+        lines.append(f"  {label.ljust(_WIDTH)}  {value or missing}")
+    if filled_in:
+        lines.append(f"  Filled in: {filled_in}")
+    return lines
