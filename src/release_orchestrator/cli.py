@@ -197,6 +197,7 @@ def doctor(
     ctx: typer.Context,
     tag: opt.DoctorTag = None,
     index_url: opt.IndexUrl = None,
+    offline: opt.Offline = False,
     as_json: opt.Json = False,
 ) -> None:
     """Check the publishing workflow and PyPI's trusted publisher before the tag exists.
@@ -205,7 +206,7 @@ def doctor(
     """
     from .commands.doctor import DoctorRequest, doctor_command
 
-    request = DoctorRequest(tag=tag, index_url=index_url)
+    request = DoctorRequest(tag=tag, index_url=index_url, offline=offline)
     _run(ctx, lambda deps: doctor_command(request, deps, as_json=as_json), as_json=as_json)
 
 

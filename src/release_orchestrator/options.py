@@ -137,6 +137,13 @@ DoctorTag = Annotated[
         "current version).",
     ),
 ]
+Offline = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Ask neither PyPI nor GitHub (no token needed): what only they know is a note.",
+    ),
+]
 IndexUrl = Annotated[
     str | None,
     typer.Option(

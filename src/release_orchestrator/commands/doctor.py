@@ -45,6 +45,7 @@ class DoctorRequest:
     remote: str | None = None  # default: [tool.release] remote
     github_release: bool | None = None  # default: [tool.release] github-release
     index_url: str | None = None  # the JSON API's base URL (default: RELEASE_PYPI_URL, PyPI)
+    offline: bool = False  # --offline: neither PyPI nor GitHub is asked (pre-commit, no token)
 
 
 def _publishing(
@@ -135,6 +136,9 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     selected = select_job(facts.workflows, config, tag, github_release)
     if selected is not None:
         facts, source = _publishing(root, request, facts, selected)
+    if request.offline:
+        # What only PyPI and GitHub know stays unknown: the report says so in its notes.
+        return replace(facts, action_tags_problem="not looked up (--offline)"), source
     if project is not None:
         base = deps.pypi.base_url(facts.index, request.index_url)
         facts = replace(facts, index_answer=deps.pypi.lookup(base, project))
