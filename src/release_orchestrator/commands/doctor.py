@@ -228,10 +228,20 @@ def check_before_cut(
 
 
 def doctor_command(request: DoctorRequest, deps: Deps, *, as_json: bool) -> int:
-    """``release doctor``: print the report; exit 3 when it holds an error."""
-    from ..render.doctor import render_report
+    """``release doctor``: print the report; exit 3 when it holds an error.
+
+    Inside GitHub Actions the findings are also annotations and a step summary table.
+    """
+    from ..render.actions import append_summary, in_actions
+    from ..render.doctor import actions_annotations, actions_summary, render_report
 
     report = run_doctor(deps.cwd, request, deps)
+    if in_actions(deps.env):
+        # GitHub reads workflow commands on both streams: in JSON mode they go with the
+        # human text to stderr, so that stdout stays one JSON object.
+        for line in actions_annotations(report):
+            deps.console.say(line)
+        append_summary(deps.env, actions_summary(report))
     if as_json:
         deps.console.data(json.dumps(report.to_json()))
     else:
