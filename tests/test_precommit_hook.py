@@ -7,7 +7,6 @@ interpreter (:mod:`wheelhouse`), so the test asks no index and no network.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from ruamel.yaml import YAML
 
 from gitfixtures import git
 from test_doctor_ci import NO_ID_TOKEN, SOUND, WORKFLOW
-from wheelhouse import build_wheelhouse
+from wheelhouse import environment_without, pip_without_index, this_project_wheelhouse
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOK = "release-doctor"
@@ -32,24 +31,15 @@ version = "0.1.0"
 def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The environment pre-commit runs in: its own home, pip held to the local wheelhouse."""
     base = tmp_path_factory.mktemp("pre-commit")
-    wheels = build_wheelhouse(
-        ["release-orchestrator", "hatchling"], base / "wheels", skip={"release-orchestrator"}
-    )
     home = base / "home"
     home.mkdir()
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PIP_", "GH_", "GITHUB_", "VIRTUALENV_"))
-    }
+    env = environment_without(("PIP_", "GH_", "GITHUB_", "VIRTUALENV_"))
+    env.update(pip_without_index(this_project_wheelhouse(base / "wheels")))
     env.update(
         PRE_COMMIT_HOME=str(base / "cache"),
         HOME=str(home),
         GIT_CONFIG_NOSYSTEM="1",
         GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        PIP_CONFIG_FILE=os.devnull,  # this machine's pip.conf names indexes
-        PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=str(wheels),
         PATH="/usr/bin:/bin",
     )
     return env

@@ -8,6 +8,7 @@ its ``WHEEL`` file recorded.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections import deque
 from importlib import metadata
@@ -74,3 +75,20 @@ def build_wheelhouse(roots: list[str], into: Path, *, skip: set[str]) -> Path:
         if canonicalize_name(dist.metadata["Name"]) not in skip:
             rebuild_wheel(dist, into)
     return into
+
+
+def pip_without_index(wheels: Path) -> dict[str, str]:
+    """The environment that holds pip to ``wheels``: no index, not this machine's pip.conf."""
+    return {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+
+
+def this_project_wheelhouse(into: Path) -> Path:
+    """What installing this project from its source needs (its build backend included)."""
+    return build_wheelhouse(
+        ["release-orchestrator", "hatchling"], into, skip={"release-orchestrator"}
+    )
+
+
+def environment_without(prefixes: tuple[str, ...]) -> dict[str, str]:
+    """This process's environment less the variables whose names start with ``prefixes``."""
+    return {name: value for name, value in os.environ.items() if not name.startswith(prefixes)}

@@ -178,7 +178,8 @@ def actions_summary(report: ExplainReport) -> str:
     else:
         lines += [f"**Cause:** {first.cause}", "", f"`{first.code}`: {first.title}"]
         if first.evidence:
-            lines += ["", f"Seen in the log: `{cell(first.evidence)}`"]
+            # A double-backtick span: the log line may hold backticks of its own.
+            lines += ["", f"Seen in the log: `` {cell(first.evidence)} ``"]
     if report.checklist:
         lines += ["", "#### Checklist", "", "| field | PyPI publisher | token | |"]
         lines.append("| --- | --- | --- | --- |")
@@ -190,6 +191,14 @@ def actions_summary(report: ExplainReport) -> str:
     if first is not None:
         lines += ["", "#### Fix", ""]
         lines += [f"{n}. {cell(step)}" for n, step in enumerate(first.fix, 1)]
+    if report.publisher_form:
+        host = report.index_host or "pypi.org"
+        lines += ["", f"#### PyPI publisher form ({host})", ""]
+        lines += ["| field | value |", "| --- | --- |"]
+        for key, label in _FORM_LABELS:
+            value = report.publisher_form.get(key)
+            empty = "(leave empty: any environment)" if key == "environment" else "(not in log)"
+            lines.append(f"| {label} | {cell(value or empty)} |")
     if report.publisher_form_url:
         lines += ["", f"[PyPI's publisher form, filled in]({report.publisher_form_url})"]
     if len(report.findings) > 1:
