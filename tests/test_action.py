@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from actionrunner import ActionRun, run_action
 from emulator_fixtures import push_tag
@@ -215,3 +216,18 @@ def test_install_step_installs_the_actions_own_version(
     assert "title=release doctor%3A missing-id-token" in run.stdout
     installed = tmp_path / "runner-temp" / "release-orchestrator" / "bin" / "release"
     assert installed.exists()
+
+
+def test_this_projects_workflows_use_the_action() -> None:
+    yaml = YAML(typ="safe")
+    workflows = ROOT / ".github" / "workflows"
+    publish = yaml.load((workflows / "publish.yml").read_text(encoding="utf-8"))
+    explain = publish["jobs"]["explain"]
+    assert explain["needs"] == ["publish"]
+    assert explain["if"] == "failure()"
+    assert explain["permissions"]["actions"] == "read"
+    assert {"uses": "./", "with": {"command": "explain"}} in explain["steps"]
+    ci = yaml.load((workflows / "ci.yml").read_text(encoding="utf-8"))
+    doctor = ci["jobs"]["doctor"]
+    assert doctor["if"] == "github.event_name == 'pull_request'"
+    assert {"uses": "./", "with": {"command": "doctor"}} in doctor["steps"]
