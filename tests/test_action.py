@@ -231,3 +231,12 @@ def test_this_projects_workflows_use_the_action() -> None:
     doctor = ci["jobs"]["doctor"]
     assert doctor["if"] == "github.event_name == 'pull_request'"
     assert {"uses": "./", "with": {"command": "doctor"}} in doctor["steps"]
+
+
+def test_readme_documents_every_input() -> None:
+    action_inputs = YAML(typ="safe").load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## In GitHub Actions: the action") :]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    documented = [row.split("|")[1].strip().strip("`") for row in rows]
+    assert documented == list(action_inputs["inputs"])
