@@ -241,3 +241,28 @@ def test_readme_documents_every_input() -> None:
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     documented = [row.split("|")[1].strip().strip("`") for row in rows]
     assert sorted(documented) == sorted(action_inputs["inputs"])
+
+
+def test_watch_follows_the_publish_run_and_reports_it(
+    project: Project, failed_publish: tuple[GitHubEmulator, int], index: PyPIServer, tmp_path: Path
+) -> None:
+    emu, run_id = failed_publish
+    assert emu.token
+    inputs = {"command": "watch", "install": "false", "target": "v0.1.1", "workflow": "release.yml"}
+    run = action(tmp_path, project.work, inputs, api_url=emu.url, token=emu.token)
+    assert run.code == 6, run.stdout + run.stderr
+    assert "::error title=" in run.stdout
+    assert f"[run {run_id}](" in run.summary
+    assert "| publish | ✗ failure |" in run.summary
+
+
+def test_status_says_where_the_release_is(
+    project: Project, failed_publish: tuple[GitHubEmulator, int], index: PyPIServer, tmp_path: Path
+) -> None:
+    emu, _ = failed_publish
+    assert emu.token
+    inputs = {"command": "status", "install": "false", "version": "0.1.1"}
+    run = action(tmp_path, project.work, inputs, api_url=emu.url, token=emu.token)
+    assert run.code == 0, run.stdout + run.stderr
+    assert "completed, failure [invalid-publisher]" in run.stdout
+    assert "next: release retry v0.1.1" in run.stdout
