@@ -111,22 +111,10 @@ def _condition(step: Mapping[str, Any], contexts: Mapping[str, Any]) -> bool:
 
 
 def _read_outputs(path: Path) -> dict[str, str]:
-    """``name=value`` lines and ``name<<DELIMITER`` blocks of a ``GITHUB_OUTPUT`` file."""
-    outputs: dict[str, str] = {}
-    lines = iter(path.read_text(encoding="utf-8").splitlines())
-    for line in lines:
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            block = []
-            for item in lines:
-                if item == delimiter:
-                    break
-                block.append(item)
-            outputs[name] = "\n".join(block)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            outputs[name] = value
-    return outputs
+    """The ``name=value`` lines of a ``GITHUB_OUTPUT`` file (the only form action.yml writes)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert all("<<" not in line for line in lines), "multi-line outputs are not read here"
+    return dict(line.split("=", 1) for line in lines if "=" in line)
 
 
 def run_action(

@@ -97,9 +97,6 @@ def _pending(report: DoctorReport) -> str:
 
 
 
-_LEVELS = {"error": "error", "warning": "warning"}
-
-
 def actions_annotations(report: DoctorReport) -> list[str]:
     """Inside GitHub Actions: each finding as an annotation on the workflow line it names
     (``::error file=…,line=…::``), each note as a notice.
@@ -108,7 +105,7 @@ def actions_annotations(report: DoctorReport) -> list[str]:
 
     lines = [
         annotation(
-            _LEVELS[finding.severity],
+            finding.severity,  # error and warning are the names of GitHub's levels too
             f"{finding.message} Fix: {finding.fix}",
             file=finding.file,
             line=finding.line,
