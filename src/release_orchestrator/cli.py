@@ -182,12 +182,13 @@ def _doctor(
     github_release: opt.DoctorGitHubRelease = None,
     draft: opt.DoctorDraft = False,
     index_url: opt.IndexUrl = None,
+    offline: opt.Offline = False,
     as_json: opt.Json = False,
 ) -> None:
     from .commands.doctor import DoctorRequest, doctor_command
 
     request = DoctorRequest(
-        tag=tag, github_release=github_release, draft=draft, index_url=index_url
+        tag=tag, github_release=github_release, draft=draft, index_url=index_url, offline=offline
     )
     _run(ctx, lambda deps: doctor_command(request, deps, as_json=as_json), as_json=as_json)
 

@@ -181,6 +181,13 @@ DoctorDraft = Annotated[
         "--draft", help="Check for a draft GitHub Release, published later (as cut --draft)."
     ),
 ]
+Offline = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Ask neither PyPI nor GitHub (no token needed): what only they know is a note.",
+    ),
+]
 IndexUrl = Annotated[
     str | None,
     typer.Option(

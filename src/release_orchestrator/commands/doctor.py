@@ -56,6 +56,7 @@ class DoctorRequest:
     draft: bool = False  # the GitHub Release is made as a draft, published later
     prerelease: bool | None = None  # a GitHub pre-release (default: the version says)
     index_url: str | None = None  # the JSON API's base URL (default: RELEASE_PYPI_URL, PyPI)
+    offline: bool = False  # --offline: neither PyPI nor GitHub is asked (pre-commit, no token)
 
 
 def _publishing(
@@ -154,6 +155,9 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     selected = select_job(facts.workflows, config, tag, fired_for(facts))
     if selected is not None:
         facts, source = _publishing(root, request, facts, selected)
+    if request.offline:
+        # What only PyPI and GitHub know stays unknown: the report says so in its notes.
+        return replace(facts, action_tags_problem="not looked up (--offline)"), source
     if project is not None:
         base = deps.pypi.base_url(facts.index, request.index_url)
         facts = replace(facts, index_answer=deps.pypi.lookup(base, project))
@@ -254,10 +258,20 @@ def check_before_cut(
 
 
 def doctor_command(request: DoctorRequest, deps: Deps, *, as_json: bool) -> int:
-    """``release doctor``: print the report; exit 3 when it holds an error."""
-    from ..render.doctor import render_report
+    """``release doctor``: print the report; exit 3 when it holds an error.
+
+    Inside GitHub Actions the findings are also annotations and a step summary table.
+    """
+    from ..render.actions import append_summary, in_actions
+    from ..render.doctor import actions_annotations, actions_summary, render_report
 
     report = run_doctor(deps.cwd, request, deps)
+    if in_actions(deps.env):
+        # GitHub reads workflow commands on both streams: in JSON mode they go with the
+        # human text to stderr, so that stdout stays one JSON object.
+        for line in actions_annotations(report):
+            deps.console.say(line)
+        append_summary(deps.env, actions_summary(report))
     if as_json:
         deps.console.data(json.dumps(report.to_json()))
     else:

@@ -116,8 +116,19 @@ def run_explain(request: ExplainRequest, deps: Deps) -> tuple[ExplainReport, Loc
 
 
 def explain_command(request: ExplainRequest, deps: Deps) -> None:
-    """``release explain``: print the report, as text or (in JSON mode) as one object."""
+    """``release explain``: print the report, as text or (in JSON mode) as one object.
+
+    Inside GitHub Actions the cause is also an annotation, and the report a step summary.
+    """
+    from ..render.actions import annotation, append_summary, in_actions
+
     report, local = run_explain(request, deps)
+    if in_actions(deps.env):
+        from ..render.explain import actions_summary
+
+        if report.cause:
+            deps.console.say(annotation("error", report.cause, title="release explain"))
+        append_summary(deps.env, actions_summary(report))
     if deps.console.json_mode:
         deps.console.data(json.dumps(report.to_json()))
     else:

@@ -83,3 +83,51 @@ def _pending(report: DoctorReport) -> str:
     return f"Pending publisher: not needed ({report.project} exists on {host})."
 
 
+
+
+def actions_annotations(report: DoctorReport) -> list[str]:
+    """Inside GitHub Actions: each finding as an annotation on the workflow line it names
+    (``::error file=…,line=…::``), each note as a notice.
+    """
+    from .actions import annotation
+
+    lines = [
+        annotation(
+            finding.severity,  # error and warning are the names of GitHub's levels too
+            f"{finding.message} Fix: {finding.fix}",
+            file=finding.file,
+            line=finding.line,
+            title=f"release doctor: {finding.code}",
+        )
+        for finding in report.findings
+    ]
+    lines += [
+        annotation("notice", item.message, file=item.file, line=item.line, title="release doctor")
+        for item in report.notes
+    ]
+    return lines
+
+
+def actions_summary(report: DoctorReport) -> str:
+    """The report as the markdown of a job's step summary: a table of the findings."""
+    from .actions import cell
+
+    lines = [f"### release doctor: tag {report.tag}", ""]
+    if report.workflow:
+        lines += [f"Publishing job `{report.job}` in `{report.workflow}`.", ""]
+    if report.findings:
+        lines += ["| severity | code | where | problem | fix |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            f"| {f.severity} | `{f.code}` | {cell(f.location) or '-'} | {cell(f.message)} "
+            f"| {cell(f.fix)} |"
+            for f in report.findings
+        ]
+        lines += ["", f"**{len(report.errors)} error(s), {len(report.warnings)} warning(s).**"]
+    else:
+        lines.append("**No problems found.**")
+    if report.notes:
+        lines += ["", "Notes:", ""]
+        lines += [f"- {cell(item.message)}" for item in report.notes]
+    if report.publisher_form_url and not report.pending_publisher_needed:
+        lines += ["", f"[PyPI's publisher form, filled in]({report.publisher_form_url})"]
+    return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.explain.report import ExplainReport, Finding
 from ..core.publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem, LocalRepo, Publisher
-from .publisher_form import render_publisher_form
+from .publisher_form import publisher_form_table, render_publisher_form
 
 _MARKS = {"match": "✓", "mismatch": "✗", "unknown": "?", "unchecked": "?"}
 
@@ -147,3 +147,46 @@ def render_explanation(report: ExplainReport, local: LocalRepo) -> str:
     if places:
         text = text.rstrip("\n") + "\n\nIn this repository:\n" + "".join(f"  {p}\n" for p in places)
     return text
+
+
+def actions_summary(report: ExplainReport) -> str:
+    """The explanation as the markdown of a job's step summary: cause, checklist, fix, the
+    pre-filled PyPI form, read on the run page without installing anything.
+    """
+    from .actions import cell
+
+    first = report.findings[0] if report.findings else None
+    lines = ["### release explain", ""]
+    if first is None:
+        lines.append(f"No known publishing failure found in {', '.join(report.logs) or 'the log'}.")
+    else:
+        lines += [f"**Cause:** {first.cause}", "", f"`{first.code}`: {first.title}"]
+        if first.evidence:
+            # A double-backtick span: the log line may hold backticks of its own.
+            lines += ["", f"Seen in the log: `` {cell(first.evidence)} ``"]
+    if report.checklist:
+        lines += ["", "#### Checklist", "", "| field | PyPI publisher | token | |"]
+        lines.append("| --- | --- | --- | --- |")
+        lines += [
+            f"| {item.field} | {cell(_shown(item.publisher, '(not given)'))} "
+            f"| {cell(_token(item))} | {_mark(item)} |"
+            for item in report.checklist
+        ]
+    if first is not None:
+        lines += ["", "#### Fix", ""]
+        lines += [f"{n}. {cell(step)}" for n, step in enumerate(first.fix, 1)]
+    if report.publisher_form:
+        host = report.index_host or "pypi.org"
+        form = publisher_form_table(report.publisher_form, host, missing="(not in log)", cell=cell)
+        lines += ["", *form]
+    if report.publisher_form_url:
+        lines += ["", f"[PyPI's publisher form, filled in]({report.publisher_form_url})"]
+    if len(report.findings) > 1:
+        lines += ["", "Also found:", ""]
+        lines += [f"- `{f.code}`: {cell(f.cause)}" for f in report.findings[1:]]
+    if report.error_lines and (first is None or first.code == "step-failed"):
+        lines += ["", "Last error lines in the log:", "", "```", *report.error_lines, "```"]
+    links = _links(report)
+    if links:
+        lines += ["", *(f"- {link}" for link in links)]
+    return "\n".join(lines) + "\n"

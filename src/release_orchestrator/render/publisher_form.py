@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 _LABELS = (
     ("owner", "Owner"),
@@ -22,11 +22,25 @@ def render_publisher_form(
     the log did not show it); an empty environment is PyPI's "any environment".
     """
     lines = [f"PyPI publisher form ({host}: project > Settings > Publishing > GitHub):"]
+    lines += [f"  {label.ljust(_WIDTH)}  {value}" for label, value in _fields(form, missing)]
+    if filled_in:
+        lines.append(f"  Filled in: {filled_in}")
+    return lines
+
+
+def publisher_form_table(
+    form: Mapping[str, str | None], host: str, *, missing: str, cell: Callable[[str], str]
+) -> list[str]:
+    """The same form as a Markdown table, for a GitHub Actions step summary."""
+    lines = [f"#### PyPI publisher form ({host})", "", "| field | value |", "| --- | --- |"]
+    lines += [f"| {label} | {cell(value)} |" for label, value in _fields(form, missing)]
+    return lines
+
+
+def _fields(form: Mapping[str, str | None], missing: str) -> Iterator[tuple[str, str]]:
+    """Each field's label and the value to type in (``missing`` when it is not known)."""
     for key, label in _LABELS:
         value = form.get(key)
         if key == "environment" and not value:
             value = "(leave empty: any environment)"
-        lines.append(f"  {label.ljust(_WIDTH)}  {value or missing}")
-    if filled_in:
-        lines.append(f"  Filled in: {filled_in}")
-    return lines
+        yield label, value or missing

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ..core.runs import Conclusion, JobState, RunState, RunStatus, StepState
@@ -178,7 +177,9 @@ def report_to_actions(
     run: RunState, jobs: Sequence[JobState], env: Mapping[str, str], stream: TextIO
 ) -> None:
     """Inside GitHub Actions: ``::error::`` annotations and a step summary."""
-    if env.get("GITHUB_ACTIONS") != "true":
+    from .actions import append_summary, in_actions
+
+    if not in_actions(env):
         return
     for job in jobs:
         if job.failed:
@@ -187,9 +188,6 @@ def report_to_actions(
                 f"::error title={run.name} failed::job '{job.name}' {job.conclusion}{where}",
                 file=stream,
             )
-    summary = env.get("GITHUB_STEP_SUMMARY")
-    if not summary:
-        return
     lines = [
         f"### {run.name}: {run.conclusion or run.status}",
         "",
@@ -200,8 +198,7 @@ def report_to_actions(
     for job in jobs:
         result = f"{symbol(job.status, job.conclusion)} {state_word(job.status, job.conclusion)}"
         lines.append(f"| {job.name} | {result} | {duration(job.started_at, job.completed_at)} |")
-    with Path(summary).open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    append_summary(env, "\n".join(lines))
 
 
 def make_view(stream: TextIO, *, tty: bool, env: Mapping[str, str]) -> PlainView | LiveView:
