@@ -1,7 +1,7 @@
 """The ``release`` command line: typer options, the :class:`Deps`, and one error boundary.
 
 Each command builds its request and calls :mod:`release_orchestrator.commands`, where the
-heavy libraries (GitPython, PyGithub, rich) load, so that ``release --help`` answers quickly.
+heavy libraries (PyGithub, rich) load, so that ``release --help`` answers quickly.
 """
 
 from __future__ import annotations

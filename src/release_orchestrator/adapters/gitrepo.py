@@ -1,22 +1,22 @@
-"""The local git repository and its remote, through GitPython.
+"""The local git repository and its remote, through the git command line.
 
 Only this module runs git. Every method either reads state or makes one change that
 :meth:`GitRepo.restore` can undo, so a failed release leaves the repository as it was.
+git runs directly (no GitPython): importing GitPython and its ``git version`` probe cost
+more than a dry run's git commands themselves.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..core.model import RemoteState
 from ..core.redact import redact
 from ..core.resume import FastForward, RemoteTag
 from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, LocalGitRefused, RemoteError
-
-if TYPE_CHECKING:
-    import git
 
 
 @dataclass(frozen=True)
@@ -78,54 +78,40 @@ def _reason(stderr: str) -> str:
 class GitRepo:
     """A git work tree and the operations a release performs on it."""
 
-    def __init__(self, repo: git.Repo) -> None:
-        self._repo = repo
-        self.root = Path(repo.working_tree_dir or ".")
+    def __init__(self, root: Path) -> None:
+        self.root = root
 
     @classmethod
     def open(cls, path: Path) -> GitRepo:
         """Open the work tree containing ``path``; outside one, a failed check (exit 3)."""
-        import git
-
         try:
-            repo = git.Repo(path, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-            raise ChecksFailed(
-                [CheckFailure(f"{path} is not inside a git work tree", "run release in your clone")]
-            ) from exc
-        if repo.bare or repo.working_tree_dir is None:
+            done = _run_git(path, ("rev-parse", "--is-bare-repository", "--show-toplevel"))
+        except GitCommandFailed:
+            done = None
+        answers = done.stdout.decode("utf-8", "surrogateescape").splitlines() if done else []
+        if answers[:1] == ["true"]:
             raise ChecksFailed(
                 [CheckFailure(f"{path} is a bare repository", "run release in a work tree")]
             )
-        return cls(repo)
+        if done is None or done.returncode != 0 or len(answers) != 2:
+            raise ChecksFailed(
+                [CheckFailure(f"{path} is not inside a git work tree", "run release in your clone")]
+            )
+        return cls(Path(answers[1]))
 
     def _git(self, *args: str, own_session: bool = False) -> str:
-        import git
+        out = self._git_bytes(*args, own_session=own_session)
+        return out.removesuffix(b"\n").decode("utf-8", "surrogateescape")
 
+    def _git_bytes(self, *args: str, own_session: bool = False) -> bytes:
+        """``git ARGS``'s stdout as it is (file contents: no decoding, no stripping)."""
         # own_session: a terminal's Ctrl-C goes to our process group only, so git (and the
         # hooks it runs) is never killed half-way; the command decides what to do after.
-        try:
-            out: str = self._repo.git.execute(
-                ["git", *args], strip_newline_in_stdout=True, start_new_session=own_session
-            )
-        except git.GitCommandError as exc:
-            # GitPython wraps stderr as "\n  stderr: '<text>'".
-            stderr = str(exc.stderr).strip().removeprefix("stderr:").strip().strip("'")
-            reason = redact(_reason(stderr))
-            raise GitCommandFailed(args[0], reason) from exc
-        return out
-
-    def _git_bytes(self, *args: str) -> bytes:
-        """``git ARGS``'s stdout as it is (file contents: no decoding, no stripping)."""
-        import git
-
-        try:
-            out: bytes = self._repo.git.execute(
-                ["git", *args], stdout_as_string=False, strip_newline_in_stdout=False
-            )
-        except git.GitCommandError as exc:
-            raise GitCommandFailed(args[0], redact(_reason(str(exc.stderr)))) from exc
-        return out
+        done = _run_git(self.root, args, own_session=own_session)
+        if done.returncode != 0:
+            stderr = done.stderr.decode("utf-8", "surrogateescape")
+            raise GitCommandFailed(args[0], redact(_reason(stderr)))
+        return done.stdout
 
     # --- reading -------------------------------------------------------------------
 
@@ -330,6 +316,29 @@ class GitRepo:
         self._git("reset", "--quiet", "--mixed", snap.head)
         for path, content in files.items():
             path.write_bytes(content)
+
+
+def _run_git(
+    cwd: Path, args: tuple[str, ...], *, own_session: bool = False
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` in ``cwd``; GitCommandFailed when git cannot be started there.
+
+    Messages in the C locale, as :func:`_reason` reads them; no stdin, so git never waits
+    for input that cannot come.
+    """
+    env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            start_new_session=own_session,
+            check=False,
+        )
+    except OSError as exc:
+        raise GitCommandFailed(args[0], f"cannot run git in {cwd}: {exc.strerror}") from exc
 
 
 def _refused(step: str, exc: GitCommandFailed) -> LocalGitRefused:
