@@ -1,8 +1,9 @@
 """Time ``release --help`` and ``release cut --dry-run`` against tbump on the same repository.
 
 Run by hand (``python benchmarks/bench_cli.py``); it prints a report and asserts nothing.
-tbump is compared when it is installed (``pip install tbump``, here or on ``PATH``), and
-the medians are printed as ratios.
+tbump runs from a virtual environment of its own, made on first use in the temporary
+directory (it pins an older tomlkit than this project needs), or from ``PATH`` when it is
+installed there; the medians are printed as ratios.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 RUNS = 15
 BIN = Path(sys.executable).parent
+TBUMP_VENV = Path(tempfile.gettempdir()) / "release-bench-tbump"
 
 PYPROJECT = """\
 [project]
@@ -74,9 +76,40 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]
     return statistics.median(times), min(times)
 
 
+def find_tbump() -> str | None:
+    """tbump on ``PATH``, else in :data:`TBUMP_VENV` (made and installed into when missing)."""
+    found = shutil.which("tbump") or shutil.which("tbump", path=str(TBUMP_VENV / "bin"))
+    if found:
+        return found
+    print(f"installing tbump into {TBUMP_VENV} ...")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(TBUMP_VENV)], check=True)
+        pip = [str(TBUMP_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "tbump"]
+        subprocess.run(pip, check=True, stdin=subprocess.DEVNULL, timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"cannot install tbump ({exc}): nothing to compare with")
+        return None
+    return shutil.which("tbump", path=str(TBUMP_VENV / "bin"))
+
+
+def compile_package() -> None:
+    """Compile this package's modules, as an install from a wheel does.
+
+    An editable install leaves ``src`` uncompiled, and with PYTHONDONTWRITEBYTECODE set
+    (as on some machines) every run would compile it again, while tbump's modules were
+    compiled by pip: that would time Python's compiler, not the command.
+    """
+    import compileall
+
+    import release_orchestrator
+
+    compileall.compile_dir(Path(release_orchestrator.__file__).parent, quiet=1)
+
+
 def main() -> None:
     release = str(BIN / "release")
-    tbump = shutil.which("tbump", path=str(BIN)) or shutil.which("tbump")
+    tbump = find_tbump()
+    compile_package()
     # The doctor's PyPI look-up goes to the sandbox's stand-in on 127.0.0.1, so the
     # numbers do not depend on the network (the look-up itself still runs).
     from release_orchestrator.sandbox.pypi import PyPIServer

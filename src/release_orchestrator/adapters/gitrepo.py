@@ -129,9 +129,16 @@ class GitRepo:
         except GitCommandFailed:
             return None
 
-    def head_message(self) -> str:
-        """HEAD's commit message, without trailing newlines."""
-        return self._git("log", "-1", "--format=%B", "HEAD").strip()
+    def head_commit(self) -> tuple[str, str] | None:
+        """The commit HEAD points at and its message without trailing newlines, in one
+        git call (None in a repository without commits).
+        """
+        try:
+            out = self._git("log", "-1", "--format=%H%n%B", "HEAD")
+        except GitCommandFailed:
+            return None
+        sha, _, message = out.partition("\n")
+        return sha, message.strip()
 
     def changed_tracked_files(self) -> list[str]:
         """Tracked files with staged or unstaged changes (untracked files do not count)."""

@@ -132,21 +132,27 @@ def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
 
 
 def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | None]:
-    """Read the repository and ask the remote once; fetch the release branch to compare."""
+    """Read the repository and ask the remote once; fetch the release branch to compare
+    unless the remote already has it at HEAD.
+    """
     branch = repo.current_branch()
     remote_url = repo.remote_url(options.remote)
     state = repo.ls_remote(options.remote) if remote_url else None
     release_branch = options.branch or (state.default_branch if state else None)
+    head, head_message = repo.head_commit() or (None, "")
     divergence = None
     if state and release_branch in state.heads and branch == release_branch:
-        tracking = repo.fetch_branch(options.remote, release_branch)
-        divergence = repo.ahead_behind(release_branch, tracking)
-    head = repo.head()
+        if state.heads[release_branch] == head:
+            # The remote's branch is at HEAD: in sync, so there is nothing to fetch or count.
+            divergence = (0, 0)
+        else:
+            tracking = repo.fetch_branch(options.remote, release_branch)
+            divergence = repo.ahead_behind(release_branch, tracking)
     facts = RepoFacts(
         root=repo.root,
         branch=branch,
         head=head,
-        head_message=repo.head_message() if head else "",
+        head_message=head_message,
         changed_files=tuple(repo.changed_tracked_files()),
         identity_problem=repo.identity_problem(),
         remote_url=remote_url,
