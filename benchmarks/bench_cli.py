@@ -77,7 +77,7 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]
 
 
 def find_tbump() -> str | None:
-    """tbump on ``PATH``, else in :data:`TBUMP_VENV` (made and installed into when missing)."""
+    """The tbump on ``PATH``, else in :data:`TBUMP_VENV` (installed there when missing)."""
     found = shutil.which("tbump") or shutil.which("tbump", path=str(TBUMP_VENV / "bin"))
     if found:
         return found
