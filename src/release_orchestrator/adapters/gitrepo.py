@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,11 +108,7 @@ class GitRepo:
         """``git ARGS``'s stdout as it is (file contents: no decoding, no stripping)."""
         # own_session: a terminal's Ctrl-C goes to our process group only, so git (and the
         # hooks it runs) is never killed half-way; the command decides what to do after.
-        done = _run_git(self.root, args, own_session=own_session)
-        if done.returncode != 0:
-            stderr = done.stderr.decode("utf-8", "surrogateescape")
-            raise GitCommandFailed(args[0], redact(_reason(stderr)))
-        return done.stdout
+        return _stdout(args, _run_git(self.root, args, own_session=own_session))
 
     # --- reading -------------------------------------------------------------------
 
@@ -191,29 +188,26 @@ class GitRepo:
 
     def ls_remote(self, remote: str) -> RemoteState:
         """Ask the remote for its default branch, branches and tags (one round trip)."""
+        return self.start_ls_remote(remote)()
+
+    def start_ls_remote(self, remote: str) -> Callable[[], RemoteState]:
+        """Start :meth:`ls_remote` and return what waits for its answer, so that the round
+        trip to the remote overlaps what is read locally meanwhile.
+        """
+        args = ("ls-remote", "--symref", remote)
         try:
-            out = self._git("ls-remote", "--symref", remote)
+            started = _start_git(self.root, args)
         except GitCommandFailed as exc:
-            raise RemoteError(
-                f"cannot reach remote {remote!r}: {exc.reason}",
-                "check the network and your git credentials",
-            ) from exc
-        default: str | None = None
-        heads: dict[str, str] = {}
-        tags: dict[str, str] = {}
-        for line in out.splitlines():
-            left, _, ref = line.partition("\t")
-            if left.startswith("ref: ") and ref == "HEAD":
-                default = left.removeprefix("ref: refs/heads/")
-            elif ref.startswith("refs/heads/"):
-                heads[ref.removeprefix("refs/heads/")] = left
-            elif ref.startswith("refs/tags/"):
-                name = ref.removeprefix("refs/tags/")
-                if name.endswith("^{}"):
-                    tags[name[:-3]] = left  # the peeled commit wins over the tag object
-                else:
-                    tags.setdefault(name, left)
-        return RemoteState(default_branch=default, heads=heads, tags=tags)
+            raise _unreachable(remote, exc) from exc
+
+        def answer() -> RemoteState:
+            try:
+                out = _stdout(args, _finish(started))
+            except GitCommandFailed as exc:
+                raise _unreachable(remote, exc) from exc
+            return _remote_state(out.decode("utf-8", "surrogateescape"))
+
+        return answer
 
     def fetch_branch(self, remote: str, branch: str) -> str:
         """Fetch ``branch`` from ``remote`` without touching local tags; return the fetched ref."""
@@ -325,27 +319,80 @@ class GitRepo:
             path.write_bytes(content)
 
 
-def _run_git(
+def _remote_state(out: str) -> RemoteState:
+    """``git ls-remote --symref``'s lines as the remote's default branch, heads and tags."""
+    default: str | None = None
+    heads: dict[str, str] = {}
+    tags: dict[str, str] = {}
+    for line in out.splitlines():
+        left, _, ref = line.partition("\t")
+        if left.startswith("ref: ") and ref == "HEAD":
+            default = left.removeprefix("ref: refs/heads/")
+        elif ref.startswith("refs/heads/"):
+            heads[ref.removeprefix("refs/heads/")] = left
+        elif ref.startswith("refs/tags/"):
+            name = ref.removeprefix("refs/tags/")
+            if name.endswith("^{}"):
+                tags[name[:-3]] = left  # the peeled commit wins over the tag object
+            else:
+                tags.setdefault(name, left)
+    return RemoteState(default_branch=default, heads=heads, tags=tags)
+
+
+def _unreachable(remote: str, exc: GitCommandFailed) -> RemoteError:
+    return RemoteError(
+        f"cannot reach remote {remote!r}: {exc.reason}",
+        "check the network and your git credentials",
+    )
+
+
+def _start_git(
     cwd: Path, args: tuple[str, ...], *, own_session: bool = False
-) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git ARGS`` in ``cwd``; GitCommandFailed when git cannot be started there.
+) -> subprocess.Popen[bytes]:
+    """Start ``git ARGS`` in ``cwd``; GitCommandFailed when git cannot be started there.
 
     Messages in the C locale, as :func:`_reason` reads them; no stdin, so git never waits
     for input that cannot come.
     """
     env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
     try:
-        return subprocess.run(
+        return subprocess.Popen(
             ["git", *args],
             cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             start_new_session=own_session,
-            check=False,
         )
     except OSError as exc:
         raise GitCommandFailed(args[0], f"cannot run git in {cwd}: {exc.strerror}") from exc
+
+
+def _finish(started: subprocess.Popen[bytes]) -> subprocess.CompletedProcess[bytes]:
+    """Wait for a started git and collect its output (killed if we are interrupted)."""
+    with started:
+        try:
+            stdout, stderr = started.communicate()
+        except BaseException:
+            started.kill()
+            raise
+    return subprocess.CompletedProcess(started.args, started.returncode, stdout, stderr)
+
+
+def _stdout(args: tuple[str, ...], done: subprocess.CompletedProcess[bytes]) -> bytes:
+    """A finished git's stdout; GitCommandFailed with git's reason when it failed."""
+    if done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", "surrogateescape")
+        raise GitCommandFailed(args[0], redact(_reason(stderr)))
+    return done.stdout
+
+
+def _run_git(
+    cwd: Path, args: tuple[str, ...], *, own_session: bool = False
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` in ``cwd`` to its end (:func:`_start_git`, :func:`_finish`)."""
+    return _finish(_start_git(cwd, args, own_session=own_session))
 
 
 def _refused(step: str, exc: GitCommandFailed) -> LocalGitRefused:

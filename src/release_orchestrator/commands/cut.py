@@ -137,9 +137,14 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
     """
     branch = repo.current_branch()
     remote_url = repo.remote_url(options.remote)
-    state = repo.ls_remote(options.remote) if remote_url else None
-    release_branch = options.branch or (state.default_branch if state else None)
+    # The remote is asked first, so that its round trip overlaps the local reads.
+    answer = repo.start_ls_remote(options.remote) if remote_url else None
     head, head_message = repo.head_commit() or (None, "")
+    changed_files = tuple(repo.changed_tracked_files())
+    identity_problem = repo.identity_problem()
+    local_tags = repo.local_tags()
+    state = answer() if answer else None
+    release_branch = options.branch or (state.default_branch if state else None)
     divergence = None
     if state and release_branch in state.heads and branch == release_branch:
         if state.heads[release_branch] == head:
@@ -153,12 +158,12 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
         branch=branch,
         head=head,
         head_message=head_message,
-        changed_files=tuple(repo.changed_tracked_files()),
-        identity_problem=repo.identity_problem(),
+        changed_files=changed_files,
+        identity_problem=identity_problem,
         remote_url=remote_url,
         remote_state=state,
         divergence=divergence,
-        local_tags=repo.local_tags(),
+        local_tags=local_tags,
     )
     return facts, release_branch
 
