@@ -64,16 +64,14 @@ def make_repo(root: Path) -> Path:
     return work
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Median and best wall time of ``cmd`` in milliseconds."""
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        done = subprocess.run(cmd, cwd=cwd, capture_output=True, env=env, check=False)
-        times.append((time.perf_counter() - start) * 1000)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()}")
-    return statistics.median(times), min(times)
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    """Wall time of one run of ``cmd`` in milliseconds."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, env=env, check=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()}")
+    return elapsed
 
 
 def find_tbump() -> str | None:
@@ -135,12 +133,15 @@ def _compare(tmp: Path, release: str, tbump: str | None, env: dict[str, str]) ->
             ("tbump --help", [tbump, "--help"]),
             ("tbump 0.1.1 --dry-run", [tbump, "--non-interactive", "--dry-run", "0.1.1"]),
         ]
+    # Round robin, so that both tools see the same load on a shared machine.
+    times: list[list[float]] = [[] for _ in rows]
+    for _ in range(RUNS):
+        for (_name, cmd), runs in zip(rows, times, strict=True):
+            runs.append(timed(cmd, work, env))
     print(f"{'command':34} {'median ms':>10} {'best ms':>9}   ({RUNS} runs each)")
-    medians = []
-    for name, cmd in rows:
-        median, best = timed(cmd, work, env)
-        medians.append(median)
-        print(f"{name:34} {median:10.1f} {best:9.1f}")
+    medians = [statistics.median(runs) for runs in times]
+    for (name, _cmd), runs, median in zip(rows, times, medians, strict=True):
+        print(f"{name:34} {median:10.1f} {min(runs):9.1f}")
     if not tbump:
         print("tbump is not installed: pip install tbump to compare")
         return

@@ -12,7 +12,6 @@ from packaging.version import Version
 
 from ..adapters.auth import connect
 from ..adapters.files import LOCAL, apply_file_changes, load_pyproject, unwritable_files
-from ..adapters.github import GitHub
 from ..adapters.gitrepo import GitRepo
 from ..adapters.interrupts import DeferredInterrupts
 from ..core.config import ReleaseConfig, load_config
@@ -46,6 +45,7 @@ from .confirm import PyPICheck
 from .doctor import check_before_cut
 
 if TYPE_CHECKING:
+    from ..adapters.github import GitHub  # loads only where GitHub is asked (connect)
     from ..deps import Deps
 
 
@@ -409,12 +409,13 @@ def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:
     """``release cut``: cut (asking first when ``ask``), follow the publish run unless told
     not to, report, explain.
     """
-    from ..render.watch import view_for
-    from .flow import finish_watch, follow_release
-
     result = run_cut(request, deps, confirm=deps.console.confirm if ask else None)
     followed = None
-    if request.watch:
+    if request.watch and not request.dry_run:
+        # A dry run follows nothing: the watch's modules load only for a real cut.
+        from ..render.watch import view_for
+        from .flow import finish_watch, follow_release
+
         view = view_for(deps.console, deps.env)
         followed = follow_release(
             result, deps, api_url=request.api_url, view=view, pypi=request.pypi
