@@ -42,7 +42,7 @@ from ..errors import (
 from ..render.console import Console
 from ..render.plan import describe_plan
 from .confirm import PyPICheck
-from .doctor import check_before_cut
+from .doctor import check_before_cut, start_index_lookup
 
 if TYPE_CHECKING:
     from ..adapters.github import GitHub  # loads only where GitHub is asked (connect)
@@ -212,6 +212,8 @@ def run_cut(
     pyproject = load_pyproject(root)
     config = load_config(pyproject)
     options = _options(request, config)
+    # The doctor's question to PyPI goes out now, so that it overlaps the git commands.
+    index_answer = None if request.skip_doctor else start_index_lookup(config, pyproject, deps)
     source = locate_version(root, pyproject, LOCAL)
     facts, release_branch = _repo_facts(repo, options)
 
@@ -254,7 +256,9 @@ def run_cut(
             plan.step("github-release").status = StepStatus.ALREADY_DONE
 
     # Trusted-publishing checks for the tag about to be made; errors refuse the release.
-    doctor = check_before_cut(root, plan, options, deps, skip=request.skip_doctor)
+    doctor = check_before_cut(
+        root, plan, options, deps, skip=request.skip_doctor, index_answer=index_answer
+    )
 
     for notice in plan.notices:
         console.note(notice)

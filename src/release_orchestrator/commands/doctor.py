@@ -11,9 +11,10 @@ anything (:func:`check_before_cut`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
@@ -24,7 +25,7 @@ from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
 from ..core.checks.facts import Publishing
 from ..core.checks.report import DoctorReport
 from ..core.checks.topology import entry_points, job_indexes, runs_for_tag, select_job
-from ..core.config import load_config, project_name
+from ..core.config import ReleaseConfig, load_config, project_name
 from ..core.model import RepoRef
 from ..core.publisher import Publisher, publisher_form, publisher_form_url, resolve_publisher
 from ..core.pyproject import locate_version
@@ -32,6 +33,7 @@ from ..core.workflows import PUBLISH_ACTION, Job, Workflow
 from ..errors import CheckFailure, ChecksFailed, ExitCode, ReleaseError, UsageError
 
 if TYPE_CHECKING:
+    from ..adapters.pypi import ProjectInfo
     from ..core.plan import CutOptions, ReleasePlan
     from ..deps import Deps
 
@@ -45,6 +47,8 @@ class DoctorRequest:
     remote: str | None = None  # default: [tool.release] remote
     github_release: bool | None = None  # default: [tool.release] github-release
     index_url: str | None = None  # the JSON API's base URL (default: RELEASE_PYPI_URL, PyPI)
+    # The index's answer about the project, asked earlier (release cut asks while git runs).
+    index_answer: Callable[[], ProjectInfo] | None = None
 
 
 def _publishing(
@@ -136,11 +140,26 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     if selected is not None:
         facts, source = _publishing(root, request, facts, selected)
     if project is not None:
-        base = deps.pypi.base_url(facts.index, request.index_url)
-        facts = replace(facts, index_answer=deps.pypi.lookup(base, project))
+        ask = request.index_answer or start_index_lookup(config, pyproject, deps, request)
+        facts = replace(facts, index_answer=ask() if ask else None)
     if facts.publishing is not None and bare_shas(facts.publishing.job):
         facts = _with_action_tags(facts, deps)
     return facts, source
+
+
+def start_index_lookup(
+    config: ReleaseConfig,
+    pyproject: Mapping[str, Any],
+    deps: Deps,
+    request: DoctorRequest | None = None,
+) -> Callable[[], ProjectInfo] | None:
+    """Start asking the index the checks use about the project (None: no project name)."""
+    project = project_name(config, pyproject)
+    if project is None:
+        return None
+    index = config.pypi.index if config.pypi else "pypi"
+    base = deps.pypi.base_url(index, request.index_url if request else None)
+    return deps.pypi.start_lookup(base, project)
 
 
 def _with_action_tags(facts: Facts, deps: Deps) -> Facts:
@@ -192,6 +211,7 @@ def check_before_cut(
     deps: Deps,
     *,
     skip: bool,
+    index_answer: Callable[[], ProjectInfo] | None = None,
 ) -> str:
     """Run the doctor for the tag ``release cut`` is about to create; return the plan's line.
 
@@ -210,6 +230,7 @@ def check_before_cut(
         version=str(plan.version),
         remote=options.remote,
         github_release=options.github_release,
+        index_answer=index_answer,
     )
     report = run_doctor(root, request, deps)
     if report.errors:
