@@ -19,6 +19,20 @@ from ..core.redact import redact
 from ..core.resume import FastForward, RemoteTag
 from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, LocalGitRefused, RemoteError
 
+# Each local tag, the object it names and, for an annotated tag, the commit it peels to.
+_TAGS = ("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", "refs/tags")
+
+
+@dataclass(frozen=True)
+class WorkTree:
+    """What ``release cut`` reads of the work tree (:meth:`GitRepo.read_work_tree`)."""
+
+    head: str | None  # None in a repository without commits
+    head_message: str  # without trailing newlines
+    changed_files: tuple[str, ...]  # tracked files with changes (untracked ones do not count)
+    identity_problem: str | None  # why git could not make a commit here (no user.name/email)
+    local_tags: dict[str, str]  # name -> peeled commit sha
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -101,8 +115,17 @@ class GitRepo:
         return cls(Path(answers[1]))
 
     def _git(self, *args: str, own_session: bool = False) -> str:
-        out = self._git_bytes(*args, own_session=own_session)
-        return out.removesuffix(b"\n").decode("utf-8", "surrogateescape")
+        return self._start(*args, own_session=own_session)()
+
+    def _start(self, *args: str, own_session: bool = False) -> Callable[[], str]:
+        """Start ``git ARGS``; return what waits for its stdout, less one final newline."""
+        started = _start_git(self.root, args, own_session=own_session)
+
+        def output() -> str:
+            out = _stdout(args, _finish(started))
+            return out.removesuffix(b"\n").decode("utf-8", "surrogateescape")
+
+        return output
 
     def _git_bytes(self, *args: str, own_session: bool = False) -> bytes:
         """``git ARGS``'s stdout as it is (file contents: no decoding, no stripping)."""
@@ -126,30 +149,31 @@ class GitRepo:
         except GitCommandFailed:
             return None
 
-    def head_commit(self) -> tuple[str, str] | None:
-        """The commit HEAD points at and its message without trailing newlines, in one
-        git call (None in a repository without commits).
+    def read_work_tree(self) -> WorkTree:
+        """HEAD and its message, the changed tracked files, git's identity and the local
+        tags; the git commands, which only read, run side by side.
         """
+        head = self._start("log", "-1", "--format=%H%n%B", "HEAD")
+        status = self._start("status", "--porcelain=v1", "--untracked-files=no")
+        idents = [self._start("var", name) for name in ("GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT")]
+        tags = self._start(*_TAGS)
         try:
-            out = self._git("log", "-1", "--format=%H%n%B", "HEAD")
-        except GitCommandFailed:
-            return None
-        sha, _, message = out.partition("\n")
-        return sha, message.strip()
-
-    def changed_tracked_files(self) -> list[str]:
-        """Tracked files with staged or unstaged changes (untracked files do not count)."""
-        out = self._git("status", "--porcelain=v1", "--untracked-files=no")
-        return [line[3:] for line in out.splitlines() if line.strip()]
-
-    def identity_problem(self) -> str | None:
-        """Why git could not make a commit here (no user.name/email), or None."""
-        try:
-            self._git("var", "GIT_COMMITTER_IDENT")
-            self._git("var", "GIT_AUTHOR_IDENT")
-        except GitCommandFailed as exc:
-            return exc.message
-        return None
+            sha, _, message = head().partition("\n")
+        except GitCommandFailed:  # a repository without commits
+            sha, message = "", ""
+        identity_problem = None
+        for ident in idents:  # the committer's problem first, as git commit reports it
+            try:
+                ident()
+            except GitCommandFailed as exc:
+                identity_problem = identity_problem or exc.message
+        return WorkTree(
+            head=sha or None,
+            head_message=message.strip(),
+            changed_files=tuple(line[3:] for line in status().splitlines() if line.strip()),
+            identity_problem=identity_problem,
+            local_tags=_local_tags(tags()),
+        )
 
     def remote_url(self, remote: str) -> str | None:
         """The URL configured for ``remote`` (:func:`read_remote_url`; None: no such remote)."""
@@ -157,14 +181,7 @@ class GitRepo:
 
     def local_tags(self) -> dict[str, str]:
         """Local tags: name -> peeled commit sha."""
-        out = self._git(
-            "for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", "refs/tags"
-        )
-        tags: dict[str, str] = {}
-        for line in out.splitlines():
-            name, obj, peeled = [*line.split(" "), "", ""][:3]
-            tags[name] = peeled or obj
-        return tags
+        return _local_tags(self._git(*_TAGS))
 
     def tag_annotated(self, tag: str) -> bool:
         """Whether the local tag ``tag`` is an annotated tag (a tag object, not a bare ref)."""
@@ -337,6 +354,15 @@ def _remote_state(out: str) -> RemoteState:
             else:
                 tags.setdefault(name, left)
     return RemoteState(default_branch=default, heads=heads, tags=tags)
+
+
+def _local_tags(out: str) -> dict[str, str]:
+    """:data:`_TAGS`'s lines as name -> peeled commit sha."""
+    tags: dict[str, str] = {}
+    for line in out.splitlines():
+        name, obj, peeled = [*line.split(" "), "", ""][:3]
+        tags[name] = peeled or obj
+    return tags
 
 
 def _unreachable(remote: str, exc: GitCommandFailed) -> RemoteError:

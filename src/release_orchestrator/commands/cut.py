@@ -139,10 +139,8 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
     remote_url = repo.remote_url(options.remote)
     # The remote is asked first, so that its round trip overlaps the local reads.
     answer = repo.start_ls_remote(options.remote) if remote_url else None
-    head, head_message = repo.head_commit() or (None, "")
-    changed_files = tuple(repo.changed_tracked_files())
-    identity_problem = repo.identity_problem()
-    local_tags = repo.local_tags()
+    tree = repo.read_work_tree()
+    head = tree.head
     state = answer() if answer else None
     release_branch = options.branch or (state.default_branch if state else None)
     divergence = None
@@ -157,13 +155,13 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
         root=repo.root,
         branch=branch,
         head=head,
-        head_message=head_message,
-        changed_files=changed_files,
-        identity_problem=identity_problem,
+        head_message=tree.head_message,
+        changed_files=tree.changed_files,
+        identity_problem=tree.identity_problem,
         remote_url=remote_url,
         remote_state=state,
         divergence=divergence,
-        local_tags=local_tags,
+        local_tags=tree.local_tags,
     )
     return facts, release_branch
 
