@@ -27,6 +27,7 @@ _TAGS = ("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectnam
 class WorkTree:
     """What ``release cut`` reads of the work tree (:meth:`GitRepo.read_work_tree`)."""
 
+    branch: str | None  # the checked-out branch; None when HEAD is detached
     head: str | None  # None in a repository without commits
     head_message: str  # without trailing newlines
     changed_files: tuple[str, ...]  # tracked files with changes (untracked ones do not count)
@@ -135,13 +136,6 @@ class GitRepo:
 
     # --- reading -------------------------------------------------------------------
 
-    def current_branch(self) -> str | None:
-        """The checked-out branch, or None when HEAD is detached."""
-        try:
-            return self._git("symbolic-ref", "--quiet", "--short", "HEAD")
-        except GitCommandFailed:
-            return None
-
     def head(self) -> str | None:
         """The commit HEAD points at (None in a repository without commits)."""
         try:
@@ -150,13 +144,18 @@ class GitRepo:
             return None
 
     def read_work_tree(self) -> WorkTree:
-        """HEAD and its message, the changed tracked files, git's identity and the local
-        tags; the git commands, which only read, run side by side.
+        """The branch, HEAD and its message, the changed tracked files, git's identity and
+        the local tags; the git commands, which only read, run side by side.
         """
+        branch = self._start("symbolic-ref", "--quiet", "--short", "HEAD")
         head = self._start("log", "-1", "--format=%H%n%B", "HEAD")
         status = self._start("status", "--porcelain=v1", "--untracked-files=no")
         idents = [self._start("var", name) for name in ("GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT")]
         tags = self._start(*_TAGS)
+        try:
+            checked_out: str | None = branch()
+        except GitCommandFailed:  # a detached HEAD
+            checked_out = None
         try:
             sha, _, message = head().partition("\n")
         except GitCommandFailed:  # a repository without commits
@@ -168,6 +167,7 @@ class GitRepo:
             except GitCommandFailed as exc:
                 identity_problem = identity_problem or exc.message
         return WorkTree(
+            branch=checked_out,
             head=sha or None,
             head_message=message.strip(),
             changed_files=tuple(line[3:] for line in status().splitlines() if line.strip()),

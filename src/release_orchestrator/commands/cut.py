@@ -135,12 +135,11 @@ def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | No
     """Read the repository and ask the remote once; fetch the release branch to compare
     unless the remote already has it at HEAD.
     """
-    branch = repo.current_branch()
     remote_url = repo.remote_url(options.remote)
     # The remote is asked first, so that its round trip overlaps the local reads.
     answer = repo.start_ls_remote(options.remote) if remote_url else None
     tree = repo.read_work_tree()
-    head = tree.head
+    branch, head = tree.branch, tree.head
     state = answer() if answer else None
     release_branch = options.branch or (state.default_branch if state else None)
     divergence = None
