@@ -1,8 +1,9 @@
 """Time ``release --help`` and ``release cut --dry-run`` against tbump on the same repository.
 
 Run by hand (``python benchmarks/bench_cli.py``); it prints a report and asserts nothing.
-tbump is compared when it is installed (``pip install tbump``, here or on ``PATH``), and
-the medians are printed as ratios.
+tbump runs from a virtual environment of its own, made on first use in the temporary
+directory (it pins an older tomlkit than this project needs), or from ``PATH`` when it is
+installed there; the medians are printed as ratios.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 RUNS = 15
 BIN = Path(sys.executable).parent
+TBUMP_VENV = Path(tempfile.gettempdir()) / "release-bench-tbump"
 
 PYPROJECT = """\
 [project]
@@ -62,21 +64,50 @@ def make_repo(root: Path) -> Path:
     return work
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Median and best wall time of ``cmd`` in milliseconds."""
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        done = subprocess.run(cmd, cwd=cwd, capture_output=True, env=env, check=False)
-        times.append((time.perf_counter() - start) * 1000)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()}")
-    return statistics.median(times), min(times)
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    """Wall time of one run of ``cmd`` in milliseconds."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, env=env, check=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()}")
+    return elapsed
+
+
+def find_tbump() -> str | None:
+    """The tbump on ``PATH``, else in :data:`TBUMP_VENV` (installed there when missing)."""
+    found = shutil.which("tbump") or shutil.which("tbump", path=str(TBUMP_VENV / "bin"))
+    if found:
+        return found
+    print(f"installing tbump into {TBUMP_VENV} ...")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(TBUMP_VENV)], check=True)
+        pip = [str(TBUMP_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "tbump"]
+        subprocess.run(pip, check=True, stdin=subprocess.DEVNULL, timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"cannot install tbump ({exc}): nothing to compare with")
+        return None
+    return shutil.which("tbump", path=str(TBUMP_VENV / "bin"))
+
+
+def compile_package() -> None:
+    """Compile this package's modules, as an install from a wheel does.
+
+    An editable install leaves ``src`` uncompiled, and with PYTHONDONTWRITEBYTECODE set
+    (as on some machines) every run would compile it again, while tbump's modules were
+    compiled by pip: that would time Python's compiler, not the command.
+    """
+    import compileall
+
+    import release_orchestrator
+
+    compileall.compile_dir(Path(release_orchestrator.__file__).parent, quiet=1)
 
 
 def main() -> None:
     release = str(BIN / "release")
-    tbump = shutil.which("tbump", path=str(BIN)) or shutil.which("tbump")
+    tbump = find_tbump()
+    compile_package()
     # The doctor's PyPI look-up goes to the sandbox's stand-in on 127.0.0.1, so the
     # numbers do not depend on the network (the look-up itself still runs).
     from release_orchestrator.sandbox.pypi import PyPIServer
@@ -102,12 +133,15 @@ def _compare(tmp: Path, release: str, tbump: str | None, env: dict[str, str]) ->
             ("tbump --help", [tbump, "--help"]),
             ("tbump 0.1.1 --dry-run", [tbump, "--non-interactive", "--dry-run", "0.1.1"]),
         ]
+    # Round robin, so that both tools see the same load on a shared machine.
+    times: list[list[float]] = [[] for _ in rows]
+    for _ in range(RUNS):
+        for (_name, cmd), runs in zip(rows, times, strict=True):
+            runs.append(timed(cmd, work, env))
     print(f"{'command':34} {'median ms':>10} {'best ms':>9}   ({RUNS} runs each)")
-    medians = []
-    for name, cmd in rows:
-        median, best = timed(cmd, work, env)
-        medians.append(median)
-        print(f"{name:34} {median:10.1f} {best:9.1f}")
+    medians = [statistics.median(runs) for runs in times]
+    for (name, _cmd), runs, median in zip(rows, times, medians, strict=True):
+        print(f"{name:34} {median:10.1f} {min(runs):9.1f}")
     if not tbump:
         print("tbump is not installed: pip install tbump to compare")
         return

@@ -1,22 +1,38 @@
-"""The local git repository and its remote, through GitPython.
+"""The local git repository and its remote, through the git command line.
 
 Only this module runs git. Every method either reads state or makes one change that
 :meth:`GitRepo.restore` can undo, so a failed release leaves the repository as it was.
+git runs directly (no GitPython): importing GitPython and its ``git version`` probe cost
+more than a dry run's git commands themselves.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..core.model import RemoteState
 from ..core.redact import redact
 from ..core.resume import FastForward, RemoteTag
 from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, LocalGitRefused, RemoteError
 
-if TYPE_CHECKING:
-    import git
+# Each local tag, the object it names and, for an annotated tag, the commit it peels to.
+_TAGS = ("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", "refs/tags")
+
+
+@dataclass(frozen=True)
+class WorkTree:
+    """What ``release cut`` reads of the work tree (:meth:`GitRepo.read_work_tree`)."""
+
+    branch: str | None  # the checked-out branch; None when HEAD is detached
+    head: str | None  # None in a repository without commits
+    head_message: str  # without trailing newlines
+    changed_files: tuple[str, ...]  # tracked files with changes (untracked ones do not count)
+    identity_problem: str | None  # why git could not make a commit here (no user.name/email)
+    local_tags: dict[str, str]  # name -> peeled commit sha
 
 
 @dataclass(frozen=True)
@@ -78,63 +94,47 @@ def _reason(stderr: str) -> str:
 class GitRepo:
     """A git work tree and the operations a release performs on it."""
 
-    def __init__(self, repo: git.Repo) -> None:
-        self._repo = repo
-        self.root = Path(repo.working_tree_dir or ".")
+    def __init__(self, root: Path) -> None:
+        self.root = root
 
     @classmethod
     def open(cls, path: Path) -> GitRepo:
         """Open the work tree containing ``path``; outside one, a failed check (exit 3)."""
-        import git
-
         try:
-            repo = git.Repo(path, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-            raise ChecksFailed(
-                [CheckFailure(f"{path} is not inside a git work tree", "run release in your clone")]
-            ) from exc
-        if repo.bare or repo.working_tree_dir is None:
+            done = _run_git(path, ("rev-parse", "--is-bare-repository", "--show-toplevel"))
+        except GitCommandFailed:
+            done = None
+        answers = done.stdout.decode("utf-8", "surrogateescape").splitlines() if done else []
+        if answers[:1] == ["true"]:
             raise ChecksFailed(
                 [CheckFailure(f"{path} is a bare repository", "run release in a work tree")]
             )
-        return cls(repo)
+        if done is None or done.returncode != 0 or len(answers) != 2:
+            raise ChecksFailed(
+                [CheckFailure(f"{path} is not inside a git work tree", "run release in your clone")]
+            )
+        return cls(Path(answers[1]))
 
     def _git(self, *args: str, own_session: bool = False) -> str:
-        import git
+        return self._start(*args, own_session=own_session)()
 
+    def _start(self, *args: str, own_session: bool = False) -> Callable[[], str]:
+        """Start ``git ARGS``; return what waits for its stdout, less one final newline."""
+        started = _start_git(self.root, args, own_session=own_session)
+
+        def output() -> str:
+            out = _stdout(args, _finish(started))
+            return out.removesuffix(b"\n").decode("utf-8", "surrogateescape")
+
+        return output
+
+    def _git_bytes(self, *args: str, own_session: bool = False) -> bytes:
+        """``git ARGS``'s stdout as it is (file contents: no decoding, no stripping)."""
         # own_session: a terminal's Ctrl-C goes to our process group only, so git (and the
         # hooks it runs) is never killed half-way; the command decides what to do after.
-        try:
-            out: str = self._repo.git.execute(
-                ["git", *args], strip_newline_in_stdout=True, start_new_session=own_session
-            )
-        except git.GitCommandError as exc:
-            # GitPython wraps stderr as "\n  stderr: '<text>'".
-            stderr = str(exc.stderr).strip().removeprefix("stderr:").strip().strip("'")
-            reason = redact(_reason(stderr))
-            raise GitCommandFailed(args[0], reason) from exc
-        return out
-
-    def _git_bytes(self, *args: str) -> bytes:
-        """``git ARGS``'s stdout as it is (file contents: no decoding, no stripping)."""
-        import git
-
-        try:
-            out: bytes = self._repo.git.execute(
-                ["git", *args], stdout_as_string=False, strip_newline_in_stdout=False
-            )
-        except git.GitCommandError as exc:
-            raise GitCommandFailed(args[0], redact(_reason(str(exc.stderr)))) from exc
-        return out
+        return _stdout(args, _run_git(self.root, args, own_session=own_session))
 
     # --- reading -------------------------------------------------------------------
-
-    def current_branch(self) -> str | None:
-        """The checked-out branch, or None when HEAD is detached."""
-        try:
-            return self._git("symbolic-ref", "--quiet", "--short", "HEAD")
-        except GitCommandFailed:
-            return None
 
     def head(self) -> str | None:
         """The commit HEAD points at (None in a repository without commits)."""
@@ -143,23 +143,37 @@ class GitRepo:
         except GitCommandFailed:
             return None
 
-    def head_message(self) -> str:
-        """HEAD's commit message, without trailing newlines."""
-        return self._git("log", "-1", "--format=%B", "HEAD").strip()
-
-    def changed_tracked_files(self) -> list[str]:
-        """Tracked files with staged or unstaged changes (untracked files do not count)."""
-        out = self._git("status", "--porcelain=v1", "--untracked-files=no")
-        return [line[3:] for line in out.splitlines() if line.strip()]
-
-    def identity_problem(self) -> str | None:
-        """Why git could not make a commit here (no user.name/email), or None."""
+    def read_work_tree(self) -> WorkTree:
+        """The branch, HEAD and its message, the changed tracked files, git's identity and
+        the local tags; the git commands, which only read, run side by side.
+        """
+        branch = self._start("symbolic-ref", "--quiet", "--short", "HEAD")
+        head = self._start("log", "-1", "--format=%H%n%B", "HEAD")
+        status = self._start("status", "--porcelain=v1", "--untracked-files=no")
+        idents = [self._start("var", name) for name in ("GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT")]
+        tags = self._start(*_TAGS)
         try:
-            self._git("var", "GIT_COMMITTER_IDENT")
-            self._git("var", "GIT_AUTHOR_IDENT")
-        except GitCommandFailed as exc:
-            return exc.message
-        return None
+            checked_out: str | None = branch()
+        except GitCommandFailed:  # a detached HEAD
+            checked_out = None
+        try:
+            sha, _, message = head().partition("\n")
+        except GitCommandFailed:  # a repository without commits
+            sha, message = "", ""
+        identity_problem = None
+        for ident in idents:  # the committer's problem first, as git commit reports it
+            try:
+                ident()
+            except GitCommandFailed as exc:
+                identity_problem = identity_problem or exc.message
+        return WorkTree(
+            branch=checked_out,
+            head=sha or None,
+            head_message=message.strip(),
+            changed_files=tuple(line[3:] for line in status().splitlines() if line.strip()),
+            identity_problem=identity_problem,
+            local_tags=_local_tags(tags()),
+        )
 
     def remote_url(self, remote: str) -> str | None:
         """The URL configured for ``remote`` (:func:`read_remote_url`; None: no such remote)."""
@@ -167,14 +181,7 @@ class GitRepo:
 
     def local_tags(self) -> dict[str, str]:
         """Local tags: name -> peeled commit sha."""
-        out = self._git(
-            "for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", "refs/tags"
-        )
-        tags: dict[str, str] = {}
-        for line in out.splitlines():
-            name, obj, peeled = [*line.split(" "), "", ""][:3]
-            tags[name] = peeled or obj
-        return tags
+        return _local_tags(self._git(*_TAGS))
 
     def tag_annotated(self, tag: str) -> bool:
         """Whether the local tag ``tag`` is an annotated tag (a tag object, not a bare ref)."""
@@ -198,29 +205,26 @@ class GitRepo:
 
     def ls_remote(self, remote: str) -> RemoteState:
         """Ask the remote for its default branch, branches and tags (one round trip)."""
+        return self.start_ls_remote(remote)()
+
+    def start_ls_remote(self, remote: str) -> Callable[[], RemoteState]:
+        """Start :meth:`ls_remote` and return what waits for its answer, so that the round
+        trip to the remote overlaps what is read locally meanwhile.
+        """
+        args = ("ls-remote", "--symref", remote)
         try:
-            out = self._git("ls-remote", "--symref", remote)
+            started = _start_git(self.root, args)
         except GitCommandFailed as exc:
-            raise RemoteError(
-                f"cannot reach remote {remote!r}: {exc.reason}",
-                "check the network and your git credentials",
-            ) from exc
-        default: str | None = None
-        heads: dict[str, str] = {}
-        tags: dict[str, str] = {}
-        for line in out.splitlines():
-            left, _, ref = line.partition("\t")
-            if left.startswith("ref: ") and ref == "HEAD":
-                default = left.removeprefix("ref: refs/heads/")
-            elif ref.startswith("refs/heads/"):
-                heads[ref.removeprefix("refs/heads/")] = left
-            elif ref.startswith("refs/tags/"):
-                name = ref.removeprefix("refs/tags/")
-                if name.endswith("^{}"):
-                    tags[name[:-3]] = left  # the peeled commit wins over the tag object
-                else:
-                    tags.setdefault(name, left)
-        return RemoteState(default_branch=default, heads=heads, tags=tags)
+            raise _unreachable(remote, exc) from exc
+
+        def answer() -> RemoteState:
+            try:
+                out = _stdout(args, _finish(started))
+            except GitCommandFailed as exc:
+                raise _unreachable(remote, exc) from exc
+            return _remote_state(out.decode("utf-8", "surrogateescape"))
+
+        return answer
 
     def fetch_branch(self, remote: str, branch: str) -> str:
         """Fetch ``branch`` from ``remote`` without touching local tags; return the fetched ref."""
@@ -330,6 +334,91 @@ class GitRepo:
         self._git("reset", "--quiet", "--mixed", snap.head)
         for path, content in files.items():
             path.write_bytes(content)
+
+
+def _remote_state(out: str) -> RemoteState:
+    """``git ls-remote --symref``'s lines as the remote's default branch, heads and tags."""
+    default: str | None = None
+    heads: dict[str, str] = {}
+    tags: dict[str, str] = {}
+    for line in out.splitlines():
+        left, _, ref = line.partition("\t")
+        if left.startswith("ref: ") and ref == "HEAD":
+            default = left.removeprefix("ref: refs/heads/")
+        elif ref.startswith("refs/heads/"):
+            heads[ref.removeprefix("refs/heads/")] = left
+        elif ref.startswith("refs/tags/"):
+            name = ref.removeprefix("refs/tags/")
+            if name.endswith("^{}"):
+                tags[name[:-3]] = left  # the peeled commit wins over the tag object
+            else:
+                tags.setdefault(name, left)
+    return RemoteState(default_branch=default, heads=heads, tags=tags)
+
+
+def _local_tags(out: str) -> dict[str, str]:
+    """:data:`_TAGS`'s lines as name -> peeled commit sha."""
+    tags: dict[str, str] = {}
+    for line in out.splitlines():
+        name, obj, peeled = [*line.split(" "), "", ""][:3]
+        tags[name] = peeled or obj
+    return tags
+
+
+def _unreachable(remote: str, exc: GitCommandFailed) -> RemoteError:
+    return RemoteError(
+        f"cannot reach remote {remote!r}: {exc.reason}",
+        "check the network and your git credentials",
+    )
+
+
+def _start_git(
+    cwd: Path, args: tuple[str, ...], *, own_session: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start ``git ARGS`` in ``cwd``; GitCommandFailed when git cannot be started there.
+
+    Messages in the C locale, as :func:`_reason` reads them; no stdin, so git never waits
+    for input that cannot come.
+    """
+    env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=own_session,
+        )
+    except OSError as exc:
+        raise GitCommandFailed(args[0], f"cannot run git in {cwd}: {exc.strerror}") from exc
+
+
+def _finish(started: subprocess.Popen[bytes]) -> subprocess.CompletedProcess[bytes]:
+    """Wait for a started git and collect its output (killed if we are interrupted)."""
+    with started:
+        try:
+            stdout, stderr = started.communicate()
+        except BaseException:
+            started.kill()
+            raise
+    return subprocess.CompletedProcess(started.args, started.returncode, stdout, stderr)
+
+
+def _stdout(args: tuple[str, ...], done: subprocess.CompletedProcess[bytes]) -> bytes:
+    """A finished git's stdout; GitCommandFailed with git's reason when it failed."""
+    if done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", "surrogateescape")
+        raise GitCommandFailed(args[0], redact(_reason(stderr)))
+    return done.stdout
+
+
+def _run_git(
+    cwd: Path, args: tuple[str, ...], *, own_session: bool = False
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` in ``cwd`` to its end (:func:`_start_git`, :func:`_finish`)."""
+    return _finish(_start_git(cwd, args, own_session=own_session))
 
 
 def _refused(step: str, exc: GitCommandFailed) -> LocalGitRefused:

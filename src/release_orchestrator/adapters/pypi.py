@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -135,6 +135,33 @@ class PyPIClient:
     def lookup(self, base: str, project: str) -> ProjectInfo:
         """Ask the index at ``base`` about ``project`` (see :func:`lookup_project`)."""
         return lookup_project(base, project, timeout=self.timeout)
+
+    def start_lookup(self, base: str, project: str) -> Callable[[], ProjectInfo]:
+        """Start :meth:`lookup` in the background and return what waits for its answer, so
+        that the round trip to the index overlaps other work.
+        """
+        import threading
+
+        answers: list[ProjectInfo] = []
+        failures: list[Exception] = []
+
+        def ask() -> None:
+            try:
+                answers.append(self.lookup(base, project))
+            except Exception as exc:  # noqa: BLE001 - raised again in the thread that waits
+                failures.append(exc)
+
+        # A daemon: the lookup's own timeout bounds it, and it never holds up the exit.
+        thread = threading.Thread(target=ask, name="pypi-lookup", daemon=True)
+        thread.start()
+
+        def answer() -> ProjectInfo:
+            thread.join()
+            if failures:
+                raise failures[0]
+            return answers[0]
+
+        return answer
 
     def release(self, base: str, project: str, version: str) -> PyPIRelease:
         """The files the index serves for ``project`` ``version``, each with its provenance

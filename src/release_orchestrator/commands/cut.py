@@ -13,7 +13,6 @@ from packaging.version import Version
 
 from ..adapters.auth import connect
 from ..adapters.files import LOCAL, apply_file_changes, load_pyproject, unwritable_files
-from ..adapters.github import GitHub
 from ..adapters.gitrepo import GitRepo
 from ..adapters.interrupts import DeferredInterrupts
 from ..core.changelog import changelog_for
@@ -45,9 +44,10 @@ from ..errors import (
 from ..render.console import Console
 from ..render.plan import describe_plan
 from .confirm import PyPICheck
-from .doctor import check_before_cut
+from .doctor import check_before_cut, start_index_lookup
 
 if TYPE_CHECKING:
+    from ..adapters.github import GitHub  # loads only where GitHub is asked (connect)
     from ..deps import Deps
 
 
@@ -138,27 +138,35 @@ def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
 
 
 def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | None]:
-    """Read the repository and ask the remote once; fetch the release branch to compare."""
-    branch = repo.current_branch()
+    """Read the repository and ask the remote once; fetch the release branch to compare
+    unless the remote already has it at HEAD.
+    """
     remote_url = repo.remote_url(options.remote)
-    state = repo.ls_remote(options.remote) if remote_url else None
+    # The remote is asked first, so that its round trip overlaps the local reads.
+    answer = repo.start_ls_remote(options.remote) if remote_url else None
+    tree = repo.read_work_tree()
+    branch, head = tree.branch, tree.head
+    state = answer() if answer else None
     release_branch = options.branch or (state.default_branch if state else None)
     divergence = None
     if state and release_branch in state.heads and branch == release_branch:
-        tracking = repo.fetch_branch(options.remote, release_branch)
-        divergence = repo.ahead_behind(release_branch, tracking)
-    head = repo.head()
+        if state.heads[release_branch] == head:
+            # The remote's branch is at HEAD: in sync, so there is nothing to fetch or count.
+            divergence = (0, 0)
+        else:
+            tracking = repo.fetch_branch(options.remote, release_branch)
+            divergence = repo.ahead_behind(release_branch, tracking)
     facts = RepoFacts(
         root=repo.root,
         branch=branch,
         head=head,
-        head_message=repo.head_message() if head else "",
-        changed_files=tuple(repo.changed_tracked_files()),
-        identity_problem=repo.identity_problem(),
+        head_message=tree.head_message,
+        changed_files=tree.changed_files,
+        identity_problem=tree.identity_problem,
         remote_url=remote_url,
         remote_state=state,
         divergence=divergence,
-        local_tags=repo.local_tags(),
+        local_tags=tree.local_tags,
     )
     return facts, release_branch
 
@@ -207,6 +215,8 @@ def run_cut(
     pyproject = load_pyproject(root)
     config = load_config(pyproject)
     options = _options(request, config)
+    # The doctor's question to PyPI goes out now, so that it overlaps the git commands.
+    index_answer = None if request.skip_doctor else start_index_lookup(config, pyproject, deps)
     source = locate_version(root, pyproject, LOCAL)
     facts, release_branch = _repo_facts(repo, options)
 
@@ -257,7 +267,9 @@ def run_cut(
             plan.step("github-release").status = StepStatus.ALREADY_DONE
 
     # Trusted-publishing checks for the tag about to be made; errors refuse the release.
-    doctor = check_before_cut(root, plan, options, deps, skip=request.skip_doctor)
+    doctor = check_before_cut(
+        root, plan, options, deps, skip=request.skip_doctor, index_answer=index_answer
+    )
 
     for notice in plan.notices:
         console.note(notice)
@@ -417,12 +429,13 @@ def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:
     """``release cut``: cut (asking first when ``ask``), follow the publish run unless told
     not to, report, explain.
     """
-    from ..render.watch import view_for
-    from .flow import finish_watch, follow_release
-
     result = run_cut(request, deps, confirm=deps.console.confirm if ask else None)
     followed = None
-    if request.watch:
+    if request.watch and not request.dry_run:
+        # A dry run follows nothing: the watch's modules load only for a real cut.
+        from ..render.watch import view_for
+        from .flow import finish_watch, follow_release
+
         view = view_for(deps.console, deps.env)
         followed = follow_release(
             result, deps, api_url=request.api_url, view=view, pypi=request.pypi

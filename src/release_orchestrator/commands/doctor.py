@@ -11,9 +11,10 @@ anything (:func:`check_before_cut`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
@@ -32,7 +33,7 @@ from ..core.checks.topology import (
 )
 from ..core.checks.triggers import draft_note
 from ..core.checks.versions import released_version
-from ..core.config import load_config, project_name
+from ..core.config import ReleaseConfig, load_config, project_name
 from ..core.model import RepoRef
 from ..core.publisher import Publisher, publisher_form, publisher_form_url, resolve_publisher
 from ..core.pyproject import locate_version
@@ -41,6 +42,7 @@ from ..core.workflows import PUBLISH_ACTION, Job, Workflow
 from ..errors import CheckFailure, ChecksFailed, ExitCode, ReleaseError, UsageError
 
 if TYPE_CHECKING:
+    from ..adapters.pypi import ProjectInfo
     from ..core.plan import CutOptions, ReleasePlan
     from ..deps import Deps
 
@@ -57,6 +59,8 @@ class DoctorRequest:
     prerelease: bool | None = None  # a GitHub pre-release (default: the version says)
     index_url: str | None = None  # the JSON API's base URL (default: RELEASE_PYPI_URL, PyPI)
     offline: bool = False  # --offline: neither PyPI nor GitHub is asked (pre-commit, no token)
+    # The index's answer about the project, asked earlier (release cut asks while git runs).
+    index_answer: Callable[[], ProjectInfo] | None = None
 
 
 def _publishing(
@@ -159,11 +163,26 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
         # What only PyPI and GitHub know stays unknown: the report says so in its notes.
         return replace(facts, action_tags_problem="not looked up (--offline)"), source
     if project is not None:
-        base = deps.pypi.base_url(facts.index, request.index_url)
-        facts = replace(facts, index_answer=deps.pypi.lookup(base, project))
+        ask = request.index_answer or start_index_lookup(config, pyproject, deps, request)
+        facts = replace(facts, index_answer=ask() if ask else None)
     if facts.publishing is not None and bare_shas(facts.publishing.job):
         facts = _with_action_tags(facts, deps)
     return facts, source
+
+
+def start_index_lookup(
+    config: ReleaseConfig,
+    pyproject: Mapping[str, Any],
+    deps: Deps,
+    request: DoctorRequest | None = None,
+) -> Callable[[], ProjectInfo] | None:
+    """Start asking the index the checks use about the project (None: no project name)."""
+    project = project_name(config, pyproject)
+    if project is None:
+        return None
+    index = config.pypi.index if config.pypi else "pypi"
+    base = deps.pypi.base_url(index, request.index_url if request else None)
+    return deps.pypi.start_lookup(base, project)
 
 
 def _with_action_tags(facts: Facts, deps: Deps) -> Facts:
@@ -220,6 +239,7 @@ def check_before_cut(
     deps: Deps,
     *,
     skip: bool,
+    index_answer: Callable[[], ProjectInfo] | None = None,
 ) -> str:
     """Run the doctor for the tag ``release cut`` is about to create; return the plan's line.
 
@@ -240,6 +260,7 @@ def check_before_cut(
         github_release=options.github_release,
         draft=plan.draft,
         prerelease=plan.prerelease,
+        index_answer=index_answer,
     )
     report = run_doctor(root, request, deps)
     if report.errors:

@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -274,6 +273,9 @@ def _module_file(files: Files, root: Path, setuptools: Mapping[str, Any], module
 
 
 def _requires_setuptools_scm(pyproject: Mapping[str, Any]) -> bool:
+    # Loaded here: only a dynamic version needs it, and it costs a dry run's start-up.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     requires = _table(pyproject, "build-system").get("requires", [])
     for text in requires if isinstance(requires, list) else []:
         try:
