@@ -2,8 +2,9 @@
 
 Only this module runs git. Every method either reads state or makes one change that
 :meth:`GitRepo.restore` can undo, so a failed release leaves the repository as it was.
-git runs directly (no GitPython): importing GitPython and its ``git version`` probe cost
-more than a dry run's git commands themselves.
+The changes (commit, tag, push, undo) go through GitPython, loaded only when a release
+really makes them; the reads run git directly, several at once, because importing
+GitPython and its ``git version`` probe cost more than a dry run's reads themselves.
 """
 
 from __future__ import annotations
@@ -115,12 +116,12 @@ class GitRepo:
             )
         return cls(Path(answers[1]))
 
-    def _git(self, *args: str, own_session: bool = False) -> str:
-        return self._start(*args, own_session=own_session)()
+    def _git(self, *args: str) -> str:
+        return self._start(*args)()
 
-    def _start(self, *args: str, own_session: bool = False) -> Callable[[], str]:
+    def _start(self, *args: str) -> Callable[[], str]:
         """Start ``git ARGS``; return what waits for its stdout, less one final newline."""
-        started = _start_git(self.root, args, own_session=own_session)
+        started = _start_git(self.root, args)
 
         def output() -> str:
             out = _stdout(args, _finish(started))
@@ -128,11 +129,27 @@ class GitRepo:
 
         return output
 
-    def _git_bytes(self, *args: str, own_session: bool = False) -> bytes:
+    def _git_bytes(self, *args: str) -> bytes:
         """``git ARGS``'s stdout as it is (file contents: no decoding, no stripping)."""
-        # own_session: a terminal's Ctrl-C goes to our process group only, so git (and the
-        # hooks it runs) is never killed half-way; the command decides what to do after.
-        return _stdout(args, _run_git(self.root, args, own_session=own_session))
+        return _stdout(args, _run_git(self.root, args))
+
+    def _write(self, *args: str) -> None:
+        """Make one of the release's changes with ``git ARGS``, through GitPython.
+
+        In git's own session: a terminal's Ctrl-C goes to our process group only, so git
+        (and the hooks it runs) is never killed half-way; the command decides what to do
+        after. GitPython runs git in the C locale with no stdin, as :func:`_reason` expects.
+        """
+        import git
+
+        status, _, stderr = git.Repo(self.root).git.execute(
+            ["git", *args],
+            with_extended_output=True,
+            with_exceptions=False,
+            start_new_session=True,
+        )
+        if status != 0:
+            raise GitCommandFailed(args[0], redact(_reason(str(stderr))))
 
     # --- reading -------------------------------------------------------------------
 
@@ -284,8 +301,8 @@ class GitRepo:
     def commit(self, paths: list[str], message: str) -> str:
         """Commit exactly ``paths`` with ``message``; return the new commit's sha."""
         try:
-            self._git("add", "--", *paths, own_session=True)
-            self._git("commit", "--quiet", "-m", message, "--", *paths, own_session=True)
+            self._write("add", "--", *paths)
+            self._write("commit", "--quiet", "-m", message, "--", *paths)
         except GitCommandFailed as exc:
             raise _refused("commit", exc) from exc
         head = self.head()
@@ -295,7 +312,7 @@ class GitRepo:
     def create_tag(self, tag: str, message: str, commit: str) -> None:
         """Create the annotated tag ``tag`` on ``commit``."""
         try:
-            self._git("tag", "--annotate", "--message", message, tag, commit, own_session=True)
+            self._write("tag", "--annotate", "--message", message, tag, commit)
         except GitCommandFailed as exc:
             raise _refused("tag", exc) from exc
 
@@ -307,18 +324,18 @@ class GitRepo:
         if move.tag_object is not None:
             ref = f"refs/tags/{move.tag}"
             try:
-                self._git("update-ref", ref, move.tag_object, "", own_session=True)
+                self._write("update-ref", ref, move.tag_object, "")
             except GitCommandFailed as exc:
                 raise _refused("tag", exc) from exc
         try:
-            self._git("merge", "--ff-only", "--quiet", move.commit, own_session=True)
+            self._write("merge", "--ff-only", "--quiet", move.commit)
         except GitCommandFailed as exc:
             raise _refused("merge --ff-only", exc) from exc
 
     def push(self, argv: tuple[str, ...], remote: str) -> None:
         """Run the push ``git argv`` to ``remote`` (the release's atomic push of branch and tag)."""
         try:
-            self._git(*argv, own_session=True)
+            self._write(*argv)
         except GitCommandFailed as exc:
             raise RemoteError(
                 f"{remote} refused the push: {exc.reason}",
@@ -328,10 +345,10 @@ class GitRepo:
     def restore(self, snap: Snapshot, files: dict[Path, bytes]) -> None:
         """Undo a partial release: drop new tags, move the branch and index back, restore files."""
         for tag in set(self.local_tags()) - snap.tags_before:
-            self._git("tag", "--delete", tag)
+            self._write("tag", "--delete", tag)
         # --mixed moves the branch and the index back (a refused commit leaves the bumped
         # files staged); the index matched HEAD before the release, as the checks require.
-        self._git("reset", "--quiet", "--mixed", snap.head)
+        self._write("reset", "--quiet", "--mixed", snap.head)
         for path, content in files.items():
             path.write_bytes(content)
 
@@ -372,9 +389,7 @@ def _unreachable(remote: str, exc: GitCommandFailed) -> RemoteError:
     )
 
 
-def _start_git(
-    cwd: Path, args: tuple[str, ...], *, own_session: bool = False
-) -> subprocess.Popen[bytes]:
+def _start_git(cwd: Path, args: tuple[str, ...]) -> subprocess.Popen[bytes]:
     """Start ``git ARGS`` in ``cwd``; GitCommandFailed when git cannot be started there.
 
     Messages in the C locale, as :func:`_reason` reads them; no stdin, so git never waits
@@ -389,7 +404,6 @@ def _start_git(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=own_session,
         )
     except OSError as exc:
         raise GitCommandFailed(args[0], f"cannot run git in {cwd}: {exc.strerror}") from exc
@@ -414,11 +428,9 @@ def _stdout(args: tuple[str, ...], done: subprocess.CompletedProcess[bytes]) -> 
     return done.stdout
 
 
-def _run_git(
-    cwd: Path, args: tuple[str, ...], *, own_session: bool = False
-) -> subprocess.CompletedProcess[bytes]:
+def _run_git(cwd: Path, args: tuple[str, ...]) -> subprocess.CompletedProcess[bytes]:
     """Run ``git ARGS`` in ``cwd`` to its end (:func:`_start_git`, :func:`_finish`)."""
-    return _finish(_start_git(cwd, args, own_session=own_session))
+    return _finish(_start_git(cwd, args))
 
 
 def _refused(step: str, exc: GitCommandFailed) -> LocalGitRefused:
