@@ -195,6 +195,8 @@ def test_explain_without_the_token_fails_as_release_explain_does(
     assert run.summary == ""
 
 
+# pip installs the package for real: as long as the step may take, past the usual 120 s.
+@pytest.mark.timeout(300)
 def test_install_step_installs_the_actions_own_version(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

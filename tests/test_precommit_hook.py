@@ -20,6 +20,8 @@ from wheelhouse import environment_without, pip_without_index, this_project_whee
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOK = "release-doctor"
+# pre-commit installs the package into its own environment: allow what try_repo allows.
+pytestmark = pytest.mark.timeout(300)
 PYPROJECT = """\
 [project]
 name = "hook-sample"
