@@ -170,6 +170,57 @@ def test_zizmor_findings_never_block(risky: Project, default_lookup: None) -> No
     assert "0 error(s)" in out.stdout
 
 
+CALLER = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  release:
+    permissions:
+      id-token: write
+    uses: ./.github/workflows/publish.yml
+    secrets: inherit
+  notify:
+    permissions: {}
+    uses: ./.github/workflows/notify.yml
+    secrets: inherit
+"""
+
+
+def test_the_job_calling_a_reusable_publishing_workflow_is_audited(
+    project: Project, default_lookup: None
+) -> None:
+    called = RISKY.replace('on:\n  push:\n    tags: ["v*"]\n', "on:\n  workflow_call:\n")
+    project.write(WORKFLOW, called)
+    project.write(".github/workflows/release.yml", CALLER)
+    project.write(".github/workflows/notify.yml", "on: workflow_call\njobs: {}\n")
+
+    out = runcli.release("doctor", "--json", "--offline", deps=make_deps(cwd=project.work))
+
+    data = json.loads(out.stdout)
+    found = {(f["code"], f["file"], f["line"]) for f in zizmor_findings(data)}
+    caller = ".github/workflows/release.yml"
+    # The caller's `secrets: inherit` hands every secret to the publishing job; the notify
+    # job's does not concern the release.
+    calls = line_of(CALLER, "uses: ./.github/workflows/publish.yml")
+    assert ("zizmor:secrets-inherit", caller, calls) in found
+    assert not any(f == caller and line > line_of(CALLER, "notify:") for _, f, line in found)
+    assert ("zizmor:artipacked", WORKFLOW, line_of(called, "actions/checkout")) in found
+
+
+def test_cut_names_zizmor_warnings_and_goes_on(project: Project, default_lookup: None) -> None:
+    project.write(WORKFLOW, RISKY)
+    project.commit_all("publishing workflow")
+    project.push()
+
+    out = runcli.release("cut", "0.1.1", "--yes", "--no-watch", deps=make_deps(cwd=project.work))
+
+    assert out.code == 0, out.stderr
+    (line,) = [x for x in out.stdout.splitlines() if x.startswith("  doctor   no errors; warn")]
+    assert "zizmor:artipacked" in line and "zizmor:cache-poisoning" in line
+    assert project.remote_tag_commit("v0.1.1") is not None
+
+
 def test_without_zizmor_one_note_says_the_extra_has_it(risky: Project, tmp_path: Path) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
