@@ -103,10 +103,10 @@ def _message(item: Mapping[str, Any], location: Mapping[str, Any]) -> tuple[str,
     said = str(item.get("desc", ident))
     annotation = location.get("symbolic", {}).get("annotation")
     if annotation:
-        said = f"{said} ({annotation})"
+        said = f"{said}: {annotation}"
     if ident in EXPLAINED:
         why, fix = EXPLAINED[ident]
-        return f"zizmor: {said}: {why}", fix
+        return f"zizmor: {said}. For a release: {why}", fix
     url = item.get("url") or "https://docs.zizmor.sh/audits/"
     return f"zizmor: {said}", f"see {url}"
 
