@@ -33,6 +33,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.delenv(name, raising=False)
     # `gh auth token` must not find a real login on this machine.
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    # The optional zizmor audit is off, so that what a test expects does not depend on
+    # whether the [security] extra is installed; tests/test_doctor_zizmor.py turns it on.
+    monkeypatch.setenv("RELEASE_ZIZMOR", "")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .adapters.clock import Clock, SystemClock
 from .adapters.pypi import PyPIClient
+from .adapters.zizmor import Zizmor
 from .render.console import Console
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def _github(
 
 @dataclass(frozen=True)
 class Deps:
-    """The environment, working directory, clock, console, GitHub factory and PyPI client."""
+    """The environment, working directory, clock, console, GitHub and PyPI clients, zizmor."""
 
     env: Mapping[str, str]
     cwd: Path
@@ -60,6 +61,7 @@ class Deps:
     console: Console = field(default_factory=Console)
     github: GitHubFactory = _github
     pypi: PyPIClient = field(default_factory=PyPIClient)
+    zizmor: Zizmor = field(default_factory=Zizmor)  # the optional security audit
 
     @classmethod
     def production(cls) -> Deps:

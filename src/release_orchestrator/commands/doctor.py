@@ -24,6 +24,7 @@ from ..core.checks.action import bare_shas
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
 from ..core.checks.facts import Publishing
 from ..core.checks.report import DoctorReport
+from ..core.checks.security import audited_files
 from ..core.checks.topology import (
     entry_points,
     fired_for,
@@ -159,6 +160,9 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     selected = select_job(facts.workflows, config, tag, fired_for(facts))
     if selected is not None:
         facts, source = _publishing(root, request, facts, selected)
+        # zizmor runs offline in both modes: its audit asks no one.
+        files = [entry.workflow.path for entry in audited_files(facts)]
+        facts = replace(facts, zizmor=deps.zizmor.audit(root, files, deps.env))
     if request.offline:
         # What only PyPI and GitHub know stays unknown: the report says so in its notes.
         return replace(facts, action_tags_problem="not looked up (--offline)"), source

@@ -13,6 +13,7 @@ from .matching import check_publisher
 from .permissions import check_permissions
 from .presence import check_publish_workflow
 from .reusable import check_reusable
+from .security import check_security
 from .steps import check_index, check_password
 from .triggers import check_triggers
 from .versions import check_index_answer, check_versions
@@ -27,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     check_index,
     check_build_split,
     check_publisher,
+    check_security,
     check_versions,
     check_index_answer,
 )

@@ -120,6 +120,18 @@ class IndexAnswer(Protocol):
 
 
 @dataclass(frozen=True)
+class ZizmorRun:
+    """What running zizmor on the publishing workflow files gave.
+
+    ``output`` is its JSON; ``problem`` says why there is none (it failed, timed out);
+    both None: zizmor is not installed.
+    """
+
+    output: str | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the checks look at, gathered once by the command."""
 
@@ -145,6 +157,8 @@ class Facts:
     # a pre-release fires other activity types than a full release.
     draft: bool = False
     prerelease: bool = False
+    # zizmor's audit of the publishing workflow files (None: not run, no job publishes).
+    zizmor: ZizmorRun | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,367 @@
+"""``release doctor`` with zizmor: its findings for the publishing job folded in as
+``zizmor:<audit>`` warnings (run for real: the test extra installs zizmor), and a note when
+zizmor is absent, fails, times out or prints what is not its JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import runcli
+from gitfixtures import Project
+from release_orchestrator.adapters.zizmor import Zizmor
+from release_orchestrator.core.checks.security import INSTALL_HINT, Audited, fold_zizmor
+from release_orchestrator.core.workflows import parse_workflow
+from release_orchestrator.deps import Deps
+from runcli import make_deps
+
+WORKFLOW = ".github/workflows/publish.yml"
+
+# The lint job has a template injection (not the release's concern); the publishing job
+# keeps checkout's credentials and restores pip's cache.
+RISKY = """\
+name: Publish
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - run: echo "${{ github.event.head_commit.message }}"
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+          cache: pip
+      - run: python -m build
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def write_fake(directory: Path, script: str) -> Path:
+    """A ``zizmor`` shell script in ``directory``, which the adapter finds instead."""
+    directory.mkdir(exist_ok=True)
+    fake = directory / "zizmor"
+    fake.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    fake.chmod(0o755)
+    return directory
+
+
+def doctor(project: Project, deps: Deps, *args: str) -> dict[str, Any]:
+    out = runcli.release("doctor", "--json", "--offline", *args, deps=deps)
+    assert out.code == 0, out.stderr
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
+
+
+def zizmor_findings(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in data["findings"] if f["code"].startswith("zizmor:")]
+
+
+@pytest.fixture
+def risky(project: Project) -> Project:
+    project.write(WORKFLOW, RISKY)
+    return project
+
+
+@pytest.fixture
+def default_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit as a user gets it: zizmor found next to this interpreter (the test extra)."""
+    monkeypatch.delenv("RELEASE_ZIZMOR")
+
+
+def test_publishing_job_findings_are_folded_with_file_and_line(
+    risky: Project, default_lookup: None
+) -> None:
+    data = doctor(risky, make_deps(cwd=risky.work))
+
+    found = zizmor_findings(data)
+    checkout = line_of(RISKY, "actions/checkout@v4")
+    setup = line_of(RISKY, "actions/setup-python@v5")
+    upload = line_of(RISKY, "pypa/gh-action-pypi-publish")
+    assert sorted((f["code"], f["line"]) for f in found) == sorted(
+        [
+            ("zizmor:artipacked", checkout),
+            ("zizmor:cache-poisoning", setup),
+            ("zizmor:unpinned-uses", checkout),
+            ("zizmor:unpinned-uses", setup),
+            ("zizmor:unpinned-uses", upload),
+        ]
+    )
+    assert {f["severity"] for f in found} == {"warning"}
+    assert {f["file"] for f in found} == {WORKFLOW}
+    # The same shape as every other finding, with our own words for the ones that matter.
+    assert all(set(f) == {"code", "severity", "file", "line", "message", "fix"} for f in found)
+    (artipacked,) = [f for f in found if f["code"] == "zizmor:artipacked"]
+    assert "persist-credentials: false" in artipacked["fix"]
+    assert ".git/config" in artipacked["message"]
+    (cache,) = [f for f in found if f["code"] == "zizmor:cache-poisoning"]
+    assert "poisoned" in cache["message"]
+    assert not any("zizmor" in n["message"] for n in data["notes"])
+
+
+def test_a_finding_outside_the_publishing_job_is_not_folded(
+    risky: Project, default_lookup: None
+) -> None:
+    # zizmor alone reports the lint job's template injection ...
+    alone = subprocess.run(
+        [str(Path(sys.executable).parent / "zizmor"), "--offline", "--format=json", WORKFLOW],
+        cwd=risky.work,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    injected = line_of(RISKY, "head_commit.message")
+    assert any(
+        item["ident"] == "template-injection"
+        and any(
+            loc["concrete"]["location"]["start_point"]["row"] + 1 == injected
+            for loc in item["locations"]
+        )
+        for item in json.loads(alone.stdout)
+    )
+    # ... the doctor does not: it is not in the job that publishes.
+    found = zizmor_findings(doctor(risky, make_deps(cwd=risky.work)))
+    assert found
+    assert all(f["line"] >= line_of(RISKY, "  publish:") for f in found)
+
+
+def test_template_injection_in_the_publishing_job_is_explained(
+    project: Project, default_lookup: None
+) -> None:
+    text = RISKY.replace("run: python -m build", 'run: echo "${{ github.head_ref }}"')
+    project.write(WORKFLOW, text)
+
+    found = zizmor_findings(doctor(project, make_deps(cwd=project.work)))
+
+    (injection,) = [f for f in found if f["code"] == "zizmor:template-injection"]
+    assert injection["line"] == line_of(text, "github.head_ref")
+    assert "credentials that publish to PyPI" in injection["message"]
+    assert "env:" in injection["fix"]
+
+
+def test_zizmor_findings_never_block(risky: Project, default_lookup: None) -> None:
+    out = runcli.release("doctor", "--offline", deps=make_deps(cwd=risky.work))
+    assert out.code == 0, out.stderr
+    assert "warning: zizmor:artipacked  .github/workflows/publish.yml:" in out.stdout
+    assert "0 error(s)" in out.stdout
+
+
+CALLER = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  release:
+    permissions:
+      id-token: write
+    uses: ./.github/workflows/publish.yml
+    secrets: inherit
+  notify:
+    permissions: {}
+    uses: ./.github/workflows/notify.yml
+    secrets: inherit
+"""
+
+
+def test_the_job_calling_a_reusable_publishing_workflow_is_audited(
+    project: Project, default_lookup: None
+) -> None:
+    called = RISKY.replace('on:\n  push:\n    tags: ["v*"]\n', "on:\n  workflow_call:\n")
+    project.write(WORKFLOW, called)
+    project.write(".github/workflows/release.yml", CALLER)
+    project.write(".github/workflows/notify.yml", "on: workflow_call\njobs: {}\n")
+
+    out = runcli.release("doctor", "--json", "--offline", deps=make_deps(cwd=project.work))
+
+    data = json.loads(out.stdout)
+    found = {(f["code"], f["file"], f["line"]) for f in zizmor_findings(data)}
+    caller = ".github/workflows/release.yml"
+    # The caller's `secrets: inherit` hands every secret to the publishing job; the notify
+    # job's does not concern the release.
+    calls = line_of(CALLER, "uses: ./.github/workflows/publish.yml")
+    assert ("zizmor:secrets-inherit", caller, calls) in found
+    assert not any(f == caller and line > line_of(CALLER, "notify:") for _, f, line in found)
+    assert ("zizmor:artipacked", WORKFLOW, line_of(called, "actions/checkout")) in found
+
+
+def test_cut_names_zizmor_warnings_and_goes_on(project: Project, default_lookup: None) -> None:
+    project.write(WORKFLOW, RISKY)
+    project.commit_all("publishing workflow")
+    project.push()
+
+    out = runcli.release("cut", "0.1.1", "--yes", "--no-watch", deps=make_deps(cwd=project.work))
+
+    assert out.code == 0, out.stderr
+    (line,) = [x for x in out.stdout.splitlines() if x.startswith("  doctor   no errors; warn")]
+    assert "zizmor:artipacked" in line and "zizmor:cache-poisoning" in line
+    assert project.remote_tag_commit("v0.1.1") is not None
+
+
+def test_without_zizmor_one_note_says_the_extra_has_it(risky: Project, tmp_path: Path) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    deps = replace(make_deps(cwd=risky.work), zizmor=Zizmor(search=(empty,)))
+
+    data = doctor(risky, deps)
+
+    assert zizmor_findings(data) == []
+    (said,) = [n for n in data["notes"] if "zizmor" in n["message"]]
+    assert INSTALL_HINT in said["message"]
+    assert "not installed" in said["message"]
+
+
+@pytest.mark.parametrize(
+    ("script", "timeout", "said"),
+    [
+        ("echo 'zizmor: broken' >&2; exit 2", 30.0, "exited with code 2 (zizmor: broken)"),
+        ("exec tail -f /dev/null", 0.3, "did not finish within 0.3 s"),
+        ("echo 'not JSON'", 30.0, "output could not be read"),
+    ],
+    ids=["fails", "hangs", "not-json"],
+)
+def test_a_zizmor_that_fails_is_a_note_never_a_crash(
+    risky: Project, tmp_path: Path, script: str, timeout: float, said: str
+) -> None:
+    fake = write_fake(tmp_path / "bin", script)
+    deps = replace(make_deps(cwd=risky.work), zizmor=Zizmor(search=(fake,), timeout=timeout))
+
+    data = doctor(risky, deps)
+
+    assert zizmor_findings(data) == []
+    assert any(said in n["message"] for n in data["notes"]), data["notes"]
+
+
+def test_release_zizmor_names_the_executable_or_turns_the_audit_off(
+    risky: Project, tmp_path: Path
+) -> None:
+    fake = write_fake(tmp_path / "bin", "exit 2") / "zizmor"
+    named = Deps(env={**os.environ, "RELEASE_ZIZMOR": str(fake)}, cwd=risky.work)
+    assert any("exited with code 2" in n["message"] for n in doctor(risky, named)["notes"])
+
+    off = doctor(risky, make_deps(cwd=risky.work))  # the suite's RELEASE_ZIZMOR=""
+    assert not any("zizmor" in n["message"] for n in off["notes"])
+    assert zizmor_findings(off) == []
+
+
+def test_offline_is_always_passed_and_the_repository_config_is_used(
+    risky: Project, tmp_path: Path
+) -> None:
+    # A fake that records its arguments and answers "no findings".
+    record = tmp_path / "args"
+    fake = write_fake(tmp_path / "bin", f'printf "%s\\n" "$@" > {record}; echo "[]"')
+    deps = replace(make_deps(cwd=risky.work), zizmor=Zizmor(search=(fake,)))
+
+    runcli.release("doctor", "--json", deps=deps)  # online doctor: zizmor stays offline
+    first = record.read_text(encoding="utf-8").splitlines()
+    assert "--offline" in first
+    assert "--no-config" in first
+    assert first[-1] == WORKFLOW
+
+    risky.write(".github/zizmor.yml", "rules: {}\n")
+    doctor(risky, deps)
+    second = record.read_text(encoding="utf-8").splitlines()
+    assert second[second.index("--config") + 1] == ".github/zizmor.yml"
+    assert "--no-config" not in second
+
+
+# --- the pure folding, over zizmor's JSON shape --------------------------------------------
+
+
+def _item(ident: str, route: list[Any], row: int) -> dict[str, Any]:
+    """One finding as zizmor's JSON (v1) gives it, reduced to what is read."""
+    return {
+        "ident": ident,
+        "desc": f"{ident} description",
+        "url": f"https://docs.zizmor.sh/audits/#{ident}",
+        "ignored": False,
+        "locations": [
+            {
+                "symbolic": {
+                    "key": {"Local": {"verbatim_path": WORKFLOW}},
+                    "annotation": "here",
+                    "route": {
+                        "route": [{"Key": p} if isinstance(p, str) else {"Index": p} for p in route]
+                    },
+                    "kind": "Primary",
+                },
+                "concrete": {"location": {"start_point": {"row": row - 1, "column": 0}}},
+            }
+        ],
+    }
+
+
+WORKFLOW_LEVEL = """\
+on:
+  pull_request_target:
+permissions: write-all
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+  other:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo
+"""
+
+
+def test_workflow_level_findings_fold_when_they_apply_to_the_publishing_job() -> None:
+    workflow = parse_workflow(WORKFLOW_LEVEL, Path(WORKFLOW))
+    publish = workflow.jobs[0]
+    output = json.dumps(
+        [
+            _item("dangerous-triggers", ["on"], 1),
+            _item("excessive-permissions", ["permissions"], 3),
+            _item("unpinned-uses", ["jobs", "publish", "steps", 0, "uses"], 8),
+            _item("template-injection", ["jobs", "other", "steps", 0, "run"], 12),
+            {**_item("artipacked", ["jobs", "publish"], 5), "ignored": True},
+        ]
+    )
+
+    folded = fold_zizmor(output, [Audited(workflow, (publish,))])
+    assert folded is not None
+    assert [(f.code, f.line) for f in folded] == [
+        ("zizmor:dangerous-triggers", 1),
+        ("zizmor:excessive-permissions", 3),
+        ("zizmor:unpinned-uses", 8),
+    ]
+    assert folded[0].fix == "see https://docs.zizmor.sh/audits/#dangerous-triggers"
+
+    # The job's own permissions replace the workflow's: that finding is then not its.
+    narrowed = replace(publish, permissions={"id-token": "write"})
+    again = fold_zizmor(output, [Audited(workflow, (narrowed,))])
+    assert again is not None
+    assert "zizmor:excessive-permissions" not in {f.code for f in again}
+    # A file zizmor was not asked about for this release is not folded either.
+    assert fold_zizmor(output, [Audited(replace(workflow, path=Path("x.yml")), (publish,))]) == []
+
+
+@pytest.mark.parametrize("output", ["", "{}", "not json", '{"ident": 1}'])
+def test_output_that_is_not_a_list_of_findings_is_unreadable(output: str) -> None:
+    workflow = parse_workflow(WORKFLOW_LEVEL, Path(WORKFLOW))
+    assert fold_zizmor(output, [Audited(workflow, workflow.jobs[:1])]) is None
