@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from ..adapters.files import LOCAL, dist_versions, load_pyproject, load_workflows, read_local
-from ..core.checks import Facts, run_checks
+from ..core.checks import Facts, run_checks, run_security
 from ..core.checks.action import bare_shas
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
 from ..core.checks.facts import Publishing
@@ -205,9 +205,11 @@ def run_doctor(root: Path, request: DoctorRequest, deps: Deps) -> DoctorReport:
     """Check the project at ``root`` for the tag ``request`` names; never changes anything."""
     facts, source = gather(root, request, deps)
     findings, notes = run_checks(facts)
+    security, security_notes = run_security(facts)
     report = DoctorReport(
         findings=findings,
-        notes=notes,
+        security=security,
+        notes=notes + security_notes,
         tag=facts.tag,
         project=facts.project,
         index=facts.index,
@@ -272,7 +274,7 @@ def check_before_cut(
         last = failures[-1]
         failures[-1] = CheckFailure(last.message, f"{last.hint} (--skip-doctor to cut anyway)")
         raise ChecksFailed(failures)
-    codes = ", ".join(dict.fromkeys(f.code for f in report.warnings))
+    codes = ", ".join(dict.fromkeys(f.code for f in report.warnings + report.security))
     if codes:
         line = f"  doctor   no errors; warnings: {codes} (release doctor explains them)"
     else:

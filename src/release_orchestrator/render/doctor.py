@@ -8,6 +8,7 @@ from ..core.publisher import INDEX_HOSTS, INDEX_NAMES
 from .publisher_form import render_publisher_form
 
 if TYPE_CHECKING:
+    from ..core.checks.facts import Finding
     from ..core.checks.report import DoctorReport
 
 
@@ -25,13 +26,10 @@ def render_report(report: DoctorReport) -> str:
         lines.append(f"  publisher       {name}, from {report.publisher_source}")
     sections = ["\n".join(lines)]
     if report.findings:
-        found = []
-        for finding in report.findings:
-            at = f"  {finding.location}" if finding.location else ""
-            found.append(f"{finding.severity}: {finding.code}{at}")
-            found.append(f"  {finding.message}")
-            found.append(f"  fix: {finding.fix}")
-        sections.append("\n".join(found))
+        sections.append(_render_findings(report.findings))
+    if report.security:
+        heading = "The publishing job's security (zizmor; never blocks release cut):"
+        sections.append("\n".join([heading, _render_findings(report.security)]))
     if report.notes:
         noted = []
         for item in report.notes:
@@ -57,8 +55,20 @@ def render_report(report: DoctorReport) -> str:
         verdict = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)."
     else:
         verdict = "No problems found."
+    if report.security:
+        verdict += f" zizmor: {len(report.security)} security warning(s)."
     sections.append(verdict)
     return "\n\n".join(sections) + "\n"
+
+
+def _render_findings(findings: list[Finding]) -> str:
+    lines = []
+    for finding in findings:
+        at = f"  {finding.location}" if finding.location else ""
+        lines.append(f"{finding.severity}: {finding.code}{at}")
+        lines.append(f"  {finding.message}")
+        lines.append(f"  fix: {finding.fix}")
+    return "\n".join(lines)
 
 
 def _render_form(report: DoctorReport) -> str:
@@ -99,7 +109,7 @@ def actions_annotations(report: DoctorReport) -> list[str]:
             line=finding.line,
             title=f"release doctor: {finding.code}",
         )
-        for finding in report.findings
+        for finding in report.findings + report.security
     ]
     lines += [
         annotation("notice", item.message, file=item.file, line=item.line, title="release doctor")
@@ -115,12 +125,12 @@ def actions_summary(report: DoctorReport) -> str:
     lines = [f"### release doctor: tag {report.tag}", ""]
     if report.workflow:
         lines += [f"Publishing job `{report.job}` in `{report.workflow}`.", ""]
-    if report.findings:
+    if report.findings or report.security:
         lines += ["| severity | code | where | problem | fix |", "| --- | --- | --- | --- | --- |"]
         lines += [
             f"| {f.severity} | `{f.code}` | {cell(f.location) or '-'} | {cell(f.message)} "
             f"| {cell(f.fix)} |"
-            for f in report.findings
+            for f in report.findings + report.security
         ]
         lines += ["", f"**{len(report.errors)} error(s), {len(report.warnings)} warning(s).**"]
     else:

@@ -6,9 +6,11 @@ version's, then what the index said). Adding a check is adding a function to it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .action import check_action_version
 from .build import check_build_split
-from .facts import Check, Facts, Finding, Note
+from .facts import Check, Facts, Finding, Note, Outcome
 from .matching import check_publisher
 from .permissions import check_permissions
 from .presence import check_publish_workflow
@@ -28,7 +30,6 @@ CHECKS: tuple[Check, ...] = (
     check_index,
     check_build_split,
     check_publisher,
-    check_security,
     check_versions,
     check_index_answer,
 )
@@ -36,9 +37,21 @@ CHECKS: tuple[Check, ...] = (
 
 def run_checks(facts: Facts) -> tuple[list[Finding], list[Note]]:
     """Every check's findings and notes, in :data:`CHECKS` order."""
-    outcomes = [outcome for check in CHECKS for outcome in check(facts)]
+    return _split([outcome for check in CHECKS for outcome in check(facts)])
+
+
+def run_security(facts: Facts) -> tuple[list[Finding], list[Note]]:
+    """The findings zizmor has for the publishing job, and its notes.
+
+    Kept apart from :func:`run_checks`: they say how safe the workflow is, not whether
+    this upload will work, so they never block ``release cut`` and have their own list.
+    """
+    return _split(check_security(facts))
+
+
+def _split(outcomes: Sequence[Outcome]) -> tuple[list[Finding], list[Note]]:
     findings = [o for o in outcomes if isinstance(o, Finding)]
     return findings, [o for o in outcomes if isinstance(o, Note)]
 
 
-__all__ = ["CHECKS", "Facts", "Finding", "Note", "run_checks"]
+__all__ = ["CHECKS", "Facts", "Finding", "Note", "run_checks", "run_security"]

@@ -15,6 +15,8 @@ class DoctorReport:
 
     findings: list[Finding]
     tag: str
+    # zizmor's findings for the publishing job (the [security] extra): warnings of their own.
+    security: list[Finding] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)  # what the doctor could not be sure of
     event: str | None = None  # the event that will publish: "push" or "release"
     workflow: str | None = None
@@ -42,7 +44,7 @@ class DoctorReport:
 
     def to_json(self) -> dict[str, Any]:
         """The one JSON object ``release doctor --json`` prints."""
-        return {
+        shape: dict[str, Any] = {
             "findings": [f.to_json() for f in self.findings],
             "workflow": self.workflow,
             "job": self.job,
@@ -52,3 +54,6 @@ class DoctorReport:
             "publisher_form_url": self.publisher_form_url,
             "notes": [n.to_json() for n in self.notes],
         }
+        if self.security:  # only with the [security] extra: the shape is otherwise as it was
+            shape["security"] = [f.to_json() for f in self.security]
+        return shape
