@@ -6,6 +6,7 @@ The core parses text and plans rewrites; this module is what reads and writes th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,16 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from ..core.config import load_config, project_name
+from ..core.config import ReleaseConfig, load_config, project_name
 from ..core.model import FileChange, display_path
+from ..core.packages import (
+    Package,
+    check_packages,
+    find_workspace,
+    member_paths,
+    package_from,
+    select_package,
+)
 from ..core.publisher import LocalRepo
 from ..core.remote import github_repository
 from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
@@ -81,6 +90,54 @@ def load_pyproject(root: Path) -> dict[str, Any]:
         raise ConfigError(
             f"pyproject.toml is not valid TOML: {exc}", "fix the file, then run release again"
         ) from exc
+
+
+def load_packages(root: Path, pyproject: dict[str, Any]) -> tuple[Package, ...]:
+    """The packages of the repository at ``root`` whose root ``pyproject.toml`` is
+    ``pyproject`` (empty for a one-package repository).
+    """
+    workspace = find_workspace(pyproject)
+    if workspace is None:
+        return ()
+    candidates = {
+        found.relative_to(root).as_posix()
+        for pattern in (workspace.members if workspace.globs else ())
+        for found in root.glob(pattern.strip().strip("/"))
+        if (found / "pyproject.toml").is_file()
+    }
+    packages = []
+    for path in member_paths(workspace, candidates):
+        if not (root / path / "pyproject.toml").is_file():
+            raise ConfigError(
+                f"{workspace.source} names {path}, which has no pyproject.toml",
+                "fix the list in the root pyproject.toml",
+            )
+        packages.append(package_from(path, load_pyproject(root / path)))
+    check_packages(packages)
+    return tuple(packages)
+
+
+@dataclass(frozen=True)
+class Project:
+    """The project a command works on: the repository's, or one package's (``--package``)."""
+
+    root: Path  # the directory of its pyproject.toml
+    pyproject: dict[str, Any]
+    config: ReleaseConfig
+    package: Package | None = None
+
+
+def load_project(root: Path, package: str | None = None) -> Project:
+    """The project at the repository's ``root``, or the package ``--package`` names there.
+
+    In a repository of several packages one must be named (:func:`select_package`).
+    """
+    pyproject = load_pyproject(root)
+    chosen = select_package(load_packages(root, pyproject), package)
+    if chosen is None:
+        return Project(root, pyproject, load_config(pyproject))
+    where = root / chosen.path
+    return Project(where, load_pyproject(where), chosen.config, chosen)
 
 
 def apply_file_changes(changes: Sequence[FileChange]) -> None:
