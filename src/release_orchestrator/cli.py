@@ -86,6 +86,7 @@ def _cut(
     skip_doctor: opt.SkipDoctor = False,
     pypi_timeout: opt.PyPITimeout = 300.0,
     no_pypi_check: opt.NoPyPICheck = False,
+    package: opt.PackageName = None,
     as_json: opt.CutJson = False,
 ) -> None:
     from .commands.confirm import PyPICheck
@@ -94,7 +95,7 @@ def _cut(
     pypi = PyPICheck(not no_pypi_check, pypi_timeout)
     request = CutRequest(spec, dry_run, github_release, draft, remote, branch, not no_push, api_url)
     request = replace(request, skip_doctor=skip_doctor, watch=not no_watch, pypi=pypi)
-    request = replace(request, generate_notes=generate_notes)
+    request = replace(request, generate_notes=generate_notes, package=package)
     _run(ctx, lambda deps: cut_command(request, deps, ask=_asks(yes)), as_json=as_json)
 
 

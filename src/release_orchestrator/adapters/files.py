@@ -26,13 +26,14 @@ from ..core.packages import (
     check_packages,
     find_workspace,
     member_paths,
+    package_for_tag,
     package_from,
     select_package,
 )
 from ..core.publisher import LocalRepo
 from ..core.remote import github_repository
 from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
-from ..errors import ConfigError
+from ..errors import ConfigError, UsageError
 from .gitrepo import read_remote_url
 
 
@@ -133,11 +134,20 @@ def load_project(root: Path, package: str | None = None) -> Project:
     In a repository of several packages one must be named (:func:`select_package`).
     """
     pyproject = load_pyproject(root)
-    chosen = select_package(load_packages(root, pyproject), package)
+    return _project(root, pyproject, select_package(load_packages(root, pyproject), package))
+
+
+def _project(root: Path, pyproject: dict[str, Any], chosen: Package | None) -> Project:
     if chosen is None:
         return Project(root, pyproject, load_config(pyproject))
     where = root / chosen.path
     return Project(where, load_pyproject(where), chosen.config, chosen)
+
+
+def project_for_tag(root: Path, tag: str) -> Project:
+    """The project whose release ``tag`` is: the package its prefix names, else the root's."""
+    pyproject = load_pyproject(root)
+    return _project(root, pyproject, package_for_tag(load_packages(root, pyproject), tag))
 
 
 def apply_file_changes(changes: Sequence[FileChange]) -> None:
@@ -212,18 +222,24 @@ def find_publish_workflow(root: Path, configured: str | None = None) -> Workflow
 # --- permissions -------------------------------------------------------------------------
 
 
-def read_local(root: Path, remote: str | None = None, api_url: str | None = None) -> LocalRepo:
+def read_local(
+    root: Path,
+    remote: str | None = None,
+    api_url: str | None = None,
+    project: Project | None = None,
+) -> LocalRepo:
     """Read pyproject.toml, the remote and the publishing workflow (no GitPython).
 
     ``remote`` names the git remote (default: ``[tool.release] remote``); the repository
     is the one its configured URL names (:func:`core.remote.github_repository`), else
-    unknown: never guessed from a local path.
+    unknown: never guessed from a local path. ``project`` is one package's (default: the
+    root's pyproject.toml).
     """
     try:
-        pyproject = load_pyproject(root)
-        config = load_config(pyproject)
-    except ConfigError:
+        project = project or load_project(root)
+    except (ConfigError, UsageError):
         return LocalRepo(None, None, None, None, None)
+    pyproject, config = project.pyproject, project.config
     owner = repository = None
     url = read_remote_url(root, remote or config.remote)
     ref = github_repository(url, api_url) if url else None

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from ..adapters.auth import connect
-from ..adapters.files import LOCAL, apply_file_changes, load_pyproject, unwritable_files
+from ..adapters.files import LOCAL, apply_file_changes, load_project, unwritable_files
 from ..adapters.github import GitHub
 from ..adapters.gitrepo import GitRepo
 from ..adapters.interrupts import DeferredInterrupts
 from ..core.changelog import changelog_for
-from ..core.config import ReleaseConfig, load_config
+from ..core.config import ReleaseConfig
 from ..core.model import FileChange, ReleaseInfo
 from ..core.plan import (
     CutOptions,
@@ -67,6 +67,7 @@ class CutRequest:
     watch: bool = True  # follow the publish run after the push
     pypi: PyPICheck = field(default_factory=PyPICheck)  # then confirm the upload
     generate_notes: bool = False  # GitHub's generated notes in the Release, after the changelog's
+    package: str | None = None  # --package: the package to release, among several
 
 
 @dataclass
@@ -204,10 +205,11 @@ def run_cut(
     console = deps.console
     repo = GitRepo.open(deps.cwd)
     root = repo.root
-    pyproject = load_pyproject(root)
-    config = load_config(pyproject)
+    # The package's own directory holds its pyproject.toml, version and changelog.
+    project = load_project(root, request.package)
+    config = project.config
     options = _options(request, config)
-    source = locate_version(root, pyproject, LOCAL)
+    source = locate_version(project.root, project.pyproject, LOCAL)
     facts, release_branch = _repo_facts(repo, options)
 
     current = source.current
@@ -224,12 +226,12 @@ def run_cut(
     versions = VersionFacts(source, current, target, problem, tuple(notices))
     changes = []
     if target is not None and target != current:
-        changes = plan_file_changes(root, source, config, target, LOCAL)
+        changes = plan_file_changes(project.root, source, config, target, LOCAL)
     changelog = None
     if target is not None:
         # The maintainer's today, from the injected clock.
         today = datetime.fromtimestamp(deps.clock.now(), tz=timezone.utc).astimezone().date()
-        changelog = changelog_for(root, config, target, today, LOCAL)
+        changelog = changelog_for(project.root, config, target, today, LOCAL)
     if changelog is not None and changelog.change is not None:
         # Committed with the version bump: one more file the rewrite step changes.
         changes.append(changelog.change)
@@ -257,7 +259,7 @@ def run_cut(
             plan.step("github-release").status = StepStatus.ALREADY_DONE
 
     # Trusted-publishing checks for the tag about to be made; errors refuse the release.
-    doctor = check_before_cut(root, plan, options, deps, skip=request.skip_doctor)
+    doctor = check_before_cut(root, plan, options, deps, skip=request.skip_doctor, project=project)
 
     for notice in plan.notices:
         console.note(notice)

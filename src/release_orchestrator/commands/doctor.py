@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
-from ..adapters.files import LOCAL, dist_versions, load_pyproject, load_workflows, read_local
+from ..adapters.files import (
+    LOCAL,
+    Project,
+    dist_versions,
+    load_project,
+    load_workflows,
+    read_local,
+)
 from ..core.checks import Facts, run_checks
 from ..core.checks.action import bare_shas
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
@@ -32,7 +39,7 @@ from ..core.checks.topology import (
 )
 from ..core.checks.triggers import draft_note
 from ..core.checks.versions import released_version
-from ..core.config import load_config, project_name
+from ..core.config import project_name
 from ..core.model import RepoRef
 from ..core.publisher import Publisher, publisher_form, publisher_form_url, resolve_publisher
 from ..core.pyproject import locate_version
@@ -57,6 +64,7 @@ class DoctorRequest:
     prerelease: bool | None = None  # a GitHub pre-release (default: the version says)
     index_url: str | None = None  # the JSON API's base URL (default: RELEASE_PYPI_URL, PyPI)
     offline: bool = False  # --offline: neither PyPI nor GitHub is asked (pre-commit, no token)
+    package: str | None = None  # --package: the package to check, among several
 
 
 def _publishing(
@@ -64,10 +72,12 @@ def _publishing(
     request: DoctorRequest,
     facts: Facts,
     selected: tuple[Workflow, Job],
+    project: Project,
 ) -> tuple[Facts, str]:
     """The facts with the selected job's topology, publisher and claims; the publisher's source."""
     workflow, job = selected
-    local = replace(read_local(root, request.remote), workflow=workflow, job=job)
+    local = read_local(root, request.remote, project=project)
+    local = replace(local, workflow=workflow, job=job)
     publisher = resolve_publisher(Publisher(), local)
     if facts.config.pypi is None:
         # Nothing configured: the publisher is on the index the job uploads to.
@@ -98,24 +108,28 @@ def _publishing(
     return gathered, publisher.source
 
 
-def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
+def gather(
+    root: Path, request: DoctorRequest, deps: Deps, project: Project | None = None
+) -> tuple[Facts, str]:
     """Read everything the checks need; return the facts and where the publisher came from.
 
     Raises :class:`ConfigError` for an unreadable ``pyproject.toml`` and :class:`UsageError`
-    when the tag cannot be chosen (a version taken from git tags needs ``--tag``), or for a
-    draft without a GitHub Release.
+    when the tag cannot be chosen (a version taken from git tags needs ``--tag``), for a
+    draft without a GitHub Release, or for ``--package`` not naming one package.
+    ``project`` is the package already chosen (default: ``request.package``'s).
     """
-    pyproject = load_pyproject(root)
-    config = load_config(pyproject)
+    project = project or load_project(root, request.package)
+    pyproject, config = project.pyproject, project.config
     try:
-        pyproject_text = (root / "pyproject.toml").read_text(encoding="utf-8")
+        pyproject_text = (project.root / "pyproject.toml").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         pyproject_text = ""
     version: Version | None
     if request.version is not None:
         version = Version(request.version)
     else:
-        version = locate_version(root, pyproject, LOCAL).current  # None: the version is the tag
+        # None: the version is the tag
+        version = locate_version(project.root, pyproject, LOCAL).current
     if request.tag:
         tag = request.tag
     elif version is not None:
@@ -130,7 +144,7 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     )
     if request.draft and not github_release:
         raise UsageError("--draft applies to the GitHub Release", "add --github-release")
-    project = project_name(config, pyproject)
+    name = project_name(config, pyproject)
     check_dist = request.version is None
     facts = Facts(
         config=config,
@@ -140,9 +154,9 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
         github_release=github_release,
         index=config.pypi.index if config.pypi else "pypi",
         version=version,
-        project=project,
+        project=name,
         check_dist=check_dist,
-        dist_versions=dist_versions(root, project) if check_dist and project else {},
+        dist_versions=dist_versions(project.root, name) if check_dist and name else {},
         draft=request.draft,
     )
     if request.prerelease is not None:
@@ -154,13 +168,13 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     source = ""
     selected = select_job(facts.workflows, config, tag, fired_for(facts))
     if selected is not None:
-        facts, source = _publishing(root, request, facts, selected)
+        facts, source = _publishing(root, request, facts, selected, project)
     if request.offline:
         # What only PyPI and GitHub know stays unknown: the report says so in its notes.
         return replace(facts, action_tags_problem="not looked up (--offline)"), source
-    if project is not None:
+    if name is not None:
         base = deps.pypi.base_url(facts.index, request.index_url)
-        facts = replace(facts, index_answer=deps.pypi.lookup(base, project))
+        facts = replace(facts, index_answer=deps.pypi.lookup(base, name))
     if facts.publishing is not None and bare_shas(facts.publishing.job):
         facts = _with_action_tags(facts, deps)
     return facts, source
@@ -178,9 +192,11 @@ def _with_action_tags(facts: Facts, deps: Deps) -> Facts:
     return replace(facts, action_tags=tags)
 
 
-def run_doctor(root: Path, request: DoctorRequest, deps: Deps) -> DoctorReport:
+def run_doctor(
+    root: Path, request: DoctorRequest, deps: Deps, project: Project | None = None
+) -> DoctorReport:
     """Check the project at ``root`` for the tag ``request`` names; never changes anything."""
-    facts, source = gather(root, request, deps)
+    facts, source = gather(root, request, deps, project)
     findings, notes = run_checks(facts)
     report = DoctorReport(
         findings=findings,
@@ -220,6 +236,7 @@ def check_before_cut(
     deps: Deps,
     *,
     skip: bool,
+    project: Project | None = None,
 ) -> str:
     """Run the doctor for the tag ``release cut`` is about to create; return the plan's line.
 
@@ -241,7 +258,7 @@ def check_before_cut(
         draft=plan.draft,
         prerelease=plan.prerelease,
     )
-    report = run_doctor(root, request, deps)
+    report = run_doctor(root, request, deps, project)
     if report.errors:
         failures = [CheckFailure(f"doctor: {f.where}{f.message}", f.fix) for f in report.errors]
         last = failures[-1]

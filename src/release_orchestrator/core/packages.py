@@ -18,6 +18,7 @@ from packaging.utils import canonicalize_name
 
 from ..errors import ConfigError, UsageError
 from .config import ReleaseConfig, load_config
+from .upload import version_of_tag
 
 
 @dataclass(frozen=True)
@@ -164,3 +165,11 @@ def select_package(packages: Sequence[Package], wanted: str | None) -> Package |
     if found is None:
         raise UsageError(f"--package {wanted} is not a package here", f"the packages: {names}")
     return found
+
+
+def package_for_tag(packages: Sequence[Package], tag: str) -> Package | None:
+    """The package whose tag prefix ``tag`` carries, followed by a version (the longest
+    prefix wins, so ``a-b-v1.0`` is ``a-b``'s even beside a package tagged ``a-``).
+    """
+    owners = [p for p in packages if version_of_tag(tag, p.config.tag_prefix) is not None]
+    return max(owners, key=lambda p: len(p.config.tag_prefix), default=None)
