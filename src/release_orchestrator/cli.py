@@ -184,6 +184,7 @@ def _doctor(
     draft: opt.DoctorDraft = False,
     index_url: opt.IndexUrl = None,
     offline: opt.Offline = False,
+    package: opt.PackageName = None,
     as_json: opt.Json = False,
 ) -> None:
     from .commands.doctor import DoctorRequest, doctor_command
@@ -191,6 +192,7 @@ def _doctor(
     request = DoctorRequest(
         tag=tag, github_release=github_release, draft=draft, index_url=index_url, offline=offline
     )
+    request = replace(request, package=package)
     _run(ctx, lambda deps: doctor_command(request, deps, as_json=as_json), as_json=as_json)
 
 

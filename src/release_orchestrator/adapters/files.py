@@ -126,6 +126,7 @@ class Project:
     pyproject: dict[str, Any]
     config: ReleaseConfig
     package: Package | None = None
+    others: tuple[Package, ...] = ()  # the repository's other packages
 
 
 def load_project(root: Path, package: str | None = None) -> Project:
@@ -134,20 +135,25 @@ def load_project(root: Path, package: str | None = None) -> Project:
     In a repository of several packages one must be named (:func:`select_package`).
     """
     pyproject = load_pyproject(root)
-    return _project(root, pyproject, select_package(load_packages(root, pyproject), package))
+    packages = load_packages(root, pyproject)
+    return _project(root, pyproject, packages, select_package(packages, package))
 
 
-def _project(root: Path, pyproject: dict[str, Any], chosen: Package | None) -> Project:
+def _project(
+    root: Path, pyproject: dict[str, Any], packages: Sequence[Package], chosen: Package | None
+) -> Project:
     if chosen is None:
         return Project(root, pyproject, load_config(pyproject))
     where = root / chosen.path
-    return Project(where, load_pyproject(where), chosen.config, chosen)
+    others = tuple(p for p in packages if p is not chosen)
+    return Project(where, load_pyproject(where), chosen.config, chosen, others)
 
 
 def project_for_tag(root: Path, tag: str) -> Project:
     """The project whose release ``tag`` is: the package its prefix names, else the root's."""
     pyproject = load_pyproject(root)
-    return _project(root, pyproject, package_for_tag(load_packages(root, pyproject), tag))
+    packages = load_packages(root, pyproject)
+    return _project(root, pyproject, packages, package_for_tag(packages, tag))
 
 
 def apply_file_changes(changes: Sequence[FileChange]) -> None:
@@ -248,9 +254,7 @@ def read_local(
     workflow = find_publish_workflow(root, config.workflow)
     jobs = workflow.jobs if workflow else ()
     job = next((j for j in jobs if j.publish_steps), None)
-    return LocalRepo(
-        owner, repository, workflow, job, config.pypi, project_name(config, pyproject)
-    )
+    return LocalRepo(owner, repository, workflow, job, config.pypi, project_name(config, pyproject))
 
 
 def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:

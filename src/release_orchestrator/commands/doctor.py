@@ -28,7 +28,7 @@ from ..adapters.files import (
 from ..core.checks import Facts, run_checks
 from ..core.checks.action import bare_shas
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
-from ..core.checks.facts import Publishing
+from ..core.checks.facts import OtherPackage, Publishing
 from ..core.checks.report import DoctorReport
 from ..core.checks.topology import (
     entry_points,
@@ -159,6 +159,7 @@ def gather(
         dist_versions=dist_versions(project.root, name) if check_dist and name else {},
         draft=request.draft,
     )
+    facts = replace(facts, other_packages=_other_packages(project, version))
     if request.prerelease is not None:
         facts = replace(facts, prerelease=request.prerelease)
     else:
@@ -178,6 +179,21 @@ def gather(
     if facts.publishing is not None and bare_shas(facts.publishing.job):
         facts = _with_action_tags(facts, deps)
     return facts, source
+
+
+def _other_packages(project: Project, version: Version | None) -> tuple[OtherPackage, ...]:
+    """The other packages, each with its tag for this package's version (1.0.0 if unknown)."""
+    sample = str(version or "1.0.0")
+    return tuple(
+        OtherPackage(
+            other.name,
+            other.config.tag_for(sample),
+            other.config.pypi.project
+            if other.config.pypi and other.config.pypi.project
+            else other.name,
+        )
+        for other in project.others
+    )
 
 
 def _with_action_tags(facts: Facts, deps: Deps) -> Facts:

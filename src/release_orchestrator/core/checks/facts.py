@@ -120,6 +120,15 @@ class IndexAnswer(Protocol):
 
 
 @dataclass(frozen=True)
+class OtherPackage:
+    """Another package of the repository: its name, a tag of its, and its PyPI project."""
+
+    name: str
+    tag: str
+    project: str | None
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the checks look at, gathered once by the command."""
 
@@ -145,6 +154,8 @@ class Facts:
     # a pre-release fires other activity types than a full release.
     draft: bool = False
     prerelease: bool = False
+    # With --package: the repository's other packages, whose tags must not start this job.
+    other_packages: tuple[OtherPackage, ...] = ()
 
 
 @dataclass(frozen=True)
