@@ -136,3 +136,32 @@ def make_monorepo(tmp: Path) -> Project:
     project.commit_all("Two packages")
     project.push()
     return project
+
+
+# Package a's publishing workflow: built, then uploaded by trusted publishing on a-v* tags.
+PUBLISH_A = """\
+name: Publish a
+on:
+  push:
+    tags: ["a-v*"]
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python -m build packages/a --outdir dist/
+      - uses: actions/upload-artifact@v4
+        with: {name: dist, path: dist/}
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+        with: {name: dist, path: dist/}
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""

@@ -8,35 +8,9 @@ from typing import Any
 
 import pytest
 
+from gitfixtures import PUBLISH_A as PUBLISH
 from gitfixtures import Project, make_monorepo, package_pyproject
 from runcli import Outcome, release
-
-PUBLISH = """\
-name: Publish a
-on:
-  push:
-    tags: ["a-v*"]
-permissions:
-  contents: read
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - run: python -m build packages/a --outdir dist/
-      - uses: actions/upload-artifact@v4
-        with: {name: dist, path: dist/}
-  publish:
-    needs: build
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@v4
-        with: {name: dist, path: dist/}
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
 
 
 @pytest.fixture

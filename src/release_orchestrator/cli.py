@@ -109,13 +109,14 @@ def _watch(
     pypi_timeout: opt.PyPITimeout = 300.0,
     no_pypi_check: opt.NoPyPICheck = False,
     api_url: opt.ApiUrl = None,
+    package: opt.PackageName = None,
     as_json: opt.WatchJson = False,
 ) -> None:
     from .commands.confirm import PyPICheck
     from .commands.watch import WatchRequest, watch_command
 
     pypi = PyPICheck(not no_pypi_check, pypi_timeout)
-    request = WatchRequest(target, workflow, interval, timeout, api_url, pypi)
+    request = WatchRequest(target, workflow, interval, timeout, api_url, pypi, package)
     _run(ctx, partial(watch_command, request), as_json=as_json)
 
 
@@ -128,11 +129,12 @@ def _retry(
     pypi_timeout: opt.PyPITimeout = 300.0,
     api_url: opt.ApiUrl = None,
     yes: opt.Yes = False,
+    package: opt.PackageName = None,
     as_json: opt.RetryJson = False,
 ) -> None:
     from .commands.retry import RetryRequest, retry_command
 
-    request = RetryRequest(target, workflow, timeout, pypi_timeout, api_url)
+    request = RetryRequest(target, workflow, timeout, pypi_timeout, api_url, package)
     _run(ctx, lambda deps: retry_command(request, deps, ask=_asks(yes)), as_json=as_json)
 
 
@@ -147,12 +149,14 @@ def _explain(
     environment: opt.Environment = None,
     index: opt.Index = None,
     api_url: opt.ApiUrl = None,
+    package: opt.PackageName = None,
     as_json: opt.Json = False,
 ) -> None:
     from .commands.explain import ExplainRequest, explain_command
 
     logs = tuple(log or ())
     request = ExplainRequest(target, logs, owner, repository, workflow, environment, index, api_url)
+    request = replace(request, package=package)
     _run(ctx, partial(explain_command, request), as_json=as_json)
 
 
@@ -162,11 +166,13 @@ def _status(
     version: opt.StatusVersion = None,
     workflow: opt.WatchWorkflow = None,
     api_url: opt.ApiUrl = None,
+    package: opt.PackageName = None,
     as_json: opt.Json = False,
 ) -> None:
     from .commands.status import StatusRequest, status_command
 
-    _run(ctx, partial(status_command, StatusRequest(version, workflow, api_url)), as_json=as_json)
+    request = StatusRequest(version, workflow, api_url, package)
+    _run(ctx, partial(status_command, request), as_json=as_json)
 
 
 @app.command("demo", help=opt.DEMO_HELP)
