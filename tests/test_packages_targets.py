@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from gitfixtures import PUBLISH_A, Project, git, make_monorepo
+from gitfixtures import OWNER, PUBLISH_A, REPO, Project, git, make_monorepo
 from release_orchestrator.adapters.pypi import PyPIClient
 from release_orchestrator.commands.target import resolve_target
+from release_orchestrator.core.packages import command
 from release_orchestrator.deps import Deps
 from release_orchestrator.errors import UsageError
 from release_orchestrator.sandbox.pypi import PyPIServer
@@ -98,3 +99,20 @@ def test_status_of_a_package_looks_at_its_tag_and_says_what_next(
     assert data["version"] == "0.1.1"
     assert data["tag"]["name"] == "a-v0.1.1"
     assert data["next"] == "release cut --package a 0.1.1"
+
+
+def test_a_run_id_needs_no_package(monorepo: Project) -> None:
+    target = resolve_target("123", cwd=monorepo.work, workflow=None, api_url=None)
+
+    assert (target.run_id, target.repo.full_name) == (123, f"{OWNER}/{REPO}")
+
+
+def test_a_run_url_of_another_repository_is_still_refused(monorepo: Project) -> None:
+    url = "https://github.com/someone/else/actions/runs/5"
+    with pytest.raises(UsageError, match="the run URL is of someone/else"):
+        resolve_target(url, cwd=monorepo.work, workflow=None, api_url=None)
+
+
+def test_hints_name_the_package() -> None:
+    assert command("watch", "a") == "release watch --package a"
+    assert command("watch", None) == "release watch"

@@ -19,6 +19,7 @@ from ..adapters.interrupts import DeferredInterrupts
 from ..core.changelog import changelog_for
 from ..core.config import ReleaseConfig
 from ..core.model import FileChange, ReleaseInfo
+from ..core.packages import command
 from ..core.plan import (
     CutOptions,
     Preflight,
@@ -242,6 +243,7 @@ def run_cut(
     plan = plan_cut(
         options, config, facts, versions, release_branch, changes, preflight, remote_tag, changelog
     )
+    plan.package = project.package.name if project.package else None
 
     github = None
     if options.github_release:
@@ -324,7 +326,8 @@ class _Workspace:
         except ReleaseError as exc:
             raise StepFailed(
                 f"{plan.tag} is pushed, but the GitHub Release was not created: {exc.message}",
-                f"fix that, then run release cut {plan.version} --github-release again to finish",
+                f"fix that, then run {command('cut', plan.package)} {plan.version} "
+                "--github-release again to finish",
                 exc,
             ) from exc
 
@@ -382,8 +385,8 @@ def _stopped_after_push(plan: ReleasePlan) -> Interrupted:
         return Interrupted(
             f"interrupted after the push: {plan.branch} and {plan.tag} are on {plan.remote}, "
             "the GitHub Release is not created yet",
-            f"run release cut {plan.version} --github-release again to create it; "
-            f"follow the publish run with release watch {plan.tag}",
+            f"run {command('cut', plan.package)} {plan.version} --github-release again to "
+            f"create it; follow the publish run with {command('watch', plan.package)} {plan.tag}",
         )
     if released is StepStatus.DONE:
         message = (
@@ -392,7 +395,8 @@ def _stopped_after_push(plan: ReleasePlan) -> Interrupted:
         )
     else:
         message = f"interrupted after the push: {plan.branch} and {plan.tag} are on {plan.remote}"
-    return Interrupted(message, f"follow the publish run with release watch {plan.tag}")
+    watch = command("watch", plan.package)
+    return Interrupted(message, f"follow the publish run with {watch} {plan.tag}")
 
 
 def _run_step(

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..adapters.files import find_publish_workflow, load_project
+from ..adapters.files import find_publish_workflow, load_project, load_pyproject
 from ..adapters.github import GitHub
-from ..core.config import ReleaseConfig
+from ..core.config import ReleaseConfig, load_config
 from ..core.model import RepoRef
 from ..core.remote import require_github_repository
 from ..core.runs import RunQuery
@@ -41,9 +41,14 @@ class Target:
     warning: str | None = None
 
 
-def _config(root: Path, package: str | None = None) -> ReleaseConfig:
-    """``[tool.release]`` of the repository, or of the package ``--package`` names."""
+def _config(root: Path, package: str | None = None, *, by_tag: bool = True) -> ReleaseConfig:
+    """``[tool.release]`` of the repository, or of the package ``--package`` names.
+
+    A run id or URL (not ``by_tag``) needs no package: the root's settings say the remote.
+    """
     try:
+        if package is None and not by_tag:
+            return load_config(load_pyproject(root))
         return load_project(root, package).config
     except ConfigError:
         if package is not None or (root / "pyproject.toml").exists():
@@ -72,7 +77,8 @@ def _run_url_target(
     repo = RepoRef(url["host"].lower(), url["owner"], url["repo"])
     try:
         git = GitRepo.open(cwd)
-        here = _remote_repository(git, _config(git.root, package).remote, api_url)
+        config = _config(git.root, package, by_tag=False)
+        here = _remote_repository(git, config.remote, api_url)
     except ReleaseError:
         here = None  # outside a clone (or without its remote): any repository's run
     if here is not None and not _same_repository(repo, here[1]):
@@ -123,7 +129,8 @@ def resolve_target(
     from ..adapters.gitrepo import GitRepo
 
     git = GitRepo.open(cwd)
-    config = _config(git.root, package)
+    by_tag = not (target and target.isdigit())
+    config = _config(git.root, package, by_tag=by_tag)
     _, repo = _remote_repository(git, config.remote, api_url)
     if target and target.isdigit():
         return Target(repo=repo, run_id=int(target))

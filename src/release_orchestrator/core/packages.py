@@ -142,6 +142,11 @@ def check_packages(packages: Sequence[Package]) -> None:
             seen[value] = package.path
 
 
+def command(verb: str, package: str | None) -> str:
+    """``release VERB``, with ``--package NAME`` when it is one package's (for the hints)."""
+    return f"release {verb} --package {package}" if package else f"release {verb}"
+
+
 def select_package(packages: Sequence[Package], wanted: str | None) -> Package | None:
     """The package ``--package`` names (None in a one-package repository without it).
 

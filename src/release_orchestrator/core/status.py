@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .packages import command
 from .retry_policy import rerun_can_fix
 from .runs import RunState
 
@@ -33,7 +34,7 @@ def next_command(facts: ReleaseFacts) -> str | None:
         return None
 
     def release(verb: str) -> str:
-        return f"release {verb} --package {facts.package}" if facts.package else f"release {verb}"
+        return command(verb, facts.package)
 
     if not facts.tag_on_remote:
         return f"{release('cut')} {facts.version}"  # cut resumes from a local commit and tag
