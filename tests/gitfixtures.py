@@ -114,3 +114,54 @@ def make_project(tmp: Path, pyproject: str = PYPROJECT, branch: str = "main") ->
     project.commit_all("Initial commit")
     git(work, "push", "-q", "-u", "origin", branch)
     return project
+
+
+MONOREPO = """\
+# Two packages, one repository.
+[tool.release]
+packages = ["packages/a", "packages/b"]
+"""
+
+
+def package_pyproject(name: str, version: str = "0.1.0") -> str:
+    """A package's own pyproject.toml, as the packages of :func:`make_monorepo` have."""
+    return f'[project]\nname = "{name}"\nversion = "{version}"\n'
+
+
+def make_monorepo(tmp: Path) -> Project:
+    """A committed repository holding the packages ``packages/a`` and ``packages/b``."""
+    project = make_project(tmp, MONOREPO)
+    for name in ("a", "b"):
+        project.write(f"packages/{name}/pyproject.toml", package_pyproject(name))
+    project.commit_all("Two packages")
+    project.push()
+    return project
+
+
+# Package a's publishing workflow: built, then uploaded by trusted publishing on a-v* tags.
+PUBLISH_A = """\
+name: Publish a
+on:
+  push:
+    tags: ["a-v*"]
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python -m build packages/a --outdir dist/
+      - uses: actions/upload-artifact@v4
+        with: {name: dist, path: dist/}
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+        with: {name: dist, path: dist/}
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""

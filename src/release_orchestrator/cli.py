@@ -86,6 +86,7 @@ def _cut(
     skip_doctor: opt.SkipDoctor = False,
     pypi_timeout: opt.PyPITimeout = 300.0,
     no_pypi_check: opt.NoPyPICheck = False,
+    package: opt.PackageName = None,
     as_json: opt.CutJson = False,
 ) -> None:
     from .commands.confirm import PyPICheck
@@ -94,7 +95,7 @@ def _cut(
     pypi = PyPICheck(not no_pypi_check, pypi_timeout)
     request = CutRequest(spec, dry_run, github_release, draft, remote, branch, not no_push, api_url)
     request = replace(request, skip_doctor=skip_doctor, watch=not no_watch, pypi=pypi)
-    request = replace(request, generate_notes=generate_notes)
+    request = replace(request, generate_notes=generate_notes, package=package)
     _run(ctx, lambda deps: cut_command(request, deps, ask=_asks(yes)), as_json=as_json)
 
 
@@ -108,13 +109,14 @@ def _watch(
     pypi_timeout: opt.PyPITimeout = 300.0,
     no_pypi_check: opt.NoPyPICheck = False,
     api_url: opt.ApiUrl = None,
+    package: opt.PackageName = None,
     as_json: opt.WatchJson = False,
 ) -> None:
     from .commands.confirm import PyPICheck
     from .commands.watch import WatchRequest, watch_command
 
     pypi = PyPICheck(not no_pypi_check, pypi_timeout)
-    request = WatchRequest(target, workflow, interval, timeout, api_url, pypi)
+    request = WatchRequest(target, workflow, interval, timeout, api_url, pypi, package)
     _run(ctx, partial(watch_command, request), as_json=as_json)
 
 
@@ -127,11 +129,12 @@ def _retry(
     pypi_timeout: opt.PyPITimeout = 300.0,
     api_url: opt.ApiUrl = None,
     yes: opt.Yes = False,
+    package: opt.PackageName = None,
     as_json: opt.RetryJson = False,
 ) -> None:
     from .commands.retry import RetryRequest, retry_command
 
-    request = RetryRequest(target, workflow, timeout, pypi_timeout, api_url)
+    request = RetryRequest(target, workflow, timeout, pypi_timeout, api_url, package)
     _run(ctx, lambda deps: retry_command(request, deps, ask=_asks(yes)), as_json=as_json)
 
 
@@ -146,12 +149,14 @@ def _explain(
     environment: opt.Environment = None,
     index: opt.Index = None,
     api_url: opt.ApiUrl = None,
+    package: opt.PackageName = None,
     as_json: opt.Json = False,
 ) -> None:
     from .commands.explain import ExplainRequest, explain_command
 
     logs = tuple(log or ())
     request = ExplainRequest(target, logs, owner, repository, workflow, environment, index, api_url)
+    request = replace(request, package=package)
     _run(ctx, partial(explain_command, request), as_json=as_json)
 
 
@@ -161,11 +166,13 @@ def _status(
     version: opt.StatusVersion = None,
     workflow: opt.WatchWorkflow = None,
     api_url: opt.ApiUrl = None,
+    package: opt.PackageName = None,
     as_json: opt.Json = False,
 ) -> None:
     from .commands.status import StatusRequest, status_command
 
-    _run(ctx, partial(status_command, StatusRequest(version, workflow, api_url)), as_json=as_json)
+    request = StatusRequest(version, workflow, api_url, package)
+    _run(ctx, partial(status_command, request), as_json=as_json)
 
 
 @app.command("demo", help=opt.DEMO_HELP)
@@ -183,6 +190,7 @@ def _doctor(
     draft: opt.DoctorDraft = False,
     index_url: opt.IndexUrl = None,
     offline: opt.Offline = False,
+    package: opt.PackageName = None,
     as_json: opt.Json = False,
 ) -> None:
     from .commands.doctor import DoctorRequest, doctor_command
@@ -190,6 +198,7 @@ def _doctor(
     request = DoctorRequest(
         tag=tag, github_release=github_release, draft=draft, index_url=index_url, offline=offline
     )
+    request = replace(request, package=package)
     _run(ctx, lambda deps: doctor_command(request, deps, as_json=as_json), as_json=as_json)
 
 

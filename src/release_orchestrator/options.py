@@ -217,3 +217,12 @@ StatusVersion = Annotated[
         show_default=False,
     ),
 ]
+PackageName = Annotated[
+    str | None,
+    typer.Option(
+        "--package",
+        metavar="NAME",
+        help="In a repository of several packages: the one to act on (see README).",
+        show_default=False,
+    ),
+]

@@ -6,6 +6,7 @@ The core parses text and plans rewrites; this module is what reads and writes th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,21 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from ..core.config import load_config, project_name
+from ..core.config import ReleaseConfig, load_config, project_name
 from ..core.model import FileChange, display_path
+from ..core.packages import (
+    Package,
+    check_packages,
+    find_workspace,
+    member_paths,
+    package_for_tag,
+    package_from,
+    select_package,
+)
 from ..core.publisher import LocalRepo
 from ..core.remote import github_repository
 from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
-from ..errors import ConfigError
+from ..errors import ConfigError, UsageError
 from .gitrepo import read_remote_url
 
 
@@ -81,6 +91,69 @@ def load_pyproject(root: Path) -> dict[str, Any]:
         raise ConfigError(
             f"pyproject.toml is not valid TOML: {exc}", "fix the file, then run release again"
         ) from exc
+
+
+def load_packages(root: Path, pyproject: dict[str, Any]) -> tuple[Package, ...]:
+    """The packages of the repository at ``root`` whose root ``pyproject.toml`` is
+    ``pyproject`` (empty for a one-package repository).
+    """
+    workspace = find_workspace(pyproject)
+    if workspace is None:
+        return ()
+    candidates = {
+        found.relative_to(root).as_posix()
+        for pattern in (workspace.members if workspace.globs else ())
+        for found in root.glob(pattern.strip().strip("/"))
+        if (found / "pyproject.toml").is_file()
+    }
+    packages = []
+    for path in member_paths(workspace, candidates):
+        if not (root / path / "pyproject.toml").is_file():
+            raise ConfigError(
+                f"{workspace.source} names {path}, which has no pyproject.toml",
+                "fix the list in the root pyproject.toml",
+            )
+        packages.append(package_from(path, load_pyproject(root / path)))
+    check_packages(packages)
+    return tuple(packages)
+
+
+@dataclass(frozen=True)
+class Project:
+    """The project a command works on: the repository's, or one package's (``--package``)."""
+
+    root: Path  # the directory of its pyproject.toml
+    pyproject: dict[str, Any]
+    config: ReleaseConfig
+    package: Package | None = None
+    others: tuple[Package, ...] = ()  # the repository's other packages
+
+
+def load_project(root: Path, package: str | None = None) -> Project:
+    """The project at the repository's ``root``, or the package ``--package`` names there.
+
+    In a repository of several packages one must be named (:func:`select_package`).
+    """
+    pyproject = load_pyproject(root)
+    packages = load_packages(root, pyproject)
+    return _project(root, pyproject, packages, select_package(packages, package))
+
+
+def _project(
+    root: Path, pyproject: dict[str, Any], packages: Sequence[Package], chosen: Package | None
+) -> Project:
+    if chosen is None:
+        return Project(root, pyproject, load_config(pyproject))
+    where = root / chosen.path
+    others = tuple(p for p in packages if p is not chosen)
+    return Project(where, load_pyproject(where), chosen.config, chosen, others)
+
+
+def project_for_tag(root: Path, tag: str) -> Project:
+    """The project whose release ``tag`` is: the package its prefix names, else the root's."""
+    pyproject = load_pyproject(root)
+    packages = load_packages(root, pyproject)
+    return _project(root, pyproject, packages, package_for_tag(packages, tag))
 
 
 def apply_file_changes(changes: Sequence[FileChange]) -> None:
@@ -155,18 +228,24 @@ def find_publish_workflow(root: Path, configured: str | None = None) -> Workflow
 # --- permissions -------------------------------------------------------------------------
 
 
-def read_local(root: Path, remote: str | None = None, api_url: str | None = None) -> LocalRepo:
+def read_local(
+    root: Path,
+    remote: str | None = None,
+    api_url: str | None = None,
+    project: Project | None = None,
+) -> LocalRepo:
     """Read pyproject.toml, the remote and the publishing workflow (no GitPython).
 
     ``remote`` names the git remote (default: ``[tool.release] remote``); the repository
     is the one its configured URL names (:func:`core.remote.github_repository`), else
-    unknown: never guessed from a local path.
+    unknown: never guessed from a local path. ``project`` is one package's (default: the
+    root's pyproject.toml).
     """
     try:
-        pyproject = load_pyproject(root)
-        config = load_config(pyproject)
-    except ConfigError:
+        project = project or load_project(root)
+    except (ConfigError, UsageError):
         return LocalRepo(None, None, None, None, None)
+    pyproject, config = project.pyproject, project.config
     owner = repository = None
     url = read_remote_url(root, remote or config.remote)
     ref = github_repository(url, api_url) if url else None
@@ -175,9 +254,7 @@ def read_local(root: Path, remote: str | None = None, api_url: str | None = None
     workflow = find_publish_workflow(root, config.workflow)
     jobs = workflow.jobs if workflow else ()
     job = next((j for j in jobs if j.publish_steps), None)
-    return LocalRepo(
-        owner, repository, workflow, job, config.pypi, project_name(config, pyproject)
-    )
+    return LocalRepo(owner, repository, workflow, job, config.pypi, project_name(config, pyproject))
 
 
 def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:

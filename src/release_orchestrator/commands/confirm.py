@@ -26,6 +26,7 @@ from ..core.upload import (
 from ..errors import ConfigError, ReleaseError, WatchTimeout
 
 if TYPE_CHECKING:
+    from ..adapters.files import Project
     from ..core.runs import RunState
     from ..deps import Deps
     from ..render.console import Console
@@ -66,36 +67,42 @@ class Confirmation:
         return self.release.to_json() if self.release is not None else None
 
 
-def expected_publisher(root: Path, repo: RepoRef, workflow: str | None) -> ExpectedPublisher:
+def expected_publisher(
+    root: Path, repo: RepoRef, workflow: str | None, project: Project
+) -> ExpectedPublisher:
     """This repository and workflow, and the environment the publisher or the job names."""
     from ..adapters.files import read_local
     from ..core.publisher import Publisher, resolve_publisher
 
-    publisher = resolve_publisher(Publisher(), read_local(root))
+    publisher = resolve_publisher(Publisher(), read_local(root, project=project))
     return ExpectedPublisher(repo.full_name, workflow, publisher.environment or None)
 
 
 def upload_target(
     root: Path, pypi: PyPIClient, repo: RepoRef, run: RunState
 ) -> tuple[UploadTarget | None, str | None]:
-    """What to look for after ``run``, or None and why PyPI cannot be asked."""
-    from ..adapters.files import load_pyproject
-    from ..core.config import load_config
+    """What to look for after ``run``, or None and why PyPI cannot be asked.
 
+    In a repository of several packages, the run's tag says whose release it is.
+    """
+    from ..adapters.files import project_for_tag
+
+    tag = run.head_branch or ""
     try:
-        pyproject = load_pyproject(root)
-        config = load_config(pyproject)
+        found = project_for_tag(root, tag)
     except ConfigError as exc:
         return None, f"PyPI not checked: {exc.message}"
-    project = project_name(config, pyproject)
+    config = found.config
+    project = project_name(config, found.pyproject)
     if project is None:
         return None, "PyPI not checked: pyproject.toml names no project"
-    version = version_of_tag(run.head_branch or "", config.tag_prefix)
+    version = version_of_tag(tag, config.tag_prefix)
     if version is None:
         return None, f"PyPI not checked: {run.head_branch!r} is not a release tag"
     base = pypi.base_url(config.pypi.index if config.pypi else "pypi")
     workflow = Path(run.path.split("@")[0]).name if run.path else None
-    return UploadTarget(project, version, base, expected_publisher(root, repo, workflow)), None
+    expected = expected_publisher(root, repo, workflow, found)
+    return UploadTarget(project, version, base, expected), None
 
 
 def confirm_upload(

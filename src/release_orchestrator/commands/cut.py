@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from ..adapters.auth import connect
-from ..adapters.files import LOCAL, apply_file_changes, load_pyproject, unwritable_files
+from ..adapters.files import LOCAL, apply_file_changes, load_project, unwritable_files
 from ..adapters.gitrepo import GitRepo
 from ..adapters.interrupts import DeferredInterrupts
 from ..core.changelog import changelog_for
-from ..core.config import ReleaseConfig, load_config
+from ..core.config import ReleaseConfig
 from ..core.model import FileChange, ReleaseInfo
+from ..core.packages import command
 from ..core.plan import (
     CutOptions,
     Preflight,
@@ -67,6 +68,7 @@ class CutRequest:
     watch: bool = True  # follow the publish run after the push
     pypi: PyPICheck = field(default_factory=PyPICheck)  # then confirm the upload
     generate_notes: bool = False  # GitHub's generated notes in the Release, after the changelog's
+    package: str | None = None  # --package: the package to release, among several
 
 
 @dataclass
@@ -212,12 +214,15 @@ def run_cut(
     console = deps.console
     repo = GitRepo.open(deps.cwd)
     root = repo.root
-    pyproject = load_pyproject(root)
-    config = load_config(pyproject)
+    # The package's own directory holds its pyproject.toml, version and changelog.
+    project = load_project(root, request.package)
+    config = project.config
     options = _options(request, config)
     # The doctor's question to PyPI goes out now, so that it overlaps the git commands.
-    index_answer = None if request.skip_doctor else start_index_lookup(config, pyproject, deps)
-    source = locate_version(root, pyproject, LOCAL)
+    index_answer = (
+        None if request.skip_doctor else start_index_lookup(config, project.pyproject, deps)
+    )
+    source = locate_version(project.root, project.pyproject, LOCAL)
     facts, release_branch = _repo_facts(repo, options)
 
     current = source.current
@@ -234,12 +239,12 @@ def run_cut(
     versions = VersionFacts(source, current, target, problem, tuple(notices))
     changes = []
     if target is not None and target != current:
-        changes = plan_file_changes(root, source, config, target, LOCAL)
+        changes = plan_file_changes(project.root, source, config, target, LOCAL)
     changelog = None
     if target is not None:
         # The maintainer's today, from the injected clock.
         today = datetime.fromtimestamp(deps.clock.now(), tz=timezone.utc).astimezone().date()
-        changelog = changelog_for(root, config, target, today, LOCAL)
+        changelog = changelog_for(project.root, config, target, today, LOCAL)
     if changelog is not None and changelog.change is not None:
         # Committed with the version bump: one more file the rewrite step changes.
         changes.append(changelog.change)
@@ -250,6 +255,7 @@ def run_cut(
     plan = plan_cut(
         options, config, facts, versions, release_branch, changes, preflight, remote_tag, changelog
     )
+    plan.package = project.package.name if project.package else None
 
     github = None
     if options.github_release:
@@ -268,7 +274,8 @@ def run_cut(
 
     # Trusted-publishing checks for the tag about to be made; errors refuse the release.
     doctor = check_before_cut(
-        root, plan, options, deps, skip=request.skip_doctor, index_answer=index_answer
+        root, plan, options, deps, skip=request.skip_doctor, index_answer=index_answer,
+        project=project,
     )
 
     for notice in plan.notices:
@@ -334,7 +341,8 @@ class _Workspace:
         except ReleaseError as exc:
             raise StepFailed(
                 f"{plan.tag} is pushed, but the GitHub Release was not created: {exc.message}",
-                f"fix that, then run release cut {plan.version} --github-release again to finish",
+                f"fix that, then run {command('cut', plan.package)} {plan.version} "
+                "--github-release again to finish",
                 exc,
             ) from exc
 
@@ -392,8 +400,8 @@ def _stopped_after_push(plan: ReleasePlan) -> Interrupted:
         return Interrupted(
             f"interrupted after the push: {plan.branch} and {plan.tag} are on {plan.remote}, "
             "the GitHub Release is not created yet",
-            f"run release cut {plan.version} --github-release again to create it; "
-            f"follow the publish run with release watch {plan.tag}",
+            f"run {command('cut', plan.package)} {plan.version} --github-release again to "
+            f"create it; follow the publish run with {command('watch', plan.package)} {plan.tag}",
         )
     if released is StepStatus.DONE:
         message = (
@@ -402,7 +410,8 @@ def _stopped_after_push(plan: ReleasePlan) -> Interrupted:
         )
     else:
         message = f"interrupted after the push: {plan.branch} and {plan.tag} are on {plan.remote}"
-    return Interrupted(message, f"follow the publish run with release watch {plan.tag}")
+    watch = command("watch", plan.package)
+    return Interrupted(message, f"follow the publish run with {watch} {plan.tag}")
 
 
 def _run_step(

@@ -18,11 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
-from ..adapters.files import LOCAL, dist_versions, load_pyproject, load_workflows, read_local
+from ..adapters.files import (
+    LOCAL,
+    Project,
+    dist_versions,
+    load_project,
+    load_workflows,
+    read_local,
+)
 from ..core.checks import Facts, run_checks, run_security
 from ..core.checks.action import bare_shas
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
-from ..core.checks.facts import Publishing
+from ..core.checks.facts import OtherPackage, Publishing
 from ..core.checks.report import DoctorReport
 from ..core.checks.security import audited_files
 from ..core.checks.topology import (
@@ -34,7 +41,7 @@ from ..core.checks.topology import (
 )
 from ..core.checks.triggers import draft_note
 from ..core.checks.versions import released_version
-from ..core.config import ReleaseConfig, load_config, project_name
+from ..core.config import ReleaseConfig, project_name
 from ..core.model import RepoRef
 from ..core.publisher import Publisher, publisher_form, publisher_form_url, resolve_publisher
 from ..core.pyproject import locate_version
@@ -62,6 +69,7 @@ class DoctorRequest:
     offline: bool = False  # --offline: neither PyPI nor GitHub is asked (pre-commit, no token)
     # The index's answer about the project, asked earlier (release cut asks while git runs).
     index_answer: Callable[[], ProjectInfo] | None = None
+    package: str | None = None  # --package: the package to check, among several
 
 
 def _publishing(
@@ -69,10 +77,12 @@ def _publishing(
     request: DoctorRequest,
     facts: Facts,
     selected: tuple[Workflow, Job],
+    project: Project,
 ) -> tuple[Facts, str]:
     """The facts with the selected job's topology, publisher and claims; the publisher's source."""
     workflow, job = selected
-    local = replace(read_local(root, request.remote), workflow=workflow, job=job)
+    local = read_local(root, request.remote, project=project)
+    local = replace(local, workflow=workflow, job=job)
     publisher = resolve_publisher(Publisher(), local)
     if facts.config.pypi is None:
         # Nothing configured: the publisher is on the index the job uploads to.
@@ -103,24 +113,28 @@ def _publishing(
     return gathered, publisher.source
 
 
-def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
+def gather(
+    root: Path, request: DoctorRequest, deps: Deps, project: Project | None = None
+) -> tuple[Facts, str]:
     """Read everything the checks need; return the facts and where the publisher came from.
 
     Raises :class:`ConfigError` for an unreadable ``pyproject.toml`` and :class:`UsageError`
-    when the tag cannot be chosen (a version taken from git tags needs ``--tag``), or for a
-    draft without a GitHub Release.
+    when the tag cannot be chosen (a version taken from git tags needs ``--tag``), for a
+    draft without a GitHub Release, or for ``--package`` not naming one package.
+    ``project`` is the package already chosen (default: ``request.package``'s).
     """
-    pyproject = load_pyproject(root)
-    config = load_config(pyproject)
+    project = project or load_project(root, request.package)
+    pyproject, config = project.pyproject, project.config
     try:
-        pyproject_text = (root / "pyproject.toml").read_text(encoding="utf-8")
+        pyproject_text = (project.root / "pyproject.toml").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         pyproject_text = ""
     version: Version | None
     if request.version is not None:
         version = Version(request.version)
     else:
-        version = locate_version(root, pyproject, LOCAL).current  # None: the version is the tag
+        # None: the version is the tag
+        version = locate_version(project.root, pyproject, LOCAL).current
     if request.tag:
         tag = request.tag
     elif version is not None:
@@ -135,7 +149,7 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     )
     if request.draft and not github_release:
         raise UsageError("--draft applies to the GitHub Release", "add --github-release")
-    project = project_name(config, pyproject)
+    name = project_name(config, pyproject)
     check_dist = request.version is None
     facts = Facts(
         config=config,
@@ -145,11 +159,12 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
         github_release=github_release,
         index=config.pypi.index if config.pypi else "pypi",
         version=version,
-        project=project,
+        project=name,
         check_dist=check_dist,
-        dist_versions=dist_versions(root, project) if check_dist and project else {},
+        dist_versions=dist_versions(project.root, name) if check_dist and name else {},
         draft=request.draft,
     )
+    facts = replace(facts, other_packages=_other_packages(project, version))
     if request.prerelease is not None:
         facts = replace(facts, prerelease=request.prerelease)
     else:
@@ -159,14 +174,14 @@ def gather(root: Path, request: DoctorRequest, deps: Deps) -> tuple[Facts, str]:
     source = ""
     selected = select_job(facts.workflows, config, tag, fired_for(facts))
     if selected is not None:
-        facts, source = _publishing(root, request, facts, selected)
+        facts, source = _publishing(root, request, facts, selected, project)
         # zizmor runs offline in both modes: its audit asks no one.
         files = [entry.workflow.path for entry in audited_files(facts)]
         facts = replace(facts, zizmor=deps.zizmor.audit(root, files, deps.env))
     if request.offline:
         # What only PyPI and GitHub know stays unknown: the report says so in its notes.
         return replace(facts, action_tags_problem="not looked up (--offline)"), source
-    if project is not None:
+    if name is not None:
         ask = request.index_answer or start_index_lookup(config, pyproject, deps, request)
         facts = replace(facts, index_answer=ask() if ask else None)
     if facts.publishing is not None and bare_shas(facts.publishing.job):
@@ -189,6 +204,21 @@ def start_index_lookup(
     return deps.pypi.start_lookup(base, project)
 
 
+def _other_packages(project: Project, version: Version | None) -> tuple[OtherPackage, ...]:
+    """The other packages, each with its tag for this package's version (1.0.0 if unknown)."""
+    sample = str(version or "1.0.0")
+    return tuple(
+        OtherPackage(
+            other.name,
+            other.config.tag_for(sample),
+            other.config.pypi.project
+            if other.config.pypi and other.config.pypi.project
+            else other.name,
+        )
+        for other in project.others
+    )
+
+
 def _with_action_tags(facts: Facts, deps: Deps) -> Facts:
     """The facts with the publishing action's tags, which tell what a bare SHA pin runs."""
     from ..adapters.auth import public_tag_commits
@@ -201,9 +231,11 @@ def _with_action_tags(facts: Facts, deps: Deps) -> Facts:
     return replace(facts, action_tags=tags)
 
 
-def run_doctor(root: Path, request: DoctorRequest, deps: Deps) -> DoctorReport:
+def run_doctor(
+    root: Path, request: DoctorRequest, deps: Deps, project: Project | None = None
+) -> DoctorReport:
     """Check the project at ``root`` for the tag ``request`` names; never changes anything."""
-    facts, source = gather(root, request, deps)
+    facts, source = gather(root, request, deps, project)
     findings, notes = run_checks(facts)
     security, security_notes = run_security(facts)
     report = DoctorReport(
@@ -246,6 +278,7 @@ def check_before_cut(
     *,
     skip: bool,
     index_answer: Callable[[], ProjectInfo] | None = None,
+    project: Project | None = None,
 ) -> str:
     """Run the doctor for the tag ``release cut`` is about to create; return the plan's line.
 
@@ -268,7 +301,7 @@ def check_before_cut(
         prerelease=plan.prerelease,
         index_answer=index_answer,
     )
-    report = run_doctor(root, request, deps)
+    report = run_doctor(root, request, deps, project)
     if report.errors:
         failures = [CheckFailure(f"doctor: {f.where}{f.message}", f.fix) for f in report.errors]
         last = failures[-1]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..adapters.files import read_local
+from ..adapters.files import Project, load_project, read_local
 from ..adapters.github import GitHub
 from ..adapters.logs import LogSource, read_logs
 from ..core.explain import ExplainReport, explain
@@ -59,9 +59,12 @@ def explain_run(
     root: Path,
     *,
     api_url: str | None = None,
+    project: Project | None = None,
 ) -> tuple[ExplainReport, LocalRepo]:
-    """Download the failed jobs' logs of a run and explain them (``api_url``: --api-url)."""
-    local = read_local(root, api_url=api_url)
+    """Download the failed jobs' logs of a run and explain them (``api_url``: --api-url;
+    ``project``: the package the run released, among several).
+    """
+    local = read_local(root, api_url=api_url, project=project)
     publisher = resolve_publisher(options, local)
     logs = [log for _, log in failed_job_logs(github, run_id)]
     return explain_logs(logs, publisher, publisher.source, local.project), local
@@ -79,6 +82,7 @@ class ExplainRequest:
     environment: str | None = None
     index: str | None = None
     api_url: str | None = None
+    package: str | None = None  # --package: whose publisher and tags, among several
 
     @property
     def options(self) -> Publisher:
@@ -97,22 +101,25 @@ def run_explain(request: ExplainRequest, deps: Deps) -> tuple[ExplainReport, Loc
     """``release explain``: the saved logs, else the failed jobs of TARGET's run."""
     target, logs, options = request.target, request.logs, request.options
     api_url = request.api_url
+    project = load_project(deps.cwd, request.package) if request.package else None
     if options.index is not None and options.index not in INDEX_NAMES:
         raise UsageError(f"--index must be pypi or testpypi, not {options.index!r}")
     if logs:
         if target is not None:
             raise UsageError("give either TARGET or --log, not both")
-        local = read_local(deps.cwd, api_url=api_url)
+        local = read_local(deps.cwd, api_url=api_url, project=project)
         publisher = resolve_publisher(options, local)
         return explain_logs(logs, publisher, publisher.source, local.project), local
 
     from ..adapters.auth import connect
     from .target import find_run, resolve_target
 
-    resolved = resolve_target(target, cwd=deps.cwd, workflow=options.workflow, api_url=api_url)
+    resolved = resolve_target(
+        target, cwd=deps.cwd, workflow=options.workflow, api_url=api_url, package=request.package
+    )
     github = connect(deps, resolved.repo, api_url=api_url, own_retries=False)
     run_id = resolved.run_id or find_run(github, resolved)
-    return explain_run(github, run_id, options, deps.cwd, api_url=api_url)
+    return explain_run(github, run_id, options, deps.cwd, api_url=api_url, project=project)
 
 
 def explain_command(request: ExplainRequest, deps: Deps) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..adapters.auth import connect, resolve_token
 from ..adapters.files import find_publish_workflow
+from ..core.packages import command
 from ..core.publisher import LocalRepo, Publisher
 from ..core.remote import github_repository
 from ..core.runs import RunQuery
@@ -57,7 +58,7 @@ def follow_release(
         # GitHub starts no workflow for a draft: the run begins when someone publishes it.
         console.note(
             f"the GitHub Release of {plan.tag} is a draft: its publish run starts when it is "
-            f"published; then follow it with release watch {plan.tag}"
+            f"published; then follow it with {command('watch', plan.package)} {plan.tag}"
         )
         return None
     repo = github_repository(result.remote_url, api_url)

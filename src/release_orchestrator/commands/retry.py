@@ -22,9 +22,9 @@ from .confirm import DEFAULT_PYPI_TIMEOUT, PyPICheck, confirm_after_run
 from .watch import DEFAULT_TIMEOUT, WatchResult, WatchView, watch_run
 
 if TYPE_CHECKING:
+    from ..adapters.files import Project
     from ..core.runs import RunState
     from ..deps import Deps
-
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class RetryRequest:
     # How long the green attempt's upload may take to be served by PyPI.
     pypi_timeout: float = DEFAULT_PYPI_TIMEOUT
     api_url: str | None = None
+    package: str | None = None  # --package: the package whose release tag's run to re-run
 
 
 @dataclass
@@ -59,17 +60,26 @@ class RetryResult:
         }
 
 
-def _published(root: Path, run: RunState, local: LocalRepo, deps: Deps) -> Published | None:
-    """The files PyPI already serves of the run's version (None: unknown project or tag)."""
-    from ..adapters.files import load_pyproject
-    from ..core.config import load_config
+def _project_of(root: Path, run: RunState) -> Project | None:
+    """The project whose release the run's tag is (None: pyproject.toml cannot say)."""
+    from ..adapters.files import project_for_tag
 
     try:
-        pyproject = load_pyproject(root)
-        config = load_config(pyproject)
+        return project_for_tag(root, run.head_branch or "")
     except ConfigError:
         return None
+
+
+def _published(root: Path, run: RunState, local: LocalRepo, deps: Deps) -> Published | None:
+    """The files PyPI already serves of the run's version (None: unknown project or tag).
+
+    In a repository of several packages, the run's tag says whose release it is.
+    """
+    found = _project_of(root, run)
+    if found is None:
+        return None
     tag = run.head_branch or ""
+    pyproject, config = found.pyproject, found.config
     if not tag.startswith(config.tag_prefix):
         return None
     version = tag[len(config.tag_prefix) :]
@@ -99,7 +109,11 @@ def run_retry(
 
     console = deps.console
     target = resolve_target(
-        request.target, cwd=deps.cwd, workflow=request.workflow, api_url=request.api_url
+        request.target,
+        cwd=deps.cwd,
+        workflow=request.workflow,
+        api_url=request.api_url,
+        package=request.package,
     )
     if target.warning:
         console.warn(target.warning)
@@ -109,7 +123,9 @@ def run_retry(
     decision = decide_retry(run, None, None)
     if run.completed and not run.succeeded:
         options = Publisher.given("the command line", workflow=request.workflow)
-        report, local = explain_run(github, run.id, options, deps.cwd)
+        report, local = explain_run(
+            github, run.id, options, deps.cwd, project=_project_of(deps.cwd, run)
+        )
         console.say(render_explanation(report, local) + "\n")
         decision = decide_retry(run, report, None)
         if decision.rerun:  # only then do the files PyPI already has matter

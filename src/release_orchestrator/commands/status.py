@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
 
-from ..adapters.files import LOCAL, find_publish_workflow, load_pyproject
+from ..adapters.files import LOCAL, Project, find_publish_workflow, load_project
 from ..adapters.gitrepo import GitRepo
 from ..adapters.pypi import IndexTrouble, IndexUnreachable
-from ..core.config import ReleaseConfig, load_config
+from ..core.config import ReleaseConfig
 from ..core.model import ReleaseInfo, RepoRef
 from ..core.pyproject import locate_version
 from ..core.remote import api_base, github_repository
@@ -40,6 +40,7 @@ class StatusRequest:
     version: str | None = None
     workflow: str | None = None
     api_url: str | None = None
+    package: str | None = None  # --package: whose release, among several
 
 
 @dataclass(frozen=True)
@@ -171,12 +172,12 @@ def _github_facts(
     report.run = query.latest(runs)
 
 
-def _finding(github: GitHub, run: RunState, root: Path) -> str | None:
+def _finding(github: GitHub, run: RunState, root: Path, project: Project) -> str | None:
     """The explain code behind a failed run (None: not recognised, or the logs unreadable)."""
     from ..core.publisher import Publisher
     from .explain import explain_run
 
-    report, _ = explain_run(github, run.id, Publisher(), root)
+    report, _ = explain_run(github, run.id, Publisher(), root, project=project)
     return report.findings[0].code if report.findings else None
 
 
@@ -197,12 +198,13 @@ def run_status(request: StatusRequest, deps: Deps) -> StatusReport:
     """Look at every place a release lives; change nothing."""
     git = GitRepo.open(deps.cwd)
     root = git.root
-    pyproject = load_pyproject(root)
-    config = load_config(pyproject)
+    project = load_project(root, request.package)
+    pyproject, config = project.pyproject, project.config
     local_tags = git.local_tags()
     remote_url = git.remote_url(config.remote)
     remote_tags = git.ls_remote(config.remote).tags if remote_url else {}
-    version, source = _version(request, root, pyproject, config, [*local_tags, *remote_tags])
+    tags = [*local_tags, *remote_tags]
+    version, source = _version(request, project.root, pyproject, config, tags)
     name = config.tag_for(version)
     commit = remote_tags.get(name) or local_tags.get(name)
     local = name in local_tags
@@ -243,7 +245,7 @@ def run_status(request: StatusRequest, deps: Deps) -> StatusReport:
     run = report.run
     if github is not None and run is not None and run.completed and not run.succeeded:
         try:
-            report.finding = _finding(github, run, root)
+            report.finding = _finding(github, run, root, project)
         except ReleaseError as exc:
             report.notes.append(f"could not read the failed run's logs: {exc.message}")
     report.next = next_command(
@@ -256,6 +258,7 @@ def run_status(request: StatusRequest, deps: Deps) -> StatusReport:
             run=run,
             served=report.pypi.served if report.pypi else None,
             finding=report.finding,
+            package=project.package.name if project.package else None,
         )
     )
     return report

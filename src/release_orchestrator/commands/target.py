@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..adapters.files import find_publish_workflow, load_pyproject
+from ..adapters.files import find_publish_workflow, load_project, load_pyproject
 from ..adapters.github import GitHub
 from ..core.config import ReleaseConfig, load_config
 from ..core.model import RepoRef
 from ..core.remote import require_github_repository
 from ..core.runs import RunQuery
+from ..core.upload import version_of_tag
 from ..core.version import highest_tag
 from ..core.workflows import event_for
 from ..errors import CheckFailure, ChecksFailed, ConfigError, ReleaseError, UsageError
@@ -40,11 +41,17 @@ class Target:
     warning: str | None = None
 
 
-def _config(root: Path) -> ReleaseConfig:
+def _config(root: Path, package: str | None = None, *, by_tag: bool = True) -> ReleaseConfig:
+    """``[tool.release]`` of the repository, or of the package ``--package`` names.
+
+    A run id or URL (not ``by_tag``) needs no package: the root's settings say the remote.
+    """
     try:
-        return load_config(load_pyproject(root))
+        if package is None and not by_tag:
+            return load_config(load_pyproject(root))
+        return load_project(root, package).config
     except ConfigError:
-        if (root / "pyproject.toml").exists():
+        if package is not None or (root / "pyproject.toml").exists():
             raise
         return ReleaseConfig()  # a repository without pyproject.toml: defaults
 
@@ -61,21 +68,23 @@ def _same_repository(url: RepoRef, remote: RepoRef) -> bool:
     return url.full_name.lower() == remote.full_name.lower()
 
 
-def _run_url_target(url: re.Match[str], cwd: Path, api_url: str | None) -> Target:
+def _run_url_target(
+    url: re.Match[str], cwd: Path, api_url: str | None, package: str | None
+) -> Target:
     """The run a URL names; inside a clone, it must be a run of that clone's repository."""
     from ..adapters.gitrepo import GitRepo
 
     repo = RepoRef(url["host"].lower(), url["owner"], url["repo"])
     try:
         git = GitRepo.open(cwd)
-        here = _remote_repository(git, _config(git.root).remote, api_url)
+        config = _config(git.root, package, by_tag=False)
+        here = _remote_repository(git, config.remote, api_url)
     except ReleaseError:
         here = None  # outside a clone (or without its remote): any repository's run
     if here is not None and not _same_repository(repo, here[1]):
         remote, ours = here
         raise UsageError(
-            f"the run URL is of {repo.full_name}, but this clone's {remote!r} is "
-            f"{ours.full_name}",
+            f"the run URL is of {repo.full_name}, but this clone's {remote!r} is {ours.full_name}",
             f"expected a run of {ours.full_name} (…/{ours.full_name}/actions/runs/ID), "
             "a run id or a tag; to follow another repository's run, run outside this clone",
         )
@@ -100,21 +109,28 @@ def _remote_repository(git: GitRepo, remote: str, api_url: str | None) -> tuple[
 
 
 def resolve_target(
-    target: str | None, *, cwd: Path, workflow: str | None, api_url: str | None
+    target: str | None,
+    *,
+    cwd: Path,
+    workflow: str | None,
+    api_url: str | None,
+    package: str | None = None,
 ) -> Target:
     """Turn TARGET (run id, run URL, tag, or nothing) into a :class:`Target`.
 
     Without a run URL the repository is the one the remote names
     (:func:`core.remote.require_github_repository`); ``api_url`` is ``--api-url``.
+    ``package`` is ``--package``: its settings, and only its tags are its releases.
     """
     url = _RUN_URL.match(target or "")
     if url:
-        return _run_url_target(url, cwd, api_url)
+        return _run_url_target(url, cwd, api_url, package)
 
     from ..adapters.gitrepo import GitRepo
 
     git = GitRepo.open(cwd)
-    config = _config(git.root)
+    by_tag = not (target and target.isdigit())
+    config = _config(git.root, package, by_tag=by_tag)
     _, repo = _remote_repository(git, config.remote, api_url)
     if target and target.isdigit():
         return Target(repo=repo, run_id=int(target))
@@ -133,6 +149,11 @@ def resolve_target(
         raise UsageError(
             f"no release tag ({config.tag_prefix}*) points at HEAD",
             "name a tag, a run id or a run URL",
+        )
+    if package is not None and version_of_tag(tag, config.tag_prefix) is None:
+        raise UsageError(
+            f"{tag} is not a release tag of --package {package} ({config.tag_prefix}*)",
+            "name one of its tags, a run id or a run URL",
         )
     sha = local.get(tag) or remote_tags.get(tag)
     if sha is None:

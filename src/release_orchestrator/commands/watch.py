@@ -274,6 +274,7 @@ class WatchRequest:
     timeout: float = DEFAULT_TIMEOUT
     api_url: str | None = None
     pypi: PyPICheck = field(default_factory=PyPICheck)
+    package: str | None = None  # --package: the package whose release tag to follow
 
 
 def watch_run(
@@ -310,7 +311,11 @@ def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult
     from .target import resolve_target
 
     target = resolve_target(
-        request.target, cwd=deps.cwd, workflow=request.workflow, api_url=request.api_url
+        request.target,
+        cwd=deps.cwd,
+        workflow=request.workflow,
+        api_url=request.api_url,
+        package=request.package,
     )
     if target.warning:
         view.notice(f"warning: {target.warning}")

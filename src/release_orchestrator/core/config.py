@@ -27,6 +27,8 @@ class ReleaseConfig:
     # The changelog whose section is the release's notes; None: CHANGELOG.md if it exists.
     changelog: str | Literal[False] | None = None
     pypi: Publisher | None = None  # [tool.release.pypi]: the publisher configured on PyPI
+    # In the root pyproject.toml: the packages' directories (several packages, one repository).
+    packages: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def tag_for(self, version: str) -> str:
@@ -105,9 +107,9 @@ def parse_release_table(table: Mapping[str, Any]) -> ReleaseConfig:
             kwargs[attr] = str(_expect(value, str, key))
         elif key == "github-release":
             kwargs[attr] = bool(_expect(value, bool, key))
-        elif key == "version-files":
-            files = _expect(value, list, key)
-            kwargs[attr] = tuple(str(_expect(f, str, key)) for f in files)
+        elif key in ("version-files", "packages"):
+            items = _expect(value, list, key)
+            kwargs[attr] = tuple(str(_expect(f, str, key)) for f in items)
         elif key == "pypi":
             kwargs["pypi"] = _parse_pypi(value)
         elif key == "changelog":

@@ -143,6 +143,7 @@ class ReleasePlan:
     generate_notes: bool = True  # ask GitHub to generate notes (after ``notes``, if any)
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    package: str | None = None  # the package released, in a repository of several
 
     def step(self, name: str) -> Step:
         """The step called ``name`` (``rewrite``, ``commit``, ``tag``, ``push``…)."""

@@ -12,6 +12,7 @@ from .action import check_action_version
 from .build import check_build_split
 from .facts import Check, Facts, Finding, Note, Outcome
 from .matching import check_publisher
+from .packages import check_package_publishing
 from .permissions import check_permissions
 from .presence import check_publish_workflow
 from .reusable import check_reusable
@@ -23,6 +24,7 @@ from .versions import check_index_answer, check_versions
 CHECKS: tuple[Check, ...] = (
     check_publish_workflow,
     check_triggers,
+    check_package_publishing,
     check_permissions,
     check_reusable,
     check_password,

@@ -132,6 +132,15 @@ class ZizmorRun:
 
 
 @dataclass(frozen=True)
+class OtherPackage:
+    """Another package of the repository: its name, a tag of its, and its PyPI project."""
+
+    name: str
+    tag: str
+    project: str | None
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the checks look at, gathered once by the command."""
 
@@ -159,6 +168,8 @@ class Facts:
     prerelease: bool = False
     # zizmor's audit of the publishing workflow files (None: not run, no job publishes).
     zizmor: ZizmorRun | None = None
+    # With --package: the repository's other packages, whose tags must not start this job.
+    other_packages: tuple[OtherPackage, ...] = ()
 
 
 @dataclass(frozen=True)
