@@ -19,6 +19,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from ..core.checks.topology import FULL_RELEASE, select_job
 from ..core.config import ReleaseConfig, load_config, project_name
 from ..core.model import FileChange, display_path
 from ..core.packages import (
@@ -31,6 +32,7 @@ from ..core.packages import (
     select_package,
 )
 from ..core.publisher import LocalRepo
+from ..core.pyproject import locate_version
 from ..core.remote import github_repository
 from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
 from ..errors import ConfigError, UsageError
@@ -216,12 +218,23 @@ def load_workflows(root: Path) -> list[Workflow]:
     ]
 
 
-def find_publish_workflow(root: Path, configured: str | None = None) -> Workflow | None:
-    """The publishing workflow: the ``configured`` file name, else the first that publishes."""
+def find_publish_workflow(
+    root: Path, configured: str | None = None, tag: str | None = None
+) -> Workflow | None:
+    """The publishing workflow: the ``configured`` file name, else the one the release
+    ``tag`` starts, else the first that publishes.
+
+    With a tag it is chosen as the doctor chooses (:func:`core.checks.topology.select_job`):
+    in a repository of several packages each one publishes from the workflow its own tags
+    start, and the first file may be another package's, whose run never comes.
+    """
     workflows = load_workflows(root)
     if configured:
         name = Path(configured).name
         return next((w for w in workflows if w.filename == name), None)
+    if tag is not None:
+        selected = select_job(workflows, ReleaseConfig(), tag, FULL_RELEASE)
+        return selected[0] if selected else None
     return next((w for w, _ in publishing_jobs(workflows)), None)
 
 
@@ -233,13 +246,15 @@ def read_local(
     remote: str | None = None,
     api_url: str | None = None,
     project: Project | None = None,
+    tag: str | None = None,
 ) -> LocalRepo:
     """Read pyproject.toml, the remote and the publishing workflow (no GitPython).
 
     ``remote`` names the git remote (default: ``[tool.release] remote``); the repository
     is the one its configured URL names (:func:`core.remote.github_repository`), else
     unknown: never guessed from a local path. ``project`` is one package's (default: the
-    root's pyproject.toml).
+    root's pyproject.toml). ``tag`` is the release's (a run's head branch): the workflow is
+    the one it starts; a package's default is the tag of its current version.
     """
     try:
         project = project or load_project(root)
@@ -251,10 +266,21 @@ def read_local(
     ref = github_repository(url, api_url) if url else None
     if ref is not None:
         owner, repository = ref.owner, ref.name
-    workflow = find_publish_workflow(root, config.workflow)
+    if tag is None and project.package is not None:
+        tag = _current_tag(project)
+    workflow = find_publish_workflow(root, config.workflow, tag)
     jobs = workflow.jobs if workflow else ()
     job = next((j for j in jobs if j.publish_steps), None)
     return LocalRepo(owner, repository, workflow, job, config.pypi, project_name(config, pyproject))
+
+
+def _current_tag(project: Project) -> str | None:
+    """The tag of the project's current version (None: it has none of its own to read)."""
+    try:
+        current = locate_version(project.root, project.pyproject, LOCAL).current
+    except ConfigError:
+        return None
+    return project.config.tag_for(str(current)) if current is not None else None
 
 
 def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:

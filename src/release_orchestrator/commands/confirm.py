@@ -68,13 +68,15 @@ class Confirmation:
 
 
 def expected_publisher(
-    root: Path, repo: RepoRef, workflow: str | None, project: Project
+    root: Path, repo: RepoRef, workflow: str | None, project: Project, tag: str
 ) -> ExpectedPublisher:
-    """This repository and workflow, and the environment the publisher or the job names."""
+    """This repository and workflow, and the environment the publisher or the job names
+    (the job of the workflow ``tag`` starts).
+    """
     from ..adapters.files import read_local
     from ..core.publisher import Publisher, resolve_publisher
 
-    publisher = resolve_publisher(Publisher(), read_local(root, project=project))
+    publisher = resolve_publisher(Publisher(), read_local(root, project=project, tag=tag))
     return ExpectedPublisher(repo.full_name, workflow, publisher.environment or None)
 
 
@@ -101,7 +103,7 @@ def upload_target(
         return None, f"PyPI not checked: {run.head_branch!r} is not a release tag"
     base = pypi.base_url(config.pypi.index if config.pypi else "pypi")
     workflow = Path(run.path.split("@")[0]).name if run.path else None
-    expected = expected_publisher(root, repo, workflow, found)
+    expected = expected_publisher(root, repo, workflow, found, tag)
     return UploadTarget(project, version, base, expected), None
 
 

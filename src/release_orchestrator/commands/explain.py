@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..adapters.files import Project, load_project, read_local
+from ..adapters.files import Project, load_project, project_for_tag, read_local
 from ..adapters.github import GitHub
 from ..adapters.logs import LogSource, read_logs
 from ..core.explain import ExplainReport, explain
 from ..core.publisher import INDEX_NAMES, LocalRepo, Publisher, resolve_publisher
-from ..core.runs import JobState
-from ..errors import UsageError
+from ..core.runs import JobState, RunState
+from ..errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from ..deps import Deps
@@ -39,17 +39,26 @@ def explain_logs(
     return explain(read_logs(sources), publisher, publisher_source, project)
 
 
-def failed_job_logs(github: GitHub, run_id: int) -> list[tuple[JobState, bytes]]:
+def failed_job_logs(github: GitHub, run: RunState) -> list[tuple[JobState, bytes]]:
     """The logs of the failed jobs of the run's latest attempt."""
-    _, run = github.run(run_id)
-    _, jobs = github.jobs(run_id)
+    _, jobs = github.jobs(run.id)
     failed = [job for job in jobs if job.failed]
     if not failed:
         raise UsageError(
-            f"run {run_id} has no failed job (it is {run.conclusion or run.status})",
+            f"run {run.id} has no failed job (it is {run.conclusion or run.status})",
             "name a failed run, or give --log FILE",
         )
     return [(job, github.job_log(job.id)) for job in failed]
+
+
+def run_project(root: Path, run: RunState) -> Project | None:
+    """The project whose release the run's tag is: in a repository of several packages,
+    the one whose tag prefix it carries (None: pyproject.toml cannot say).
+    """
+    try:
+        return project_for_tag(root, run.head_branch or "")
+    except ConfigError:
+        return None
 
 
 def explain_run(
@@ -62,11 +71,14 @@ def explain_run(
     project: Project | None = None,
 ) -> tuple[ExplainReport, LocalRepo]:
     """Download the failed jobs' logs of a run and explain them (``api_url``: --api-url;
-    ``project``: the package the run released, among several).
+    ``project``: the package the run released, among several; by default the one the
+    run's tag names, so that the publisher compared is that package's).
     """
-    local = read_local(root, api_url=api_url, project=project)
+    _, run = github.run(run_id)
+    project = project or run_project(root, run)
+    local = read_local(root, api_url=api_url, project=project, tag=run.head_branch)
     publisher = resolve_publisher(options, local)
-    logs = [log for _, log in failed_job_logs(github, run_id)]
+    logs = [log for _, log in failed_job_logs(github, run)]
     return explain_logs(logs, publisher, publisher.source, local.project), local
 
 

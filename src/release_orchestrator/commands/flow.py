@@ -43,7 +43,7 @@ def follow_release(
     console = deps.console
     if result.dry_run or not result.pushed or result.commit is None or not result.remote_url:
         return None
-    workflow = find_publish_workflow(result.root, result.config.workflow)
+    workflow = find_publish_workflow(result.root, result.config.workflow, result.plan.tag)
     if workflow is None:
         console.note("no publishing workflow under .github/workflows: nothing to watch")
         return None

@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.publisher import LocalRepo, Publisher
 from ..core.retry import Published, RetryDecision, decide_retry
-from ..errors import Cancelled, CheckFailure, ChecksFailed, ConfigError
+from ..errors import Cancelled, CheckFailure, ChecksFailed
 from .confirm import DEFAULT_PYPI_TIMEOUT, PyPICheck, confirm_after_run
 from .watch import DEFAULT_TIMEOUT, WatchResult, WatchView, watch_run
 
@@ -60,22 +59,13 @@ class RetryResult:
         }
 
 
-def _project_of(root: Path, run: RunState) -> Project | None:
-    """The project whose release the run's tag is (None: pyproject.toml cannot say)."""
-    from ..adapters.files import project_for_tag
-
-    try:
-        return project_for_tag(root, run.head_branch or "")
-    except ConfigError:
-        return None
-
-
-def _published(root: Path, run: RunState, local: LocalRepo, deps: Deps) -> Published | None:
+def _published(
+    found: Project | None, run: RunState, local: LocalRepo, deps: Deps
+) -> Published | None:
     """The files PyPI already serves of the run's version (None: unknown project or tag).
 
-    In a repository of several packages, the run's tag says whose release it is.
+    ``found`` is the project whose release the run's tag is.
     """
-    found = _project_of(root, run)
     if found is None:
         return None
     tag = run.head_branch or ""
@@ -104,7 +94,7 @@ def run_retry(
     """Find and explain the run, decide, and (asking first when ``confirm``) re-run it."""
     from ..adapters.auth import connect
     from ..render.explain import render_explanation
-    from .explain import explain_run
+    from .explain import explain_run, run_project
     from .target import find_run, resolve_target
 
     console = deps.console
@@ -123,13 +113,15 @@ def run_retry(
     decision = decide_retry(run, None, None)
     if run.completed and not run.succeeded:
         options = Publisher.given("the command line", workflow=request.workflow)
-        report, local = explain_run(
-            github, run.id, options, deps.cwd, project=_project_of(deps.cwd, run)
-        )
+        # The run's tag names its package: its publisher, its files, its next release.
+        project = run_project(deps.cwd, run)
+        package = project.package.name if project and project.package else None
+        report, local = explain_run(github, run.id, options, deps.cwd, project=project)
         console.say(render_explanation(report, local) + "\n")
-        decision = decide_retry(run, report, None)
+        decision = decide_retry(run, report, None, package)
         if decision.rerun:  # only then do the files PyPI already has matter
-            decision = decide_retry(run, report, _published(deps.cwd, run, local, deps))
+            published = _published(project, run, local, deps)
+            decision = decide_retry(run, report, published, package)
     if not decision.rerun:
         return RetryResult(run.id, decision)
     console.say(f"Re-run: {decision.reason}.")

@@ -160,7 +160,7 @@ def _github_facts(
             ) from exc
         raise
     report.release = github.release_for_tag(tag.name, include_drafts=not anonymous)
-    workflow = find_publish_workflow(root, workflow_name)
+    workflow = find_publish_workflow(root, workflow_name, tag.name)
     if workflow is None and workflow_name is None:
         report.notes.append("no workflow under .github/workflows publishes to PyPI: no run to show")
         return

@@ -162,7 +162,7 @@ def resolve_target(
         )
 
     name = workflow or config.workflow
-    found = find_publish_workflow(git.root, name)
+    found = find_publish_workflow(git.root, name, tag)
     if name is None and found is None:
         raise UsageError(
             "no workflow under .github/workflows publishes to PyPI",

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .explain import ExplainReport
+from .packages import command
 from .publisher import ChecklistItem
 from .retry_policy import rerun_can_fix
 from .runs import Conclusion, RunState
 
 # The refusals whose cause is the publisher's fields, which the checklist compares again.
 _PUBLISHER_REFUSALS = ("invalid-publisher", "trusted-publishing-failed")
-NEW_RELEASE = "release cut patch"
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,16 @@ class Published:
 
 
 def decide_retry(
-    run: RunState, report: ExplainReport | None, published: Published | None
+    run: RunState,
+    report: ExplainReport | None,
+    published: Published | None,
+    package: str | None = None,
 ) -> RetryDecision:
-    """Can re-running the failed jobs of ``run`` succeed? ``report`` explains its logs."""
+    """Can re-running the failed jobs of ``run`` succeed? ``report`` explains its logs;
+    ``package`` is the one the run released, among several (named in the new release's
+    command).
+    """
+    new_release = f"{command('cut', package)} patch"
     if not run.completed:
         return RetryDecision(
             False,
@@ -76,14 +83,14 @@ def decide_retry(
             "so it would fail the same way",
             finding=code,
             instead=f"fix the cause (release explain {run.id} says how), commit, and release a "
-            f"new version: {NEW_RELEASE}",
+            f"new version: {new_release}",
         )
     assert report is not None
     matches = ""
     if code in _PUBLISHER_REFUSALS:
         differing = [item for item in report.checklist if item.status == "mismatch"]
         if differing:
-            return _publisher_still_differs(run, report.source, differing, code)
+            return _publisher_still_differs(run, report.source, differing, code, new_release)
         if report.claims is not None:
             matches = f", and the publisher as configured ({report.source}) matches its token"
     return RetryDecision(
@@ -112,7 +119,7 @@ def _unexplained(run: RunState) -> RetryDecision:
 
 
 def _publisher_still_differs(
-    run: RunState, source: str, differing: Sequence[ChecklistItem], code: str
+    run: RunState, source: str, differing: Sequence[ChecklistItem], code: str, new_release: str
 ) -> RetryDecision:
     """A re-run sends the same claims: a publisher that still differs refuses it again."""
     fields = "; ".join(
@@ -128,8 +135,8 @@ def _publisher_still_differs(
         "refuse it again",
         finding=code,
         instead="if PyPI's publisher now has the token's values, put them in "
-        "[tool.release.pypi] and run release retry again; if the workflow must change "
-        f"instead, commit the fix and release a new version: {NEW_RELEASE}",
+        f"[tool.release.pypi] and run release retry {run.id} again; if the workflow must "
+        f"change instead, commit the fix and release a new version: {new_release}",
     )
 
 
