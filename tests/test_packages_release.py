@@ -218,6 +218,8 @@ def test_explain_of_a_run_compares_the_publisher_of_the_package_its_tag_names(
     workflow = next(item for item in data["checklist"] if item["field"] == "workflow")
     assert (workflow["publisher"], workflow["token"]) == ("publish-b.yml", "publish-b.yml")
     assert "/manage/project/b/settings/publishing/" in data["publisher_form_url"]
+    # Its fix re-runs b's release: a bare `release retry` is refused among several packages.
+    assert data["findings"][0]["fix"][-1] == "Re-run the failed jobs: `release retry --package b`."
 
 
 def test_a_run_url_names_its_package_too(

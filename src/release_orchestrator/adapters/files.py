@@ -130,6 +130,11 @@ class Project:
     package: Package | None = None
     others: tuple[Package, ...] = ()  # the repository's other packages
 
+    @property
+    def package_name(self) -> str | None:
+        """The package's name, for ``--package`` in hints (None: the repository's project)."""
+        return self.package.name if self.package else None
+
 
 def load_project(root: Path, package: str | None = None) -> Project:
     """The project at the repository's ``root``, or the package ``--package`` names there.

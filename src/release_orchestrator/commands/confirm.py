@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..adapters.clock import Clock
 from ..adapters.pypi import IndexTrouble, IndexUnreachable, PyPIClient
 from ..core.model import RepoRef
+from ..core.packages import command
 from ..core.upload import (
     ExpectedPublisher,
     PyPIRelease,
@@ -52,6 +53,7 @@ class UploadTarget:
     version: str
     base: str  # the index's base URL
     expected: ExpectedPublisher
+    package: str | None = None  # the package released, in a repository of several
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def upload_target(
     base = pypi.base_url(config.pypi.index if config.pypi else "pypi")
     workflow = Path(run.path.split("@")[0]).name if run.path else None
     expected = expected_publisher(root, repo, workflow, found, tag)
-    return UploadTarget(project, version, base, expected), None
+    return UploadTarget(project, version, base, expected, found.package_name), None
 
 
 def confirm_upload(
@@ -136,7 +138,8 @@ def confirm_upload(
             error = WatchTimeout(
                 f"the run succeeded, but {target.base} did not serve {what} "
                 f"within {timeout:.0f} s ({seen})",
-                f"look at the publish job's upload step; later, release status {target.version}",
+                "look at the publish job's upload step; later, "
+                f"{command('status', target.package)} {target.version}",
             )
             return Confirmation(PyPIRelease(target.project, target.version, False), (), error)
         if asked == 1:

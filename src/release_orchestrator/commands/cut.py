@@ -114,7 +114,7 @@ class CutResult:
         }
 
 
-def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
+def _options(request: CutRequest, config: ReleaseConfig, package: str | None) -> CutOptions:
     github_release = (
         config.github_release if request.github_release is None else request.github_release
     )
@@ -136,6 +136,7 @@ def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
         draft=request.draft,
         dry_run=request.dry_run,
         generate_notes=request.generate_notes,
+        package=package,
     )
 
 
@@ -217,7 +218,7 @@ def run_cut(
     # The package's own directory holds its pyproject.toml, version and changelog.
     project = load_project(root, request.package)
     config = project.config
-    options = _options(request, config)
+    options = _options(request, config, project.package_name)
     # The doctor's question to PyPI goes out now, so that it overlaps the git commands.
     index_answer = (
         None if request.skip_doctor else start_index_lookup(config, project.pyproject, deps)
@@ -232,7 +233,7 @@ def run_cut(
     problem: CheckFailure | None = None
     notices: list[str] = []
     try:
-        target, notices = next_version(request.spec, current)
+        target, notices = next_version(request.spec, current, options.package)
     except UsageError as exc:
         # A bad version is one of the checks: reported with the others, exit 3.
         problem = CheckFailure(exc.message, exc.hint or "see release cut --help")
@@ -255,7 +256,6 @@ def run_cut(
     plan = plan_cut(
         options, config, facts, versions, release_branch, changes, preflight, remote_tag, changelog
     )
-    plan.package = project.package.name if project.package else None
 
     github = None
     if options.github_release:

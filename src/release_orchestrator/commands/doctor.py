@@ -164,7 +164,11 @@ def gather(
         dist_versions=dist_versions(project.root, name) if check_dist and name else {},
         draft=request.draft,
     )
-    facts = replace(facts, other_packages=_other_packages(project, version))
+    facts = replace(
+        facts,
+        other_packages=_other_packages(project, version),
+        package=project.package_name,
+    )
     if request.prerelease is not None:
         facts = replace(facts, prerelease=request.prerelease)
     else:

@@ -30,13 +30,15 @@ def explain_logs(
     publisher: Publisher | None,
     publisher_source: str,
     project: str | None = None,
+    package: str | None = None,
 ) -> ExplainReport:
     """Explain the logs in ``sources``: paths, ``-`` (stdin) or bytes, plain text or zips.
 
-    ``project`` is the project's name on PyPI, for the link to its publisher form.
+    ``project`` is the project's name on PyPI, for the link to its publisher form;
+    ``package`` the package among several whose commands the fixes give.
     Raises :class:`UsageError` when there is no source or one cannot be read.
     """
-    return explain(read_logs(sources), publisher, publisher_source, project)
+    return explain(read_logs(sources), publisher, publisher_source, project, package)
 
 
 def failed_job_logs(github: GitHub, run: RunState) -> list[tuple[JobState, bytes]]:
@@ -79,7 +81,8 @@ def explain_run(
     local = read_local(root, api_url=api_url, project=project, tag=run.head_branch)
     publisher = resolve_publisher(options, local)
     logs = [log for _, log in failed_job_logs(github, run)]
-    return explain_logs(logs, publisher, publisher.source, local.project), local
+    package = project.package_name if project else None
+    return explain_logs(logs, publisher, publisher.source, local.project, package), local
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ def run_explain(request: ExplainRequest, deps: Deps) -> tuple[ExplainReport, Loc
             raise UsageError("give either TARGET or --log, not both")
         local = read_local(deps.cwd, api_url=api_url, project=project)
         publisher = resolve_publisher(options, local)
-        return explain_logs(logs, publisher, publisher.source, local.project), local
+        package = project.package_name if project else None
+        return explain_logs(logs, publisher, publisher.source, local.project, package), local
 
     from ..adapters.auth import connect
     from .target import find_run, resolve_target

@@ -47,10 +47,13 @@ def follow_release(
     if workflow is None:
         console.note("no publishing workflow under .github/workflows: nothing to watch")
         return None
-    if not resolve_token(deps.env):
-        console.note("set GH_TOKEN or GITHUB_TOKEN to watch the publish run (release watch)")
-        return None
     plan = result.plan
+    if not resolve_token(deps.env):
+        console.note(
+            "set GH_TOKEN or GITHUB_TOKEN to watch the publish run "
+            f"({command('watch', plan.package)})"
+        )
+        return None
     event, warning = event_for(workflow, plan.tag, result.release is not None)
     if warning:
         console.warn(warning)
@@ -64,13 +67,15 @@ def follow_release(
     repo = github_repository(result.remote_url, api_url)
     if repo is None:
         console.note(
-            f"remote {result.plan.remote!r} names no GitHub repository: nothing to watch "
-            "(release watch --api-url URL for GitHub Enterprise Server)"
+            f"remote {plan.remote!r} names no GitHub repository: nothing to watch "
+            f"({command('watch', plan.package)} --api-url URL for GitHub Enterprise Server)"
         )
         return None
     github = connect(deps, repo, api_url=api_url, own_retries=True)
     query = RunQuery(workflow=workflow.filename, event=event, tag=plan.tag, sha=result.commit)
-    followed = watch_run(github, deps.clock, view, run_id=None, query=query, interval=interval)
+    followed = watch_run(
+        github, deps.clock, view, run_id=None, query=query, interval=interval, package=plan.package
+    )
     followed.confirmation = confirm_after_run(followed.run, repo, deps, pypi or PyPICheck())
     return followed
 

@@ -115,7 +115,7 @@ def run_retry(
         options = Publisher.given("the command line", workflow=request.workflow)
         # The run's tag names its package: its publisher, its files, its next release.
         project = run_project(deps.cwd, run)
-        package = project.package.name if project and project.package else None
+        package = project.package_name if project else None
         report, local = explain_run(github, run.id, options, deps.cwd, project=project)
         console.say(render_explanation(report, local) + "\n")
         decision = decide_retry(run, report, None, package)

@@ -258,7 +258,7 @@ def run_status(request: StatusRequest, deps: Deps) -> StatusReport:
             run=run,
             served=report.pypi.served if report.pypi else None,
             finding=report.finding,
-            package=project.package.name if project.package else None,
+            package=project.package_name,
         )
     )
     return report

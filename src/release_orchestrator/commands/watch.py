@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..adapters.clock import Clock
 from ..adapters.github import GitHub, RequestStats
+from ..core.packages import command
 from ..core.runs import Conclusion, JobState, PendingDeployment, RunQuery, RunState, RunStatus
 from ..errors import GitHubUnavailable, Interrupted, RateLimited, RunFailed, WatchTimeout
 from .confirm import PyPICheck
@@ -287,10 +288,12 @@ def watch_run(
     interval: float = DEFAULT_INTERVAL,
     timeout: float = DEFAULT_TIMEOUT,
     attempt: int = 1,
+    package: str | None = None,
 ) -> WatchResult:
     """Find the run (unless its id is known) and follow it to the end.
 
-    ``attempt``: the first attempt to report (a re-run's, when one was just started).
+    ``attempt``: the first attempt to report (a re-run's, when one was just started);
+    ``package``: whose tag the query's is, among several packages (for the resume hint).
     """
     watcher = Watcher(github, clock, view, interval=interval, timeout=timeout)
     try:
@@ -299,8 +302,11 @@ def watch_run(
             run_id = watcher.find(query).id
         return watcher.follow(run_id, attempt=attempt)
     except KeyboardInterrupt as exc:
-        resume = run_id if run_id is not None else query.tag if query else ""
-        raise Interrupted("stopped watching", f"resume with: release watch {resume}") from exc
+        # A run id names its repository's run; a tag is one package's among several.
+        resume = f"release watch {run_id}" if run_id is not None else command("watch", package)
+        if run_id is None and query is not None:
+            resume += f" {query.tag}"
+        raise Interrupted("stopped watching", f"resume with: {resume}") from exc
     finally:
         view.close()
 
@@ -328,6 +334,7 @@ def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult
         query=target.query,
         interval=request.interval,
         timeout=request.timeout,
+        package=request.package,
     )
 
 

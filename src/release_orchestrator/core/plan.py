@@ -15,6 +15,7 @@ from ..errors import CheckFailure, ChecksFailed
 from .changelog import ChangelogPlan
 from .config import ReleaseConfig
 from .model import FileChange, ReleaseInfo, RemoteState, VersionSource
+from .packages import command
 from .resume import FastForward, RemoteTag, foreign_reason
 from .steps import STEP_TYPES, Step, StepStatus
 from .version import highest_tag, is_prerelease
@@ -42,6 +43,7 @@ class CutOptions:
     draft: bool
     dry_run: bool
     generate_notes: bool = False  # GitHub's generated notes too, after the changelog's
+    package: str | None = None  # --package: the package released, in a repository of several
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,7 @@ def _branch_checks(repo: RepoFacts, remote: str, branch: str | None) -> list[Che
 
 
 def _version_checks(
-    versions: VersionFacts, resuming: bool, highest: Version | None
+    versions: VersionFacts, resuming: bool, highest: Version | None, package: str | None
 ) -> tuple[list[CheckFailure], list[str]]:
     failures: list[CheckFailure] = []
     warnings: list[str] = []
@@ -249,12 +251,13 @@ def _version_checks(
     if target is None:
         problem = versions.target_problem or CheckFailure("no version", "see release cut --help")
         return [problem], []
+    cut = command("cut", package)
     if current is not None and not resuming:
         if target == current:
             failures.append(
                 CheckFailure(
                     f"the version is already {current} ({versions.source.description})",
-                    "ask for a higher version, e.g. release cut patch; or, to finish an "
+                    f"ask for a higher version, e.g. {cut} patch; or, to finish an "
                     "earlier release, make its commit HEAD",
                 )
             )
@@ -262,7 +265,7 @@ def _version_checks(
             failures.append(
                 CheckFailure(
                     f"{target} is lower than the current version {current}",
-                    "ask for a higher version (release cut patch|minor|major|X.Y.Z)",
+                    f"ask for a higher version ({cut} patch|minor|major|X.Y.Z)",
                 )
             )
     if highest is not None and target < highest and not failures:
@@ -330,7 +333,7 @@ def plan_cut(
     failures = _branch_checks(repo, options.remote, release_branch)
 
     highest = highest_tagged(repo, config.tag_prefix)
-    version_failures, warnings = _version_checks(versions, resuming, highest)
+    version_failures, warnings = _version_checks(versions, resuming, highest, options.package)
     failures += version_failures
     if target is not None:
         failures += preflight_checks(preflight or Preflight(), tag, commit_message, scm)
@@ -394,6 +397,7 @@ def plan_cut(
         warnings=warnings + (changelog.warnings if changelog is not None else []),
         notices=list(versions.notices) + _fast_forward_notice(fast_forward, options.remote),
         fast_forward=fast_forward,
+        package=options.package,
     )
 
 

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from packaging.version import InvalidVersion, Version
 
 from ..errors import UsageError
+from .packages import command
 
 # Spec words, lower-cased; the values are the PEP 440 pre-release letters.
 _PRE_KINDS = {"alpha": "a", "a": "a", "beta": "b", "b": "b", "rc": "rc", "c": "rc"}
@@ -97,8 +98,11 @@ def highest_tag(tags: Iterable[str], prefix: str) -> tuple[Version, str] | None:
     return max(versions.items()) if versions else None
 
 
-def next_version(spec: str, current: Version | None) -> tuple[Version, list[str]]:
-    """The version ``spec`` asks for, given the ``current`` one, and notices to show.
+def next_version(
+    spec: str, current: Version | None, package: str | None = None
+) -> tuple[Version, list[str]]:
+    """The version ``spec`` asks for, given the ``current`` one, and notices to show
+    (``package``: the one ``release cut --package`` releases, named in the hint).
 
     ``spec`` is an explicit version (see :func:`parse_version`; it is not compared with
     ``current`` here) or a bump (see the module docstring for the rules). Spec words
@@ -114,7 +118,7 @@ def next_version(spec: str, current: Version | None) -> tuple[Version, list[str]
     if current is None:
         raise UsageError(
             f"cannot apply {','.join(words)!r}: the project has no version yet",
-            "give an explicit version, e.g. `release cut 0.1.0`",
+            f"give an explicit version, e.g. `{command('cut', package)} 0.1.0`",
         )
     notices: list[str] = []
     if len(words) == 2:

@@ -170,6 +170,7 @@ class Facts:
     zizmor: ZizmorRun | None = None
     # With --package: the repository's other packages, whose tags must not start this job.
     other_packages: tuple[OtherPackage, ...] = ()
+    package: str | None = None  # --package: the package checked, named in the hints' commands
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..packages import command
 from ..publisher import INDEX_NAMES
 from ..workflows import Job, Workflow, publishing_jobs
 from .conditions import Context
@@ -72,7 +73,7 @@ def draft_note(facts: Facts) -> Note | None:
         f"the GitHub Release is made as a draft, and GitHub runs no workflow for a draft: "
         f"{start.workflow.filename} starts the upload when the draft is published "
         f"(`release: {start.action}`), not now; publish it on GitHub, then follow the run "
-        f"with release watch {facts.tag}",
+        f"with {command('watch', facts.package)} {facts.tag}",
         (start.workflow.path, start.workflow.on_line),
     )
 

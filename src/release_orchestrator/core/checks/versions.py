@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from packaging.version import InvalidVersion, Version
 
+from ..packages import command
 from ..publisher import INDEX_NAMES
 from .facts import Facts, Finding, finding
 
@@ -54,7 +55,8 @@ def check_versions(facts: Facts) -> list[Finding]:
                 ("pyproject.toml", None),
                 f"tag {tag} says {tagged}, but the project's version is {facts.version}: the "
                 f"distributions built for {tag} would be {facts.version}",
-                f"let release cut {tagged} set the version and the tag together",
+                f"let {command('cut', facts.package)} {tagged} set the version and the tag "
+                "together",
             )
         )
     built = facts.dist_versions
@@ -100,7 +102,7 @@ def check_index_answer(facts: Facts) -> list[Finding]:
                 ("pyproject.toml", None),
                 f"{project} {version} is already on {name}: uploading it again fails with "
                 "'File already exists'",
-                "release a new version (e.g. release cut patch)",
+                f"release a new version (e.g. {command('cut', facts.package)} patch)",
             )
         ]
     return []

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..findings import Severity
+from ..packages import command
 from ..publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem, Publisher, is_reusable
 from .report import Finding
 from .rules import RANK, RETRY_STEP, RULES_BY_CODE, Rule, Variant
@@ -29,9 +30,14 @@ class _Match:
 
 
 def diagnose(
-    evidence: Evidence, publisher: Publisher | None, checklist: Sequence[ChecklistItem]
+    evidence: Evidence,
+    publisher: Publisher | None,
+    checklist: Sequence[ChecklistItem],
+    package: str | None = None,
 ) -> list[Finding]:
-    """The findings for ``evidence``, most likely first."""
+    """The findings for ``evidence``, most likely first; the fixes' commands name
+    ``package`` (the one the failed run released, among several).
+    """
     matches = {code: _Match(hit.variant, hit.line) for code, hit in evidence.hits.items()}
     _add_derived(matches, evidence)
     severities = {code: _severity(code, matches) for code in matches}
@@ -49,12 +55,23 @@ def diagnose(
                 severity=severities[code],
                 title=rule.title,
                 cause=cause.replace("{host}", host),
-                fix=tuple(step.replace("{host}", host) for step in fix),
+                fix=tuple(_for_package(step.replace("{host}", host), package) for step in fix),
                 docs=rule.docs,
                 evidence=match.line,
             )
         )
     return findings
+
+
+def _for_package(step: str, package: str | None) -> str:
+    """The step with its ``release`` commands for ``package``: among several packages,
+    ``release retry`` and ``release cut`` without ``--package`` are refused.
+    """
+    if package is None:
+        return step
+    for verb in ("retry", "cut"):
+        step = step.replace(f"`release {verb}", f"`{command(verb, package)}")
+    return step
 
 
 def _add_derived(matches: dict[str, _Match], evidence: Evidence) -> None:

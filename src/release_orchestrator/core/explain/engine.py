@@ -29,12 +29,14 @@ def explain(
     publisher: Publisher | None,
     publisher_source: str,
     project: str | None = None,
+    package: str | None = None,
 ) -> ExplainReport:
     """Explain why the publish job whose ``logs`` these are failed.
 
     ``publisher`` is the trusted publisher to compare the token with (``None``: unknown)
     and ``publisher_source`` says where it came from; it becomes the report's ``source``.
-    ``project`` (the local project's name on PyPI) names the publisher form to link to.
+    ``project`` (the local project's name on PyPI) names the publisher form to link to;
+    ``package`` is the package the run released, among several (named in the fixes).
     Text with no known failure gives a report without findings, never an exception.
     Raises :class:`UsageError` when there is no log.
     """
@@ -52,7 +54,7 @@ def explain(
     evidence = scanner.finish()
     claims = _redacted(evidence.claims)
     checklist = tuple(compare(publisher, claims)) if claims is not None else ()
-    findings = diagnose(evidence, publisher, checklist)
+    findings = diagnose(evidence, publisher, checklist, package)
     form = publisher_form(claims) if claims is not None else None
     index = evidence.index or (publisher.index if publisher else "pypi")
     return ExplainReport(
