@@ -88,13 +88,15 @@ def compare(
         outcome = run_tool([*release_command(), "doctor", "--tag", TAG, "--json"], root, env)
         row.alone, row.problem = zizmor_alone(root, env)
     row.problem = outcome.problem or row.problem
-    for finding in (outcome.data or {}).get("findings") or []:
+    data = outcome.data or {}
+    # zizmor's findings have a list of their own (``security``), present when there are any.
+    for finding in (data.get("findings") or []) + (data.get("security") or []):
         code = str(finding.get("code"))
         if code.startswith(PREFIX):
             row.folded.append(code.removeprefix(PREFIX))
         elif code not in IGNORED:
             row.doctor.append(code)
-    for note in (outcome.data or {}).get("notes") or []:
+    for note in data.get("notes") or []:
         if "zizmor" in str(note.get("message")):
             row.problem = str(note["message"])
     return row
