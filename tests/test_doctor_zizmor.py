@@ -355,6 +355,18 @@ def test_release_zizmor_names_the_executable_or_turns_the_audit_off(
     assert zizmor_findings(off) == []
 
 
+def test_the_audit_runs_without_the_token_and_zizmors_own_settings(risky: Project) -> None:
+    # An empty GH_TOKEN (a step given a secret that is not set) makes zizmor refuse to start;
+    # ZIZMOR_CONFIG would replace the configuration the doctor chose.
+    env = {name: value for name, value in os.environ.items() if name != "RELEASE_ZIZMOR"}
+    env.update(GH_TOKEN="", GITHUB_TOKEN="", ZIZMOR_CONFIG=str(risky.work / "missing.yml"))
+
+    data = doctor(risky, Deps(env=env, cwd=risky.work))
+
+    assert "zizmor:artipacked" in {f["code"] for f in zizmor_findings(data)}
+    assert not any("zizmor" in n["message"] for n in data["notes"])
+
+
 def test_offline_is_always_passed_and_the_repository_config_is_used(
     risky: Project, tmp_path: Path
 ) -> None:
