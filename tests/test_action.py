@@ -98,6 +98,21 @@ def test_doctor_check_passes_on_a_sound_workflow(
     assert "Pending publisher: needed" in run.stdout  # PyPI was asked: the stand-in's answer
 
 
+def test_doctor_check_includes_zizmors_audit_and_passes_on_its_warnings(
+    project: Project, index: PyPIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RELEASE_ZIZMOR")  # the zizmor installed with the tests' `release`
+    project.write(WORKFLOW, SOUND)
+    run = action(tmp_path, project.work, {"command": "doctor", "install": "false"})
+    assert run.code == 0, run.stdout + run.stderr
+    upload = line_of(SOUND, "pypa/gh-action-pypi-publish")
+    warning = f"::warning file={WORKFLOW},line={upload},title=release doctor%3A zizmor%3A"
+    assert warning in run.stdout
+    rows = [line for line in run.summary.splitlines() if line.startswith("| warning | `zizmor:")]
+    assert rows
+    assert f"**0 error(s), 0 warning(s).** zizmor: {len(rows)} security warning(s)." in run.summary
+
+
 def test_doctor_offline_input(project: Project, tmp_path: Path) -> None:
     project.write(WORKFLOW, SOUND)
     inputs = {"command": "doctor", "install": "false", "offline": "true"}
