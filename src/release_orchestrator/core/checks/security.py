@@ -181,7 +181,7 @@ def fold_zizmor(
     return found
 
 
-def check_security(facts: Facts, ours: Sequence[Finding] = ()) -> list[Finding | Note]:
+def check_security(facts: Facts, ours: Sequence[Finding]) -> list[Finding | Note]:
     """zizmor:<audit> findings for the publishing job, less those ``ours`` (our checks'
     findings) report too; a note when zizmor did not run.
     """
