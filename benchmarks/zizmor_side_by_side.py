@@ -40,6 +40,8 @@ from corpus_report import (
     sealed_env,
 )
 
+from release_orchestrator.core.checks.security import OURS_TOO
+
 ZIZMOR = Path(sys.executable).parent / "zizmor"
 PREFIX = "zizmor:"
 
@@ -88,13 +90,15 @@ def compare(
         outcome = run_tool([*release_command(), "doctor", "--tag", TAG, "--json"], root, env)
         row.alone, row.problem = zizmor_alone(root, env)
     row.problem = outcome.problem or row.problem
-    for finding in (outcome.data or {}).get("findings") or []:
+    data = outcome.data or {}
+    # zizmor's findings have a list of their own (``security``), present when there are any.
+    for finding in (data.get("findings") or []) + (data.get("security") or []):
         code = str(finding.get("code"))
         if code.startswith(PREFIX):
             row.folded.append(code.removeprefix(PREFIX))
         elif code not in IGNORED:
             row.doctor.append(code)
-    for note in (outcome.data or {}).get("notes") or []:
+    for note in data.get("notes") or []:
         if "zizmor" in str(note.get("message")):
             row.problem = str(note["message"])
     return row
@@ -119,12 +123,13 @@ def render(rows: list[Row]) -> str:
     both = sum(1 for r in rows if r.doctor and r.alone)
     only_doctor = sum(1 for r in rows if r.doctor and not r.alone)
     only_zizmor = sum(1 for r in rows if r.alone and not r.doctor)
-    trusted = sum(
-        1
-        for r in rows
-        if "password-with-trusted-publishing" in r.doctor and "use-trusted-publishing" in r.alone
-    )
-    token = sum(1 for r in rows if "password-with-trusted-publishing" in r.doctor)
+    # The problems both report, which the doctor reports once (as its own): per pair of its
+    # table, the workflows where zizmor alone flags the audit among those with our code.
+    pairs = []
+    for audit, ours in OURS_TOO.items():
+        with_ours = [r for r in rows if ours & set(r.doctor)]
+        also = sum(1 for r in with_ours if audit in r.alone)
+        pairs.append(f"{'/'.join(sorted(ours))} ~ {audit} on {also}/{len(with_ours)}")
     lines.append("")
     lines.append(
         f"summary: {len(rows)} workflows; release doctor's own checks: {doctor} findings in "
@@ -133,8 +138,8 @@ def render(rows: list[Row]) -> str:
         f"({len({c for r in rows for c in r.alone})} audits), of which {folded} "
         f"({100 * folded // max(alone, 1)}%) concern the publishing job and are folded in; "
         f"both report something on {both}, only the doctor on {only_doctor}, only zizmor on "
-        f"{only_zizmor}; password-with-trusted-publishing also flagged use-trusted-publishing by "
-        f"zizmor on {trusted}/{token}; {sum(1 for r in rows if r.problem)} with a problem"
+        f"{only_zizmor}; the same problem in both (reported once, as the doctor's): "
+        f"{', '.join(pairs)}; {sum(1 for r in rows if r.problem)} with a problem"
     )
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ from gitfixtures import OWNER, REPO, Project
 from release_orchestrator.sandbox import GitHubEmulator, JobSpec, Lifecycle, StepSpec
 from release_orchestrator.sandbox.pypi import PyPIServer
 from test_doctor_ci import NO_ID_TOKEN, SOUND, WORKFLOW
+from test_doctor_zizmor import line_of
 from test_explain_cli import RELEASE_YML, seed_log_body
 from wheelhouse import environment_without, pip_without_index, this_project_wheelhouse
 
@@ -95,6 +96,21 @@ def test_doctor_check_passes_on_a_sound_workflow(
     assert "::error" not in run.stdout
     assert "**No problems found.**" in run.summary
     assert "Pending publisher: needed" in run.stdout  # PyPI was asked: the stand-in's answer
+
+
+def test_doctor_check_includes_zizmors_audit_and_passes_on_its_warnings(
+    project: Project, index: PyPIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RELEASE_ZIZMOR")  # the zizmor installed with the tests' `release`
+    project.write(WORKFLOW, SOUND)
+    run = action(tmp_path, project.work, {"command": "doctor", "install": "false"})
+    assert run.code == 0, run.stdout + run.stderr
+    upload = line_of(SOUND, "pypa/gh-action-pypi-publish")
+    warning = f"::warning file={WORKFLOW},line={upload},title=release doctor%3A zizmor%3A"
+    assert warning in run.stdout
+    rows = [line for line in run.summary.splitlines() if line.startswith("| warning | `zizmor:")]
+    assert rows
+    assert f"**0 error(s), 0 warning(s).** zizmor: {len(rows)} security warning(s)." in run.summary
 
 
 def test_doctor_offline_input(project: Project, tmp_path: Path) -> None:
@@ -202,8 +218,12 @@ def test_install_step_installs_the_actions_own_version(
 ) -> None:
     # pip installs this repository (GITHUB_ACTION_PATH) from local wheels only; `release` is
     # then found on the PATH the install step added, not in the test's own environment.
-    for name, value in pip_without_index(this_project_wheelhouse(tmp_path / "wheels")).items():
+    # The [security] extra too: zizmor's binary wheel, from the same wheelhouse.
+    wheels = this_project_wheelhouse(tmp_path / "wheels", extras=("security",))
+    for name, value in pip_without_index(wheels).items():
         monkeypatch.setenv(name, value)
+    # The audit as a user gets it: the zizmor installed next to the action's `release`.
+    monkeypatch.delenv("RELEASE_ZIZMOR")
     project.write(WORKFLOW, NO_ID_TOKEN)
     inputs = {"command": "doctor", "offline": "true"}
     # pip builds and installs about 30 packages: 20-60 s on a busy machine.
@@ -216,8 +236,17 @@ def test_install_step_installs_the_actions_own_version(
     assert run.outputs["python"] == {"found": "true"}
     assert run.code == 3, run.stdout + run.stderr
     assert "title=release doctor%3A missing-id-token" in run.stdout
-    installed = tmp_path / "runner-temp" / "release-orchestrator" / "bin" / "release"
-    assert installed.exists()
+    installed = tmp_path / "runner-temp" / "release-orchestrator" / "bin"
+    assert (installed / "release").exists()
+    assert os.access(installed / "zizmor", os.X_OK)
+    # The doctor check folded in zizmor's audit of the publishing job.
+    upload = line_of(NO_ID_TOKEN, "pypa/gh-action-pypi-publish")
+    assert (
+        f"::warning file={WORKFLOW},line={upload},title=release doctor%3A zizmor%3Aunpinned-uses::"
+        in run.stdout
+    )
+    assert "| warning | `zizmor:unpinned-uses` |" in run.summary
+    assert "zizmor is not installed" not in run.stdout + run.summary
 
 
 def test_this_projects_workflows_use_the_action() -> None:

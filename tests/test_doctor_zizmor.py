@@ -18,10 +18,17 @@ import pytest
 import runcli
 from gitfixtures import Project
 from release_orchestrator.adapters.zizmor import Zizmor
-from release_orchestrator.core.checks.security import INSTALL_HINT, Audited, fold_zizmor
+from release_orchestrator.core.checks.facts import finding
+from release_orchestrator.core.checks.security import (
+    INSTALL_HINT,
+    OURS_TOO,
+    Audited,
+    fold_zizmor,
+)
 from release_orchestrator.core.workflows import parse_workflow
 from release_orchestrator.deps import Deps
 from runcli import make_deps
+from test_readme_tables import doctor_emitted_codes
 
 WORKFLOW = ".github/workflows/publish.yml"
 
@@ -209,6 +216,86 @@ def test_the_job_calling_a_reusable_publishing_workflow_is_audited(
     assert ("zizmor:artipacked", WORKFLOW, line_of(called, "actions/checkout")) in found
 
 
+# Two problems our checks and zizmor both see: pull_request_target starts the publishing
+# workflow, and the upload is handed an API token. zizmor points inside the `on:` block and
+# at the step's `uses:`; our checks at the `on:` line and the step's first line.
+TWICE = """\
+name: Publish
+on:
+  pull_request_target:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - name: Upload
+        uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.PYPI_TOKEN }}
+"""
+
+
+def zizmor_alone(root: Path) -> set[str]:
+    """The audits zizmor itself reports on the publishing workflow."""
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "zizmor"), "--offline", "--format=json", WORKFLOW],
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return {str(item["ident"]) for item in json.loads(done.stdout)}
+
+
+def test_a_problem_our_checks_report_is_not_reported_again_by_zizmor(
+    project: Project, default_lookup: None
+) -> None:
+    project.write(WORKFLOW, TWICE)
+    assert {"use-trusted-publishing", "dangerous-triggers"} <= zizmor_alone(project.work)
+
+    out = runcli.release("doctor", "--json", "--offline", deps=make_deps(cwd=project.work))
+
+    assert out.code == 3, out.stderr  # ours are errors: the token, pull_request_target
+    data = json.loads(out.stdout)
+    ours = {(f["code"], f["line"]) for f in data["findings"]}
+    assert ("password-with-trusted-publishing", line_of(TWICE, "- name: Upload")) in ours
+    assert ("pull-request-target", line_of(TWICE, "on:")) in ours
+    folded = {f["code"] for f in zizmor_findings(data)}
+    assert "zizmor:use-trusted-publishing" not in folded
+    assert "zizmor:dangerous-triggers" not in folded
+    # What only zizmor sees stays.
+    assert {"zizmor:artipacked", "zizmor:unpinned-uses"} <= folded
+
+
+def test_zizmor_keeps_a_problem_our_checks_only_note(
+    project: Project, default_lookup: None
+) -> None:
+    # No `id-token: write` and no publisher configured: the token upload is on purpose, a
+    # note of ours, not a finding; zizmor's advice to move to trusted publishing stands.
+    text = TWICE.replace("    permissions:\n      id-token: write\n", "")
+    text = text.replace("  pull_request_target:\n", "")
+    project.write(WORKFLOW, text)
+
+    data = doctor(project, make_deps(cwd=project.work))
+
+    assert "password-with-trusted-publishing" not in {f["code"] for f in data["findings"]}
+    upload = [f for f in zizmor_findings(data) if f["code"] == "zizmor:use-trusted-publishing"]
+    assert [f["line"] for f in upload] == [line_of(text, "uses: pypa/gh-action-pypi-publish")]
+
+
+def test_the_same_problem_table_names_our_codes() -> None:
+    ours = set().union(*OURS_TOO.values())
+    assert ours
+    assert ours <= doctor_emitted_codes()
+
+
 def test_cut_names_zizmor_warnings_and_goes_on(project: Project, default_lookup: None) -> None:
     project.write(WORKFLOW, RISKY)
     project.commit_all("publishing workflow")
@@ -266,6 +353,18 @@ def test_release_zizmor_names_the_executable_or_turns_the_audit_off(
     off = doctor(risky, make_deps(cwd=risky.work))  # the suite's RELEASE_ZIZMOR=""
     assert not any("zizmor" in n["message"] for n in off["notes"])
     assert zizmor_findings(off) == []
+
+
+def test_the_audit_runs_without_the_token_and_zizmors_own_settings(risky: Project) -> None:
+    # An empty GH_TOKEN (a step given a secret that is not set) makes zizmor refuse to start;
+    # ZIZMOR_CONFIG would replace the configuration the doctor chose.
+    env = {name: value for name, value in os.environ.items() if name != "RELEASE_ZIZMOR"}
+    env.update(GH_TOKEN="", GITHUB_TOKEN="", ZIZMOR_CONFIG=str(risky.work / "missing.yml"))
+
+    data = doctor(risky, Deps(env=env, cwd=risky.work))
+
+    assert "zizmor:artipacked" in {f["code"] for f in zizmor_findings(data)}
+    assert not any("zizmor" in n["message"] for n in data["notes"])
 
 
 def test_offline_is_always_passed_and_the_repository_config_is_used(
@@ -360,6 +459,59 @@ def test_workflow_level_findings_fold_when_they_apply_to_the_publishing_job() ->
     assert "zizmor:excessive-permissions" not in {f.code for f in again}
     # A file zizmor was not asked about for this release is not folded either.
     assert fold_zizmor(output, [Audited(replace(workflow, path=Path("x.yml")), (publish,))]) == []
+
+
+TWO_UPLOADS = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - name: PyPI
+        uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.PYPI_TOKEN }}
+      - name: TestPyPI
+        uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          password: ${{ secrets.TEST_PYPI_TOKEN }}
+"""
+
+
+def test_only_the_step_our_check_names_is_left_to_ours() -> None:
+    workflow = parse_workflow(TWO_UPLOADS, Path(WORKFLOW))
+    pypi_step = workflow.jobs[0].steps[0]
+    password = line_of(TWO_UPLOADS, "secrets.PYPI_TOKEN")
+    test_password = line_of(TWO_UPLOADS, "TEST_PYPI_TOKEN")
+    output = json.dumps(
+        [
+            _item("use-trusted-publishing", ["jobs", "publish", "steps", 0, "with"], password),
+            _item("use-trusted-publishing", ["jobs", "publish", "steps", 1, "with"], test_password),
+            _item("unpinned-uses", ["jobs", "publish", "steps", 0, "uses"], password - 2),
+        ]
+    )
+    audited = [Audited(workflow, workflow.jobs[:1])]
+    at = (WORKFLOW, pypi_step.line)
+    ours = [finding("password-with-trusted-publishing", "error", at, "token", "remove it")]
+
+    folded = fold_zizmor(output, audited, ours)
+
+    assert folded is not None
+    # The first step's token is ours to report; the second's, and another audit of the first
+    # step, are zizmor's.
+    assert [(f.code, f.line) for f in folded] == [
+        ("zizmor:use-trusted-publishing", test_password),
+        ("zizmor:unpinned-uses", password - 2),
+    ]
+    # Our finding in another file, or under another code, leaves zizmor's alone.
+    elsewhere = [replace(ours[0], file=".github/workflows/other.yml")]
+    other_code = [replace(ours[0], code="build-in-publish-job")]
+    for unrelated in (elsewhere, other_code):
+        kept = fold_zizmor(output, audited, unrelated)
+        assert kept is not None
+        assert len(kept) == 3
 
 
 @pytest.mark.parametrize("output", ["", "{}", "not json", '{"ident": 1}'])

@@ -3,14 +3,20 @@
 ``pip install --no-index --find-links WHEELHOUSE`` then installs the same versions into a
 fresh environment (as pre-commit does for a hook) without asking any index: each installed
 distribution's files, listed in its ``RECORD``, are zipped back into a wheel under the tag
-its ``WHEEL`` file recorded.
+its ``WHEEL`` file recorded, with a ``RECORD`` of what the wheel holds.
 """
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
+import io
 import os
+import sysconfig
 import zipfile
 from collections import deque
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -45,6 +51,37 @@ def requirement_closure(roots: list[str]) -> list[metadata.Distribution]:
     return list(found.values())
 
 
+def _archived_name(dist: metadata.Distribution, file: metadata.PackagePath) -> str | None:
+    """Where ``file`` of the installed ``dist`` goes in its wheel, or None when it stays out."""
+    relative = file.as_posix()
+    if "__pycache__" in relative or file.name in _INSTALLER_FILES:
+        return None  # byte code pip compiles, files it writes itself
+    if not relative.startswith("../"):
+        return relative
+    # Outside site-packages: a script. One pip generates from an entry point stays out (pip
+    # writes it again); any other (zizmor's binary, for one) is the wheel's own, and goes
+    # back where a wheel carries its scripts.
+    located = Path(str(dist.locate_file(file))).resolve()
+    if located.parent != Path(sysconfig.get_path("scripts")).resolve():
+        return None
+    generated = {e.name for e in dist.entry_points if e.group in ("console_scripts", "gui_scripts")}
+    if file.name in generated:
+        return None
+    name = canonicalize_name(dist.metadata["Name"]).replace("-", "_")
+    return f"{name}-{dist.version}.data/scripts/{file.name}"
+
+
+def _record(entries: Sequence[tuple[str, bytes]], record: str) -> str:
+    """The wheel's ``RECORD``: each file's sha256 and size, then the RECORD's own row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for name, data in entries:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        writer.writerow([name, f"sha256={digest}", len(data)])
+    writer.writerow([record, "", ""])
+    return out.getvalue()
+
+
 def rebuild_wheel(dist: metadata.Distribution, into: Path) -> Path:
     """Zip the installed ``dist`` back into a wheel in ``into``; return its path."""
     wheel_info = dist.read_text("WHEEL") or ""
@@ -57,14 +94,20 @@ def rebuild_wheel(dist: metadata.Distribution, into: Path) -> Path:
     tag = "-".join(".".join(dict.fromkeys(part[i] for part in tags)) for i in range(3))
     name = canonicalize_name(dist.metadata["Name"]).replace("-", "_")
     path = into / f"{name}-{dist.version}-{tag}.whl"
+    record = f"{name}-{dist.version}.dist-info/RECORD"
+    entries: list[tuple[str, bytes]] = []
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in dist.files or []:
-            relative = file.as_posix()
-            if relative.startswith("../") or "__pycache__" in relative:
-                continue  # scripts pip writes into bin/, byte code it compiles
-            if file.name in _INSTALLER_FILES:
+            archived = _archived_name(dist, file)
+            if archived is None or archived.endswith(".dist-info/RECORD"):
                 continue
-            archive.write(Path(str(dist.locate_file(file))), relative)
+            source = Path(str(dist.locate_file(file)))
+            entries.append((archived, source.read_bytes()))
+            # A script keeps its mode (zizmor's binary must stay executable).
+            info = zipfile.ZipInfo.from_file(source, archived)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[-1][1])
+        archive.writestr(record, _record(entries, record))
     return path
 
 
@@ -82,11 +125,12 @@ def pip_without_index(wheels: Path) -> dict[str, str]:
     return {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
 
 
-def this_project_wheelhouse(into: Path) -> Path:
-    """What installing this project from its source needs (its build backend included)."""
-    return build_wheelhouse(
-        ["release-orchestrator", "hatchling"], into, skip={"release-orchestrator"}
-    )
+def this_project_wheelhouse(into: Path, extras: Sequence[str] = ()) -> Path:
+    """What installing this project from its source needs (its build backend included), with
+    what its ``extras`` add.
+    """
+    project = f"release-orchestrator[{','.join(extras)}]" if extras else "release-orchestrator"
+    return build_wheelhouse([project, "hatchling"], into, skip={"release-orchestrator"})
 
 
 def environment_without(prefixes: tuple[str, ...]) -> dict[str, str]:

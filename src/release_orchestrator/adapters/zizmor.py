@@ -4,7 +4,7 @@ An optional extra (``release-orchestrator[security]``) installs its binary wheel
 a ``zizmor`` executable next to the Python that runs us; it is looked for there first, then
 on ``PATH``. ``RELEASE_ZIZMOR`` names another executable, or, empty, turns the audit off.
 It always runs ``--offline``: the doctor's audit asks no one, so it is the same
-with and without ``release doctor --offline`` and needs no token.
+with and without ``release doctor --offline`` and needs no token, which it is not given.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ ENV_VAR = "RELEASE_ZIZMOR"
 # The repository's own zizmor configuration, where zizmor itself looks for it; without one,
 # --no-config, so that a user-level file does not change what the doctor reports.
 CONFIG_FILES = (Path(".github") / "zizmor.yml", Path("zizmor.yml"))
+# zizmor reads a token from these, and refuses to start when one is set but empty, as it is
+# in a workflow step handed a secret that is not set (the action's `token:` input, for one).
+TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Zizmor:
                 text=True,
                 timeout=self.timeout,
                 check=False,
-                env={**env, "NO_COLOR": "1"},
+                env=_environment(env),
             )
         except subprocess.TimeoutExpired:
             return ZizmorRun(problem=f"it did not finish within {self.timeout:g} s")
@@ -81,3 +84,15 @@ class Zizmor:
             last = (done.stderr.strip().splitlines() or ["no message"])[-1].strip()
             return ZizmorRun(problem=f"it exited with code {done.returncode} ({last})")
         return ZizmorRun(output=done.stdout)
+
+
+def _environment(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for zizmor: no token, and none of its own ZIZMOR_* settings, which would
+    change what it reports (the configuration, the online audits) behind the doctor's back.
+    """
+    kept = {
+        name: value
+        for name, value in env.items()
+        if name not in TOKEN_VARIABLES and not name.startswith("ZIZMOR_")
+    }
+    return {**kept, "NO_COLOR": "1"}

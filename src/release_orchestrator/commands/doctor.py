@@ -241,7 +241,7 @@ def run_doctor(
     """Check the project at ``root`` for the tag ``request`` names; never changes anything."""
     facts, source = gather(root, request, deps, project)
     findings, notes = run_checks(facts)
-    security, security_notes = run_security(facts)
+    security, security_notes = run_security(facts, findings)
     report = DoctorReport(
         findings=findings,
         security=security,

@@ -132,7 +132,10 @@ def actions_summary(report: DoctorReport) -> str:
             f"| {cell(f.fix)} |"
             for f in report.findings + report.security
         ]
-        lines += ["", f"**{len(report.errors)} error(s), {len(report.warnings)} warning(s).**"]
+        verdict = f"**{len(report.errors)} error(s), {len(report.warnings)} warning(s).**"
+        if report.security:  # counted apart, as in the report for people: they never block
+            verdict += f" zizmor: {len(report.security)} security warning(s)."
+        lines += ["", verdict]
     else:
         lines.append("**No problems found.**")
     if report.notes:

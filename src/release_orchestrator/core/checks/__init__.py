@@ -42,13 +42,14 @@ def run_checks(facts: Facts) -> tuple[list[Finding], list[Note]]:
     return _split([outcome for check in CHECKS for outcome in check(facts)])
 
 
-def run_security(facts: Facts) -> tuple[list[Finding], list[Note]]:
-    """The findings zizmor has for the publishing job, and its notes.
+def run_security(facts: Facts, ours: Sequence[Finding]) -> tuple[list[Finding], list[Note]]:
+    """The findings zizmor has for the publishing job, and its notes; a problem that one of
+    ``ours`` (:func:`run_checks`' findings) reports too is left to ours.
 
     Kept apart from :func:`run_checks`: they say how safe the workflow is, not whether
     this upload will work, so they never block ``release cut`` and have their own list.
     """
-    return _split(check_security(facts))
+    return _split(check_security(facts, ours))
 
 
 def _split(outcomes: Sequence[Outcome]) -> tuple[list[Finding], list[Note]]:

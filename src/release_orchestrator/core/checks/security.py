@@ -5,7 +5,8 @@ only reads its JSON output (``--format=json``, its v1 format) and keeps what con
 publishing job: findings located in that job, in a job that calls it (a reusable workflow's
 caller), or at the workflow level of those files (triggers, ``permissions:``, ``env:``).
 Every folded finding is a warning: a security weakness does not make the upload fail, nor
-publish from another place, so it never blocks ``release cut``.
+publish from another place, so it never blocks ``release cut``. A problem that one of our own
+checks reports too (:data:`OURS_TOO`) is reported once, as ours.
 """
 
 from __future__ import annotations
@@ -41,6 +42,20 @@ EXPLAINED: Mapping[str, tuple[str, str]] = {
         "of the publishing job, and any artifact of the work tree, can read it",
         "add `with: {persist-credentials: false}` to the actions/checkout step",
     ),
+}
+
+
+# zizmor's audits that one of our own checks makes too, with our codes for the same problem.
+# Where both point at the same place, zizmor's finding is dropped: ours names the fix for
+# PyPI's trusted publishing, and it is an error that blocks the release where it must.
+# "The same place" is zizmor's line, or the line of the step, job or `on:` block it lies
+# in, which is where our checks put theirs (zizmor points inside: at `with: password:`, at
+# `on: pull_request_target:`).
+OURS_TOO: Mapping[str, frozenset[str]] = {
+    # the upload is given a password or an API token instead of the OIDC exchange
+    "use-trusted-publishing": frozenset({"password-with-trusted-publishing"}),
+    # pull_request_target, or workflow_run, starts the publishing workflow
+    "dangerous-triggers": frozenset({"pull-request-target"}),
 }
 
 
@@ -88,6 +103,26 @@ def _where(location: Mapping[str, Any]) -> tuple[str | None, list[Any], int | No
     return path, route, row + 1 if isinstance(row, int) else None
 
 
+def _enclosing_line(workflow: Workflow, route: Sequence[Any]) -> int | None:
+    """The line of the step, else the job, else the ``on:`` block that ``route`` lies in."""
+    if route and route[0] == "on":
+        return workflow.on_line
+    job = workflow.job(route[1]) if len(route) > 1 and route[0] == "jobs" else None
+    if job is None:
+        return None
+    index = route[3] if len(route) > 3 and route[2] == "steps" else None
+    if isinstance(index, int) and 0 <= index < len(job.steps):
+        return job.steps[index].line
+    return job.line
+
+
+def _ours_too(ident: str, path: str, lines: set[int | None], ours: Sequence[Finding]) -> bool:
+    """Whether one of ``ours`` reports zizmor's ``ident`` problem at ``path``, on ``lines``."""
+    codes = OURS_TOO.get(ident, frozenset())
+    lines = lines - {None}  # no line is no place: it matches nothing
+    return any(f.code in codes and f.file == path and f.line in lines for f in ours)
+
+
 def _concerns(audited: Audited, route: Sequence[Any]) -> bool:
     """Whether a finding at ``route`` in ``audited``'s file touches the publishing job."""
     if route and route[0] == "jobs":
@@ -111,8 +146,11 @@ def _message(item: Mapping[str, Any], location: Mapping[str, Any]) -> tuple[str,
     return f"zizmor: {said}", f"see {url}"
 
 
-def fold_zizmor(output: str, audited: Sequence[Audited]) -> list[Finding] | None:
-    """The findings of zizmor's JSON that concern the publishing job, as warnings.
+def fold_zizmor(
+    output: str, audited: Sequence[Audited], ours: Sequence[Finding] = ()
+) -> list[Finding] | None:
+    """The findings of zizmor's JSON that concern the publishing job, as warnings, less
+    those that one of ``ours`` (our checks' findings) reports too (:data:`OURS_TOO`).
 
     None when ``output`` is not zizmor's JSON list of findings.
     """
@@ -134,14 +172,19 @@ def fold_zizmor(output: str, audited: Sequence[Audited]) -> list[Finding] | None
         entry = by_path.get(Path(path).as_posix()) if path else None
         if entry is None or not _concerns(entry, route):
             continue
+        places = {line, _enclosing_line(entry.workflow, route)}
+        if _ours_too(str(item["ident"]), entry.workflow.path.as_posix(), places, ours):
+            continue
         message, fix = _message(item, location)
         code = CODE.replace("<audit>", str(item["ident"]))
         found.append(finding(code, "warning", (path, line), message, fix))
     return found
 
 
-def check_security(facts: Facts) -> list[Finding | Note]:
-    """zizmor:<audit> findings for the publishing job; a note when zizmor did not run."""
+def check_security(facts: Facts, ours: Sequence[Finding]) -> list[Finding | Note]:
+    """zizmor:<audit> findings for the publishing job, less those ``ours`` (our checks'
+    findings) report too; a note when zizmor did not run.
+    """
     run = facts.zizmor
     if run is None or facts.publishing is None:
         return []
@@ -154,7 +197,7 @@ def check_security(facts: Facts) -> list[Finding | Note]:
         ]
     if run.output is None:
         return [note(f"zizmor could not audit the publishing workflow: {run.problem}")]
-    folded = fold_zizmor(run.output, audited_files(facts))
+    folded = fold_zizmor(run.output, audited_files(facts), ours)
     if folded is None:
         return [note("zizmor's output could not be read, so its findings are not shown")]
     return list(folded)
