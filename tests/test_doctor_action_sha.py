@@ -83,6 +83,8 @@ def test_a_sha_of_an_old_release_is_outdated(project: Project, action_tags: GitH
     assert codes(data) == [("outdated-action", "error")]
     (found,) = data["findings"]
     assert "runs v1.9" in found["message"]
+    # The fix agrees with zizmor's unpinned-uses, which asks for a SHA on this same line.
+    assert "pin the commit SHA of v1.12 or later" in found["fix"]
     # The public repository's tags, asked once, anonymously (no token in this environment).
     (call,) = factory.calls
     assert call["token"] == ""

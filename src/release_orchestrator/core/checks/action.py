@@ -116,5 +116,7 @@ def _outdated(ref: str, version: tuple[int, int], path: Path, step: Step) -> Fin
         (path, step.line),
         f"{PUBLISH_ACTION}{runs}, which predates Metadata 2.4: its twine check fails on "
         "current builds with 'Metadata is missing required fields: Name, Version'",
-        f"use {PUBLISH_ACTION}@release/v1 (or v1.12 or later)",
+        # zizmor's unpinned-uses asks for a commit SHA on the same line: one fix serves both.
+        f"use {PUBLISH_ACTION}@release/v1, or pin the commit SHA of v1.12 or later "
+        "with the version in a comment",
     )
