@@ -384,13 +384,88 @@ def test_a_workflow_run_started_by_pull_requests(project: Project) -> None:
     """Pattern: publish on workflow_run after a CI workflow that pull requests start."""
     use(
         project,
-        "name: CI\non: [push, pull_request]\njobs:\n  test:\n    steps:\n      - run: x\n",
+        "name: CI\non:\n  push:\n    branches: [main]\n  pull_request:\n"
+        "jobs:\n  test:\n    steps:\n      - run: x\n",
         name=".github/workflows/ci.yml",
     )
     on = 'on:\n  push:\n    tags: ["v*"]\n  workflow_run:\n    workflows: [CI]\n'
     use(project, GOOD.replace(ON_TAG, on))
     _, data = doctor(cwd=project.work)
     assert codes(data) == [("pull-request-target", "error")]
+
+
+CREATE_GUARD = "    if: github.event_name == 'create' && github.event.ref_type == 'tag'\n"
+
+
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        ("on: create\n", []),
+        ("on:\n  push:\n    branches: [main]\n  create:\n", []),
+        # pushing a new tag fires both events, and nothing tells them apart here
+        ('on:\n  push:\n    tags: ["v*"]\n  create:\n', [("double-trigger", "error")]),
+    ],
+)
+def test_the_tags_creation_starts_an_on_create_workflow(
+    project: Project, on: str, expected: list[tuple[str, str]]
+) -> None:
+    """Pattern: `on: create` with a job guarded by `github.event.ref_type == 'tag'`."""
+    guard = CREATE_GUARD if "tags:" not in on else ""
+    text = GOOD.replace(ON_TAG, on).replace("    needs: build\n", "    needs: build\n" + guard)
+    use(project, text)
+    out, data = doctor(cwd=project.work)
+    assert codes(data) == expected
+    assert out.code == (3 if expected else 0)
+
+
+def test_create_runs_see_the_short_ref_and_no_branch(project: Project) -> None:
+    """A create's payload names the tag without refs/tags/; a branch's creation is skipped."""
+    guard = "    if: github.event.ref == 'refs/tags/v0.1.1'\n"
+    text = GOOD.replace(ON_TAG, "on: create\n")
+    use(project, text.replace("    needs: build\n", "    needs: build\n" + guard))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("tag-not-triggering", "error")]
+
+
+WHEELS = (
+    "name: Wheels\non:\n  push:\n    tags: ['*.*']\n"
+    "jobs:\n  build:\n    steps:\n      - run: python -m build\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("guard", "expected"),
+    [
+        ("    if: github.event.workflow_run.conclusion == 'success'\n", []),
+        # a workflow_run runs on the default branch, never at the tag
+        ("    if: startsWith(github.ref, 'refs/tags/')\n", [("tag-not-triggering", "error")]),
+    ],
+)
+def test_a_workflow_run_after_a_workflow_the_tag_starts(
+    project: Project, guard: str, expected: list[tuple[str, str]]
+) -> None:
+    """Pattern: build on the tag push, publish on the build's completion (workflow_run)."""
+    use(project, WHEELS, name=".github/workflows/wheels.yml")
+    on = "on:\n  workflow_run:\n    workflows: [Wheels]\n    types: [completed]\n"
+    text = GOOD.replace(ON_TAG, on).replace("    needs: build\n", "    needs: build\n" + guard)
+    use(project, text)
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == expected
+    if not expected:
+        assert any("workflow_run after wheels.yml" in n for n in notes(data))
+        claims = data["predicted_claims"]
+        assert claims["repository"] == f"{OWNER}/{REPO}"
+        assert claims.get("ref") is None  # the default branch's name is not known
+
+
+def test_a_workflow_run_that_follows_only_requests_is_not_a_run_of_the_tag(
+    project: Project,
+) -> None:
+    use(project, WHEELS, name=".github/workflows/wheels.yml")
+    on = "on:\n  workflow_run:\n    workflows: [Wheels]\n    types: [requested]\n"
+    use(project, GOOD.replace(ON_TAG, on))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("tag-not-triggering", "error")]
 
 
 def test_two_projects_from_two_folders_are_not_a_double_upload(project: Project) -> None:

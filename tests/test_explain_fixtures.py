@@ -68,6 +68,7 @@ EXPECTED: dict[str, list[str]] = {
     "twine-bare-httperror-file-exists.log": ["file-already-exists"],
     "twine-bare-httperror-invalid-credentials.log": ["invalid-credentials"],
     "twine-filename-already-used.log": ["file-already-exists"],
+    "twine-legacy-pypi-file-exists.log": ["file-already-exists"],
     "twine-verbose-html-body.log": ["invalid-credentials"],
     "twine-429-new-project.log": ["too-many-new-projects"],
     "poetry-file-exists.log": ["file-already-exists"],

@@ -93,7 +93,9 @@ def _publishing(
     owner = local.owner or publisher.owner
     repository = local.repository or publisher.repository
     full = f"{owner}/{repository}" if owner and repository else None
-    reached, guarded = runs_for_tag(entries, workflow, job, facts.tag, fired_for(facts), full)
+    reached, guarded = runs_for_tag(
+        entries, workflow, job, facts.tag, fired_for(facts), full, facts.workflows
+    )
     publishing = Publishing(
         workflow=workflow,
         job=job,

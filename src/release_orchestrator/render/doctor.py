@@ -12,7 +12,12 @@ if TYPE_CHECKING:
     from ..core.checks.report import DoctorReport
 
 
-_STARTED_BY = {"push": "the tag push", "release": "the GitHub Release (release: published)"}
+_STARTED_BY = {
+    "push": "the tag push",
+    "create": "the tag's creation (on: create)",
+    "release": "the GitHub Release (release: published)",
+    "workflow_run": "a workflow_run after a workflow the tag starts",
+}
 
 
 def render_report(report: DoctorReport) -> str:

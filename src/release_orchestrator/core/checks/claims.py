@@ -64,12 +64,25 @@ def predict_for(
 ) -> Claims:
     """The claims of the first run the tag starts (the job's own file when none does).
 
-    Without a GitHub remote only the environment is known.
+    Without a GitHub remote only the environment is known; a workflow_run runs on the
+    default branch, whose name the doctor does not know, so its refs are left out.
     """
     job = publishing.job
     first = publishing.starts[0].workflow if publishing.starts else publishing.workflow
     event = publishing.starts[0].event if publishing.starts else "push"
     environment, known = environment_claim(job)
+    if owner and repository and event == "workflow_run":
+        full = f"{owner}/{repository}"
+        sub = f"repo:{full}:environment:{environment}" if environment and known else None
+        missing = frozenset({"environment"}) if environment is None and known else frozenset()
+        return Claims(
+            sub=sub,
+            repository=full,
+            repository_owner=owner,
+            environment=environment,
+            event_name=event,
+            missing=missing,
+        )
     if owner and repository:
         return predict_claims(
             owner,

@@ -43,6 +43,18 @@ class Context:
     action: str | None = None
     repository: str | None = None  # owner/name, when the remote names it
 
+    def _payload_ref(self, name: str) -> Any:
+        """``github.event.ref``/``ref_type`` as the webhook payloads carry them: a push's ref
+        is the full ref, a create's the short name beside its ref_type; a release has neither.
+        """
+        short = self.ref.split("/", 2)[-1]
+        kind = "tag" if self.ref.startswith("refs/tags/") else "branch"
+        if self.event == "push":
+            return self.ref if name == "github.event.ref" else None
+        if self.event == "create":
+            return short if name == "github.event.ref" else kind
+        return None if self.event == "release" else UNKNOWN
+
     def name(self, path: str) -> Any:
         """The value of a context name, or :data:`UNKNOWN`."""
         low = path.lower()
@@ -55,8 +67,10 @@ class Context:
         if low == "github.ref_name":
             return self.ref.split("/", 2)[-1]
         if low == "github.event.action":
-            # A push has no activity type; other events' types are not known here.
-            return self.action if self.event in ("push", "release") else UNKNOWN
+            # A push or a create has no activity type; other events' are not known here.
+            return self.action if self.event in ("push", "create", "release") else UNKNOWN
+        if low in ("github.event.ref", "github.event.ref_type"):
+            return self._payload_ref(low)
         if low == "github.repository" and self.repository:
             return self.repository
         if low == "github.repository_owner" and self.repository:

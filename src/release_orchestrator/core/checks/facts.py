@@ -68,15 +68,20 @@ class Start:
 
     workflow: Workflow  # the file whose trigger starts the run (workflow_ref)
     caller: Job | None  # the job that calls the publishing workflow, when it is reusable
-    event: str  # "push" or "release"
+    event: str  # "push", "create" (the tag's creation), "release" or "workflow_run"
     action: str | None = None  # the release's activity type (created, published, …)
     certain: bool = True  # False: an `if:` the doctor cannot evaluate may skip the upload
+    after: str | None = None  # for workflow_run: the file of the run it follows
 
     @property
     def label(self) -> str:
         """The run in words: "the tag push", "the GitHub Release (published)"."""
         if self.event == "push":
             return "the tag push"
+        if self.event == "create":
+            return "the tag's creation (on: create)"
+        if self.event == "workflow_run":
+            return f"the workflow_run after {self.after}"
         return f"the GitHub Release ({self.action})" if self.action else "the GitHub Release"
 
 

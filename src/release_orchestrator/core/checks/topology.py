@@ -179,9 +179,51 @@ def reaches(workflow: Workflow, job: Job, start: Start, context: Context) -> boo
     return runs
 
 
+# A workflow_run runs on the repository's default branch, whose name the doctor does not know.
+DEFAULT_BRANCH_REF = "refs/heads/main"
+
+
 def context_for(start: Start, tag: str, repository: str | None) -> Context:
-    """The ``github`` context of a run the release starts (both runs are at the tag)."""
-    return Context(start.event, f"refs/tags/{tag}", start.action, repository)
+    """The ``github`` context of a run the release starts: at the tag, except a
+    workflow_run's, which runs on the default branch.
+    """
+    ref = DEFAULT_BRANCH_REF if start.event == "workflow_run" else f"refs/tags/{tag}"
+    return Context(start.event, ref, start.action, repository)
+
+
+def _starts_for_tag(workflow: Workflow, tag: str, fired: Sequence[str]) -> bool:
+    """Whether pushing ``tag`` (with its GitHub Release's activities ``fired``) runs
+    ``workflow`` by its own triggers.
+    """
+    return (
+        push_triggers_on_tag(workflow, tag)
+        or "create" in workflow.triggers
+        or bool(release_activities(workflow, fired))
+    )
+
+
+def followed(
+    entry: Workflow, workflows: Iterable[Workflow], tag: str, fired: Sequence[str]
+) -> list[Workflow]:
+    """The workflows that ``entry``'s ``on: workflow_run`` follows and the release starts.
+
+    GitHub names them by ``name:`` (the file name when there is none); each completed run
+    of one starts ``entry``. Its `types` default to every activity, ``completed`` among them.
+    """
+    config = entry.triggers.get("workflow_run")
+    if "workflow_run" not in entry.triggers or not isinstance(config, Mapping):
+        return []
+    names = config.get("workflows")
+    wanted = {str(n) for n in (names if isinstance(names, list) else [names] if names else [])}
+    types = config.get("types")
+    listed = [str(t) for t in (types if isinstance(types, list) else [types])] if types else None
+    if listed is not None and "completed" not in listed:
+        return []
+    return [
+        w
+        for w in workflows
+        if w is not entry and (w.name or w.filename) in wanted and _starts_for_tag(w, tag, fired)
+    ]
 
 
 def runs_for_tag(
@@ -191,21 +233,30 @@ def runs_for_tag(
     tag: str,
     fired: Sequence[str],
     repository: str | None = None,
+    workflows: Iterable[Workflow] = (),
 ) -> tuple[list[Start], list[Start]]:
     """The runs the release starts that reach the upload, and those an `if:` skips.
 
-    A push of ``tag``; and one run per activity type of the GitHub Release (``fired``, see
-    :func:`release_fires`) the workflow listens to. A run whose `if:` cannot be evaluated
-    is kept, marked uncertain.
+    A push of ``tag``, and the tag's creation (``on: create``, which has no filters); one
+    run per activity type of the GitHub Release (``fired``, see :func:`release_fires`) the
+    workflow listens to; and a workflow_run after each of ``workflows`` those start. A run
+    whose `if:` cannot be evaluated is kept, marked uncertain.
     """
     reached: list[Start] = []
     skipped: list[Start] = []
+    others = list(workflows)
     for entry, caller in entries:
         candidates = []
         if push_triggers_on_tag(entry, tag):
             candidates.append(Start(entry, caller, "push"))
+        if "create" in entry.triggers:
+            candidates.append(Start(entry, caller, "create"))
         candidates += [
             Start(entry, caller, "release", a) for a in release_activities(entry, fired)
+        ]
+        candidates += [
+            Start(entry, caller, "workflow_run", "completed", after=w.filename)
+            for w in followed(entry, others, tag, fired)
         ]
         for start in candidates:
             runs = reaches(workflow, job, start, context_for(start, tag, repository))
@@ -417,7 +468,9 @@ def select_job(
         return (
             named is not None and workflow.filename != named,
             pypi is not None and pypi.index not in job_indexes(job),
-            not runs_for_tag(entry_points(workflows, workflow), workflow, job, tag, fired)[0],
+            not runs_for_tag(
+                entry_points(workflows, workflow), workflow, job, tag, fired, None, workflows
+            )[0],
             not grants_id_token(workflow, job),
         )
 

@@ -18,6 +18,7 @@ from ..workflows import Job, Workflow, publishing_jobs
 from .conditions import Context
 from .facts import Facts, Finding, Note, Outcome, Publishing, Start, finding, note
 from .topology import (
+    DEFAULT_BRANCH_REF,
     entry_points,
     fired_for,
     job_indexes,
@@ -31,7 +32,6 @@ from .topology import (
 # The ref of a pull-request run: the merge ref for pull_request, the base branch for
 # pull_request_target and workflow_run (the doctor cannot know the branch's name).
 _PR_REF = {"pull_request": "refs/pull/1/merge"}
-_BASE_REF = "refs/heads/main"
 
 
 def check_triggers(facts: Facts) -> list[Outcome]:
@@ -210,7 +210,7 @@ def _other_publishers(facts: Facts) -> list[Outcome]:
             continue  # e.g. two projects of a monorepo, each from its own folder
         entries = entry_points(facts.workflows, workflow)
         reached, _ = runs_for_tag(
-            entries, workflow, job, facts.tag, fired_for(facts), _repository(facts)
+            entries, workflow, job, facts.tag, fired_for(facts), _repository(facts), facts.workflows
         )
         if reached:
             found.append(
@@ -265,7 +265,8 @@ def _pull_requests(facts: Facts, pub: Publishing) -> list[Outcome]:
                 continue
             if event == "workflow_run" and not _pr_started(facts, workflow):
                 continue
-            context = Context(event, _PR_REF.get(event, _BASE_REF), None, _repository(facts))
+            ref = _PR_REF.get(event, DEFAULT_BRANCH_REF)
+            context = Context(event, ref, None, _repository(facts))
             runs = reaches(pub.workflow, pub.job, Start(workflow, caller, event), context)
             if event == "pull_request":
                 if runs is True:

@@ -669,7 +669,9 @@ RULES: tuple[Rule, ...] = (
     # '…'). See … #file-name-reuse", "This filename was previously used by a file that has
     # since been deleted. Use a different version." (before 2019: "This filename has already
     # been used, use a different version."), "Only one sdist may be uploaded per release.";
-    # maturin "File already exists: …".
+    # maturin "File already exists: …"; the legacy PyPI before Warehouse: 'A file named "{f}"
+    # already exists for {release}. To fix problems with that file you should create a new
+    # release.'.
     Rule(
         code="file-already-exists",
         title="This version was already uploaded",
@@ -687,6 +689,7 @@ RULES: tuple[Rule, ...] = (
             "filename was previously used",
             "filename has already been used",
             "only one sdist may be uploaded per release",
+            "to fix problems with that file you should create a new release",
         ),
     ),
     # warehouse forklift/legacy.py 400: "Binary wheel '{f}' has an unsupported platform tag
