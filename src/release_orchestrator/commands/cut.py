@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from ..core.pyproject import locate_version, plan_file_changes
 from ..core.remote import require_github_repository
 from ..core.resume import RemoteTag
 from ..core.steps import Step, StepHook
+from ..core.upload import DEFAULT_PYPI_TIMEOUT
 from ..core.version import next_version
 from ..errors import (
     Cancelled,
@@ -44,7 +45,6 @@ from ..errors import (
 )
 from ..render.console import Console
 from ..render.plan import describe_plan
-from .confirm import PyPICheck
 from .doctor import check_before_cut, start_index_lookup
 
 if TYPE_CHECKING:
@@ -66,7 +66,8 @@ class CutRequest:
     api_url: str | None = None
     skip_doctor: bool = False
     watch: bool = True  # follow the publish run after the push
-    pypi: PyPICheck = field(default_factory=PyPICheck)  # then confirm the upload
+    pypi_check: bool = True  # then confirm the upload on PyPI,
+    pypi_timeout: float = DEFAULT_PYPI_TIMEOUT  # waiting this long for it to be served
     generate_notes: bool = False  # GitHub's generated notes in the Release, after the changelog's
     package: str | None = None  # --package: the package to release, among several
 
@@ -443,12 +444,12 @@ def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:
     if request.watch and not request.dry_run:
         # A dry run follows nothing: the watch's modules load only for a real cut.
         from ..render.watch import view_for
+        from .confirm import PyPICheck
         from .flow import finish_watch, follow_release
 
         view = view_for(deps.console, deps.env)
-        followed = follow_release(
-            result, deps, api_url=request.api_url, view=view, pypi=request.pypi
-        )
+        pypi = PyPICheck(request.pypi_check, request.pypi_timeout)
+        followed = follow_release(result, deps, api_url=request.api_url, view=view, pypi=pypi)
     if deps.console.json_mode:
         data = result.to_json()
         if followed is not None:
