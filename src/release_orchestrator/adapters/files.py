@@ -10,17 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
 from packaging.version import InvalidVersion, Version
 
 from ..core.config import ReleaseConfig, load_config, project_name
-from ..core.model import FileChange, display_path
+from ..core.model import FileChange, canonical_name, display_path
 from ..core.packages import (
     Package,
     check_packages,
@@ -259,6 +252,13 @@ def read_local(
 
 def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:
     """The versions of ``project`` among the sdists and wheels in ``dist/``, with their files."""
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
     found: dict[Version, tuple[str, ...]] = {}
     folder = root / "dist"
     if not folder.is_dir():
@@ -273,6 +273,6 @@ def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:
                 continue
         except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
             continue
-        if name == canonicalize_name(project):
+        if name == canonical_name(project):
             found[version] = (*found.get(version, ()), path.name)
     return found
