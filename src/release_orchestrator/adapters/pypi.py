@@ -140,7 +140,11 @@ class PyPIClient:
         """Start :meth:`lookup` in the background and return what waits for its answer, so
         that the round trip to the index overlaps other work.
         """
+        # The HTTP client loads here rather than in the thread: an import there holds the
+        # interpreter, and each git command this thread starts or waits for meanwhile
+        # would wait its turn for it (up to 5 ms, Python's switch interval, each time).
         import threading
+        import urllib.request  # noqa: F401
 
         answers: list[ProjectInfo] = []
         failures: list[Exception] = []

@@ -140,38 +140,45 @@ def _options(request: CutRequest, config: ReleaseConfig) -> CutOptions:
     )
 
 
-def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | None]:
-    """Read the repository and ask the remote once; fetch the release branch to compare
-    unless the remote already has it at HEAD.
+def _start_repo_facts(
+    repo: GitRepo, options: CutOptions
+) -> Callable[[], tuple[RepoFacts, str | None]]:
+    """Start reading the repository and asking the remote; return what waits for the facts.
+    The release branch is fetched to compare unless the remote already has it at HEAD.
     """
     remote_url = repo.remote_url(options.remote)
     # The remote is asked first, so that its round trip overlaps the local reads.
     answer = repo.start_ls_remote(options.remote) if remote_url else None
-    tree = repo.read_work_tree()
-    branch, head = tree.branch, tree.head
-    state = answer() if answer else None
-    release_branch = options.branch or (state.default_branch if state else None)
-    divergence = None
-    if state and release_branch in state.heads and branch == release_branch:
-        if state.heads[release_branch] == head:
-            # The remote's branch is at HEAD: in sync, so there is nothing to fetch or count.
-            divergence = (0, 0)
-        else:
-            tracking = repo.fetch_branch(options.remote, release_branch)
-            divergence = repo.ahead_behind(release_branch, tracking)
-    facts = RepoFacts(
-        root=repo.root,
-        branch=branch,
-        head=head,
-        head_message=tree.head_message,
-        changed_files=tree.changed_files,
-        identity_problem=tree.identity_problem,
-        remote_url=remote_url,
-        remote_state=state,
-        divergence=divergence,
-        local_tags=tree.local_tags,
-    )
-    return facts, release_branch
+    work_tree = repo.start_work_tree()
+
+    def facts() -> tuple[RepoFacts, str | None]:
+        tree = work_tree()
+        branch, head = tree.branch, tree.head
+        state = answer() if answer else None
+        release_branch = options.branch or (state.default_branch if state else None)
+        divergence = None
+        if state and release_branch in state.heads and branch == release_branch:
+            if state.heads[release_branch] == head:
+                # The remote's branch is at HEAD: in sync, so nothing to fetch or count.
+                divergence = (0, 0)
+            else:
+                tracking = repo.fetch_branch(options.remote, release_branch)
+                divergence = repo.ahead_behind(release_branch, tracking)
+        found = RepoFacts(
+            root=repo.root,
+            branch=branch,
+            head=head,
+            head_message=tree.head_message,
+            changed_files=tree.changed_files,
+            identity_problem=tree.identity_problem,
+            remote_url=remote_url,
+            remote_state=state,
+            divergence=divergence,
+            local_tags=tree.local_tags,
+        )
+        return found, release_branch
+
+    return facts
 
 
 def _preflight(
@@ -219,12 +226,13 @@ def run_cut(
     project = load_project(root, request.package)
     config = project.config
     options = _options(request, config)
-    # The doctor's question to PyPI goes out now, so that it overlaps the git commands.
+    source = locate_version(project.root, project.pyproject, LOCAL)
+    repo_facts = _start_repo_facts(repo, options)
+    # The doctor's question to PyPI goes out while git runs, and its HTTP client loads then.
     index_answer = (
         None if request.skip_doctor else start_index_lookup(config, project.pyproject, deps)
     )
-    source = locate_version(project.root, project.pyproject, LOCAL)
-    facts, release_branch = _repo_facts(repo, options)
+    facts, release_branch = repo_facts()
 
     current = source.current
     if source.kind == "scm":
