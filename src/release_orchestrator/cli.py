@@ -1,8 +1,8 @@
 """The ``release`` command line: typer options (see :mod:`.options`), and one error boundary.
 
 Commands are imported inside each function, so that ``release --help`` loads none of them.
-No ``from __future__ import annotations`` here: typer reads every command's annotations at
-each start, and objects need no ``eval`` as strings do (a third of ``--help``'s own time).
+No ``from __future__ import annotations``: typer reads every command's annotations at each
+start, and as objects they need no ``eval`` (about 10 ms less, ``--help`` included).
 """
 
 import sys
