@@ -165,17 +165,14 @@ class GitRepo:
         identity and the local tags; return what waits for them. The git commands, which
         only read, run side by side, and beside whatever the caller does meanwhile.
         """
-        branch = self._start("symbolic-ref", "--quiet", "--short", "HEAD")
         head = self._start("log", "-1", "--format=%H%n%B", "HEAD")
-        status = self._start("status", "--porcelain=v1", "--untracked-files=no")
+        # --branch: a first line names the checked-out branch, so no symbolic-ref is needed.
+        status = self._start("status", "--porcelain=v1", "--branch", "--untracked-files=no")
         idents = [self._start("var", name) for name in ("GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT")]
         tags = self._start(*_TAGS)
 
         def work_tree() -> WorkTree:
-            try:
-                checked_out: str | None = branch()
-            except GitCommandFailed:  # a detached HEAD
-                checked_out = None
+            header, *changed = status().splitlines()
             try:
                 sha, _, message = head().partition("\n")
             except GitCommandFailed:  # a repository without commits
@@ -187,10 +184,10 @@ class GitRepo:
                 except GitCommandFailed as exc:
                     identity_problem = identity_problem or exc.message
             return WorkTree(
-                branch=checked_out,
+                branch=_branch(header),
                 head=sha or None,
                 head_message=message.strip(),
-                changed_files=tuple(line[3:] for line in status().splitlines() if line.strip()),
+                changed_files=tuple(line[3:] for line in changed if line.strip()),
                 identity_problem=identity_problem,
                 local_tags=_local_tags(tags()),
             )
@@ -376,6 +373,21 @@ def _remote_state(out: str) -> RemoteState:
             else:
                 tags.setdefault(name, left)
     return RemoteState(default_branch=default, heads=heads, tags=tags)
+
+
+def _branch(header: str) -> str | None:
+    """The branch in ``git status --porcelain --branch``'s ``## `` line; None when detached.
+
+    ``## main...origin/main [ahead 1]``, ``## main``, ``## No commits yet on main`` (``Initial
+    commit on`` before git 2.15), ``## HEAD (no branch)``; a branch name holds no space and
+    no ``..``, so neither separator can be part of it.
+    """
+    name = header.removeprefix("## ")
+    if name.startswith("HEAD (no branch)"):
+        return None
+    for unborn in ("No commits yet on ", "Initial commit on "):
+        name = name.removeprefix(unborn)
+    return name.split("...")[0].split(" ")[0]
 
 
 def _local_tags(out: str) -> dict[str, str]:
