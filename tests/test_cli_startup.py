@@ -1,11 +1,17 @@
-"""``release --help`` stays light: no PyGithub, GitPython or rich at start-up."""
+"""``release --help`` stays light: no PyGithub, GitPython or rich at start-up; and
+``release cut --dry-run`` loads only what its checks use.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
+
+from gitfixtures import Project
+from release_orchestrator.cli import app
 
 HEAVY = ("github", "git", "rich", "requests")
 
@@ -30,6 +36,38 @@ def test_help_imports_no_heavy_library(args: list[str]) -> None:
     )
     assert "Usage: release" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+# What only a real cut uses: the writes (GitPython), GitHub (PyGithub, requests), the live
+# view (rich), the confirmation on PyPI after the run, and packaging's platform tags.
+NOT_IN_A_DRY_RUN = (*HEAVY, "packaging.tags", "release_orchestrator.commands.confirm")
+
+
+def test_a_dry_run_cut_loads_only_what_its_checks_use(project: Project) -> None:
+    probe = PROBE.format(args=["cut", "patch", "--dry-run"], heavy=NOT_IN_A_DRY_RUN)
+    # The doctor's PyPI look-up finds nothing listening; a dry run reports it and goes on.
+    env = {**os.environ, "RELEASE_PYPI_URL": "http://127.0.0.1:9"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=project.work,
+        env=env,
+    )
+    assert "Dry run: nothing was changed." in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_commands_annotations_are_objects_not_strings() -> None:
+    # typer reads every command's annotations at each start; a string costs an eval each.
+    callbacks = [info.callback for info in app.registered_commands]
+    assert len(callbacks) == 7
+    for callback in callbacks:
+        assert callback is not None
+        annotations = callback.__annotations__
+        assert annotations
+        assert not [name for name, kind in annotations.items() if isinstance(kind, str)]
 
 
 def test_module_entry_point_runs() -> None:

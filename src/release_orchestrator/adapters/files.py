@@ -10,18 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
 from packaging.version import InvalidVersion, Version
 
 from ..core.checks.topology import FULL_RELEASE, select_job
 from ..core.config import ReleaseConfig, load_config, project_name
-from ..core.model import FileChange, display_path
+from ..core.model import FileChange, canonical_name, display_path
 from ..core.packages import (
     Package,
     check_packages,
@@ -290,6 +283,13 @@ def _current_tag(project: Project) -> str | None:
 
 def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:
     """The versions of ``project`` among the sdists and wheels in ``dist/``, with their files."""
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
     found: dict[Version, tuple[str, ...]] = {}
     folder = root / "dist"
     if not folder.is_dir():
@@ -304,6 +304,6 @@ def dist_versions(root: Path, project: str) -> dict[Version, tuple[str, ...]]:
                 continue
         except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
             continue
-        if name == canonicalize_name(project):
+        if name == canonical_name(project):
             found[version] = (*found.get(version, ()), path.name)
     return found

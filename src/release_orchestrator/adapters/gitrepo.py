@@ -26,7 +26,7 @@ _TAGS = ("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectnam
 
 @dataclass(frozen=True)
 class WorkTree:
-    """What ``release cut`` reads of the work tree (:meth:`GitRepo.read_work_tree`)."""
+    """What ``release cut`` reads of the work tree (:meth:`GitRepo.start_work_tree`)."""
 
     branch: str | None  # the checked-out branch; None when HEAD is detached
     head: str | None  # None in a repository without commits
@@ -160,37 +160,39 @@ class GitRepo:
         except GitCommandFailed:
             return None
 
-    def read_work_tree(self) -> WorkTree:
-        """The branch, HEAD and its message, the changed tracked files, git's identity and
-        the local tags; the git commands, which only read, run side by side.
+    def start_work_tree(self) -> Callable[[], WorkTree]:
+        """Start reading the branch, HEAD and its message, the changed tracked files, git's
+        identity and the local tags; return what waits for them. The git commands, which
+        only read, run side by side, and beside whatever the caller does meanwhile.
         """
-        branch = self._start("symbolic-ref", "--quiet", "--short", "HEAD")
         head = self._start("log", "-1", "--format=%H%n%B", "HEAD")
-        status = self._start("status", "--porcelain=v1", "--untracked-files=no")
+        # --branch: a first line names the checked-out branch, so no symbolic-ref is needed.
+        status = self._start("status", "--porcelain=v1", "--branch", "--untracked-files=no")
         idents = [self._start("var", name) for name in ("GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT")]
         tags = self._start(*_TAGS)
-        try:
-            checked_out: str | None = branch()
-        except GitCommandFailed:  # a detached HEAD
-            checked_out = None
-        try:
-            sha, _, message = head().partition("\n")
-        except GitCommandFailed:  # a repository without commits
-            sha, message = "", ""
-        identity_problem = None
-        for ident in idents:  # the committer's problem first, as git commit reports it
+
+        def work_tree() -> WorkTree:
+            header, *changed = status().splitlines()
             try:
-                ident()
-            except GitCommandFailed as exc:
-                identity_problem = identity_problem or exc.message
-        return WorkTree(
-            branch=checked_out,
-            head=sha or None,
-            head_message=message.strip(),
-            changed_files=tuple(line[3:] for line in status().splitlines() if line.strip()),
-            identity_problem=identity_problem,
-            local_tags=_local_tags(tags()),
-        )
+                sha, _, message = head().partition("\n")
+            except GitCommandFailed:  # a repository without commits
+                sha, message = "", ""
+            identity_problem = None
+            for ident in idents:  # the committer's problem first, as git commit reports it
+                try:
+                    ident()
+                except GitCommandFailed as exc:
+                    identity_problem = identity_problem or exc.message
+            return WorkTree(
+                branch=_branch(header),
+                head=sha or None,
+                head_message=message.strip(),
+                changed_files=tuple(line[3:] for line in changed if line.strip()),
+                identity_problem=identity_problem,
+                local_tags=_local_tags(tags()),
+            )
+
+        return work_tree
 
     def remote_url(self, remote: str) -> str | None:
         """The URL configured for ``remote`` (:func:`read_remote_url`; None: no such remote)."""
@@ -371,6 +373,21 @@ def _remote_state(out: str) -> RemoteState:
             else:
                 tags.setdefault(name, left)
     return RemoteState(default_branch=default, heads=heads, tags=tags)
+
+
+def _branch(header: str) -> str | None:
+    """The branch in ``git status --porcelain --branch``'s ``## `` line; None when detached.
+
+    ``## main...origin/main [ahead 1]``, ``## main``, ``## No commits yet on main`` (``Initial
+    commit on`` before git 2.15), ``## HEAD (no branch)``; a branch name holds no space and
+    no ``..``, so neither separator can be part of it.
+    """
+    name = header.removeprefix("## ")
+    if name.startswith("HEAD (no branch)"):
+        return None
+    for unborn in ("No commits yet on ", "Initial commit on "):
+        name = name.removeprefix(unborn)
+    return name.split("...")[0].split(" ")[0]
 
 
 def _local_tags(out: str) -> dict[str, str]:

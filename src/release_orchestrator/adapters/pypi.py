@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ..core.model import canonical_name
 from ..core.upload import ProvenancePublisher, PyPIRelease, ServedFile
 
 # The base URL override (a mirror, or a local server); --index-url wins over it.
@@ -96,18 +96,18 @@ class ProjectInfo:
 
 def project_url(base: str, project: str) -> str:
     """The JSON API URL of ``project`` (normalised, so PyPI does not redirect)."""
-    return f"{base.rstrip('/')}/pypi/{quote(canonicalize_name(project))}/json"
+    return f"{base.rstrip('/')}/pypi/{quote(canonical_name(project))}/json"
 
 
 def release_url(base: str, project: str, version: str) -> str:
     """The JSON API URL of one release of ``project``."""
-    name = quote(canonicalize_name(project))
+    name = quote(canonical_name(project))
     return f"{base.rstrip('/')}/pypi/{name}/{quote(version, safe='')}/json"
 
 
 def provenance_url(base: str, project: str, version: str, filename: str) -> str:
     """The integrity API URL of one file's provenance."""
-    parts = (canonicalize_name(project), version, filename)
+    parts = (canonical_name(project), version, filename)
     path = "/".join(quote(part, safe="") for part in parts)
     return f"{base.rstrip('/')}/integrity/{path}/provenance"
 
@@ -140,7 +140,11 @@ class PyPIClient:
         """Start :meth:`lookup` in the background and return what waits for its answer, so
         that the round trip to the index overlaps other work.
         """
+        # The HTTP client loads here rather than in the thread: an import there holds the
+        # interpreter, and each git command this thread starts or waits for meanwhile
+        # would wait its turn for it (up to 5 ms, Python's switch interval, each time).
         import threading
+        import urllib.request  # noqa: F401
 
         answers: list[ProjectInfo] = []
         failures: list[Exception] = []

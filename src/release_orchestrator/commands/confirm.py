@@ -17,6 +17,7 @@ from ..adapters.pypi import IndexTrouble, IndexUnreachable, PyPIClient
 from ..core.model import RepoRef
 from ..core.packages import command
 from ..core.upload import (
+    DEFAULT_PYPI_TIMEOUT,
     ExpectedPublisher,
     PyPIRelease,
     confirmation_line,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from ..deps import Deps
     from ..render.console import Console
 
-DEFAULT_PYPI_TIMEOUT = 5 * 60.0  # PyPI's CDN usually serves a new release within a minute
 FIRST_WAIT = 2.0
 MAX_WAIT = 30.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from ..core.pyproject import locate_version, plan_file_changes
 from ..core.remote import require_github_repository
 from ..core.resume import RemoteTag
 from ..core.steps import Step, StepHook
+from ..core.upload import DEFAULT_PYPI_TIMEOUT
 from ..core.version import next_version
 from ..errors import (
     Cancelled,
@@ -44,7 +45,6 @@ from ..errors import (
 )
 from ..render.console import Console
 from ..render.plan import describe_plan
-from .confirm import PyPICheck
 from .doctor import check_before_cut, start_index_lookup
 
 if TYPE_CHECKING:
@@ -66,7 +66,8 @@ class CutRequest:
     api_url: str | None = None
     skip_doctor: bool = False
     watch: bool = True  # follow the publish run after the push
-    pypi: PyPICheck = field(default_factory=PyPICheck)  # then confirm the upload
+    pypi_check: bool = True  # then confirm the upload on PyPI,
+    pypi_timeout: float = DEFAULT_PYPI_TIMEOUT  # waiting this long for it to be served
     generate_notes: bool = False  # GitHub's generated notes in the Release, after the changelog's
     package: str | None = None  # --package: the package to release, among several
 
@@ -140,38 +141,45 @@ def _options(request: CutRequest, config: ReleaseConfig, package: str | None) ->
     )
 
 
-def _repo_facts(repo: GitRepo, options: CutOptions) -> tuple[RepoFacts, str | None]:
-    """Read the repository and ask the remote once; fetch the release branch to compare
-    unless the remote already has it at HEAD.
+def _start_repo_facts(
+    repo: GitRepo, options: CutOptions
+) -> Callable[[], tuple[RepoFacts, str | None]]:
+    """Start reading the repository and asking the remote; return what waits for the facts.
+    The release branch is fetched to compare unless the remote already has it at HEAD.
     """
     remote_url = repo.remote_url(options.remote)
     # The remote is asked first, so that its round trip overlaps the local reads.
     answer = repo.start_ls_remote(options.remote) if remote_url else None
-    tree = repo.read_work_tree()
-    branch, head = tree.branch, tree.head
-    state = answer() if answer else None
-    release_branch = options.branch or (state.default_branch if state else None)
-    divergence = None
-    if state and release_branch in state.heads and branch == release_branch:
-        if state.heads[release_branch] == head:
-            # The remote's branch is at HEAD: in sync, so there is nothing to fetch or count.
-            divergence = (0, 0)
-        else:
-            tracking = repo.fetch_branch(options.remote, release_branch)
-            divergence = repo.ahead_behind(release_branch, tracking)
-    facts = RepoFacts(
-        root=repo.root,
-        branch=branch,
-        head=head,
-        head_message=tree.head_message,
-        changed_files=tree.changed_files,
-        identity_problem=tree.identity_problem,
-        remote_url=remote_url,
-        remote_state=state,
-        divergence=divergence,
-        local_tags=tree.local_tags,
-    )
-    return facts, release_branch
+    work_tree = repo.start_work_tree()
+
+    def facts() -> tuple[RepoFacts, str | None]:
+        tree = work_tree()
+        branch, head = tree.branch, tree.head
+        state = answer() if answer else None
+        release_branch = options.branch or (state.default_branch if state else None)
+        divergence = None
+        if state and release_branch in state.heads and branch == release_branch:
+            if state.heads[release_branch] == head:
+                # The remote's branch is at HEAD: in sync, so nothing to fetch or count.
+                divergence = (0, 0)
+            else:
+                tracking = repo.fetch_branch(options.remote, release_branch)
+                divergence = repo.ahead_behind(release_branch, tracking)
+        found = RepoFacts(
+            root=repo.root,
+            branch=branch,
+            head=head,
+            head_message=tree.head_message,
+            changed_files=tree.changed_files,
+            identity_problem=tree.identity_problem,
+            remote_url=remote_url,
+            remote_state=state,
+            divergence=divergence,
+            local_tags=tree.local_tags,
+        )
+        return found, release_branch
+
+    return facts
 
 
 def _preflight(
@@ -219,12 +227,13 @@ def run_cut(
     project = load_project(root, request.package)
     config = project.config
     options = _options(request, config, project.package_name)
-    # The doctor's question to PyPI goes out now, so that it overlaps the git commands.
+    source = locate_version(project.root, project.pyproject, LOCAL)
+    repo_facts = _start_repo_facts(repo, options)
+    # The doctor's question to PyPI goes out while git runs, and its HTTP client loads then.
     index_answer = (
         None if request.skip_doctor else start_index_lookup(config, project.pyproject, deps)
     )
-    source = locate_version(project.root, project.pyproject, LOCAL)
-    facts, release_branch = _repo_facts(repo, options)
+    facts, release_branch = repo_facts()
 
     current = source.current
     if source.kind == "scm":
@@ -443,12 +452,12 @@ def cut_command(request: CutRequest, deps: Deps, *, ask: bool) -> None:
     if request.watch and not request.dry_run:
         # A dry run follows nothing: the watch's modules load only for a real cut.
         from ..render.watch import view_for
+        from .confirm import PyPICheck
         from .flow import finish_watch, follow_release
 
         view = view_for(deps.console, deps.env)
-        followed = follow_release(
-            result, deps, api_url=request.api_url, view=view, pypi=request.pypi
-        )
+        pypi = PyPICheck(request.pypi_check, request.pypi_timeout)
+        followed = follow_release(result, deps, api_url=request.api_url, view=view, pypi=pypi)
     if deps.console.json_mode:
         data = result.to_json()
         if followed is not None:

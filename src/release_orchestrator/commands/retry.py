@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.publisher import LocalRepo, Publisher
 from ..core.retry import Published, RetryDecision, decide_retry
+from ..core.upload import DEFAULT_PYPI_TIMEOUT
 from ..errors import Cancelled, CheckFailure, ChecksFailed
-from .confirm import DEFAULT_PYPI_TIMEOUT, PyPICheck, confirm_after_run
+from .confirm import PyPICheck, confirm_after_run
 from .watch import DEFAULT_TIMEOUT, WatchResult, WatchView, watch_run
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from ..adapters.clock import Clock
 from ..adapters.github import GitHub, RequestStats
 from ..core.packages import command
 from ..core.runs import Conclusion, JobState, PendingDeployment, RunQuery, RunState, RunStatus
+from ..core.upload import DEFAULT_PYPI_TIMEOUT
 from ..errors import GitHubUnavailable, Interrupted, RateLimited, RunFailed, WatchTimeout
-from .confirm import PyPICheck
 
 DEFAULT_TIMEOUT = 30 * 60.0
 DEFAULT_INTERVAL = 15.0  # the cap; polls start shorter and slow down while nothing changes
@@ -274,7 +274,8 @@ class WatchRequest:
     interval: float = DEFAULT_INTERVAL
     timeout: float = DEFAULT_TIMEOUT
     api_url: str | None = None
-    pypi: PyPICheck = field(default_factory=PyPICheck)
+    pypi_check: bool = True  # after a green run, confirm the upload on PyPI,
+    pypi_timeout: float = DEFAULT_PYPI_TIMEOUT  # waiting this long for it to be served
     package: str | None = None  # --package: the package whose release tag to follow
 
 
@@ -341,13 +342,14 @@ def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult
 def watch_command(request: WatchRequest, deps: Deps) -> None:
     """``release watch``: follow the run, print ``--json``, then report and explain it."""
     from ..render.watch import view_for
-    from .confirm import confirm_after_run
+    from .confirm import PyPICheck, confirm_after_run
     from .flow import finish_watch
 
     result = run_watch(request, deps, view_for(deps.console, deps.env))
     if result.github is not None:
         repo = result.github.repo_ref
-        result.confirmation = confirm_after_run(result.run, repo, deps, request.pypi)
+        check = PyPICheck(request.pypi_check, request.pypi_timeout)
+        result.confirmation = confirm_after_run(result.run, repo, deps, check)
     if deps.console.json_mode:
         deps.console.data(json.dumps(result.to_json()))
     finish_watch(result, deps)

@@ -7,6 +7,7 @@ plans with them, the renderers show them.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,15 @@ from typing import Literal
 from packaging.version import Version
 
 SourceKind = Literal["project", "poetry", "file", "scm"]
+
+
+def canonical_name(name: str) -> str:
+    """A project's name as PyPI compares it: PEP 503's ``re.sub(r"[-_.]+", "-", name).lower()``.
+
+    The same as ``packaging.utils.canonicalize_name``, whose module also loads
+    ``packaging.tags`` (the platform's wheel tags), which ``release cut`` has no use for.
+    """
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def display_path(root: Path, path: Path) -> str:

@@ -14,10 +14,9 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from ..errors import ConfigError, UsageError
 from .config import ReleaseConfig, load_config
+from .model import canonical_name
 from .upload import version_of_tag
 
 
@@ -110,7 +109,7 @@ def package_from(path: str, pyproject: Mapping[str, Any]) -> Package:
             f"the package {path} has no [project] name in its pyproject.toml",
             "give it one: each package is released under its own name",
         )
-    name = canonicalize_name(name)
+    name = canonical_name(name)
     config = load_config(dict(pyproject))
     if config.packages:
         raise ConfigError(
@@ -165,8 +164,8 @@ def select_package(packages: Sequence[Package], wanted: str | None) -> Package |
         raise UsageError(
             f"this repository holds several packages ({names})", "name one with --package NAME"
         )
-    key = canonicalize_name(wanted)
-    found = next((p for p in packages if key in (p.name, canonicalize_name(p.path))), None)
+    key = canonical_name(wanted)
+    found = next((p for p in packages if key in (p.name, canonical_name(p.path))), None)
     if found is None:
         raise UsageError(f"--package {wanted} is not a package here", f"the packages: {names}")
     return found

@@ -21,12 +21,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ..errors import ConfigError
 from .config import ReleaseConfig
-from .model import FileChange, SourceKind, VersionSource, display_path
+from .model import FileChange, SourceKind, VersionSource, canonical_name, display_path
 
 
 class Files(Protocol):
@@ -282,7 +281,7 @@ def _requires_setuptools_scm(pyproject: Mapping[str, Any]) -> bool:
             name = Requirement(str(text)).name
         except InvalidRequirement:
             continue
-        if canonicalize_name(name) == "setuptools-scm":
+        if canonical_name(name) == "setuptools-scm":
             return True
     return False
 

@@ -15,6 +15,8 @@ from packaging.version import InvalidVersion, Version
 
 from .config import ReleaseConfig
 
+DEFAULT_PYPI_TIMEOUT = 5 * 60.0  # PyPI's CDN usually serves a new release within a minute
+
 
 @dataclass(frozen=True)
 class ProvenancePublisher:

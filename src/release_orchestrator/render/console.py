@@ -70,6 +70,11 @@ class Console:
         print(text, file=self._out, flush=True)
 
 
+def asks(yes: bool) -> bool:
+    """Whether to ask before acting: not with --yes, nor without a terminal to answer at."""
+    return not yes and is_terminal(sys.stdin)
+
+
 def is_terminal(stream: object) -> bool:
     """Whether ``stream`` is an open terminal; a closed or missing stdin (``<&-``, a daemon)
     is no terminal, so nothing prompts and nothing crashes.

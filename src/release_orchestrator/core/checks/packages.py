@@ -8,8 +8,7 @@ PyPI project would share its releases and its trusted publisher.
 
 from __future__ import annotations
 
-from packaging.utils import canonicalize_name
-
+from ..model import canonical_name
 from .facts import Facts, Outcome, finding
 from .topology import runs_for_tag
 
@@ -36,7 +35,7 @@ def check_package_publishing(facts: Facts) -> list[Outcome]:
                     )
                 )
         same = other.project is not None and facts.project is not None
-        if same and canonicalize_name(str(other.project)) == canonicalize_name(str(facts.project)):
+        if same and canonical_name(str(other.project)) == canonical_name(str(facts.project)):
             found.append(
                 finding(
                     "package-project-shared",
