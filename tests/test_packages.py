@@ -17,6 +17,7 @@ from release_orchestrator.core.packages import (
     matches,
     member_paths,
     package_from,
+    package_of_target,
     select_package,
 )
 from release_orchestrator.errors import ConfigError, ExitCode, UsageError
@@ -136,6 +137,52 @@ def test_select_package_refusals_are_usage_errors(
     assert caught.value.exit_code == ExitCode.USAGE
     assert message in caught.value.lines()[0]
     assert len(caught.value.lines()) == 1
+
+
+def test_a_tag_names_its_package_without_package() -> None:
+    a, b = _two()
+    # "a-" would read a-v1.0 as its version v1.0 too: the longest prefix is the tag's owner,
+    # so that two packages never both claim one tag.
+    short = package_from("packages/short", _pyproject("short", **{"tag-prefix": "a-"}))
+
+    assert package_of_target([a, b], None, "b-v0.2.0") is b
+    assert package_of_target([a, b, short], None, "a-v1.0") is a
+    assert package_of_target([a, b, short], None, "a-1.0") is short
+    assert package_of_target([a, b], "a", "a-v0.2.0") is a
+    assert package_of_target([a, b], "a", "0.2.0") is a  # a version, not a tag: the caller's
+    assert package_of_target([], None, "v1.0") is None
+
+
+@pytest.mark.parametrize(
+    ("packages", "wanted", "tag", "line"),
+    [
+        (
+            True,
+            None,
+            "v9.0.0",
+            "error: v9.0.0 is a release tag of none of the packages (a, b); "
+            "name a tag of one (a-v*, b-v*), or the package with --package NAME",
+        ),
+        (
+            True,
+            "a",
+            "b-v0.2.0",
+            "error: b-v0.2.0 is not a release tag of --package a (a-v*) but of b; "
+            "drop --package, or use --package b",
+        ),
+        (True, None, None, "error: this repository holds several packages (a, b)"),
+        (True, "c", "c-v1.0", "error: --package c is not a package here"),
+        (False, "a", "a-v1.0", "error: --package a: this repository holds one package"),
+    ],
+)
+def test_a_tag_of_no_package_or_of_another_is_a_usage_error(
+    packages: bool, wanted: str | None, tag: str | None, line: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        package_of_target(_two() if packages else [], wanted, tag)
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert len(caught.value.lines()) == 1
+    assert caught.value.lines()[0].startswith(line)
 
 
 def _write(path: Path, text: str) -> None:

@@ -77,6 +77,24 @@ def test_a_packages_own_tag_prefix_is_used(monorepo: Project) -> None:
     assert git(monorepo.origin, "tag", "-l").split() == ["b/0.1.1"]
 
 
+def test_the_plan_names_the_package_it_releases(monorepo: Project) -> None:
+    before = monorepo.state()
+
+    out = release("cut", "--package", "b", "minor", "--dry-run", cwd=monorepo.work)
+
+    assert out.code == 0, out.stderr
+    assert out.stdout.splitlines()[:2] == [
+        "Release b 0.2.0 (from 0.1.0, [project].version in pyproject.toml)",
+        "  branch main on origin, tag b-v0.2.0",
+    ]
+    # The JSON object has no key for the package: its tag and its commit message name it.
+    data = json.loads(
+        release("cut", "--package", "b", "minor", "--dry-run", "--json", cwd=monorepo.work).stdout
+    )
+    assert (data["tag"], "package" in data) == ("b-v0.2.0", False)
+    assert monorepo.state() == before
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -169,6 +169,11 @@ def test_a_cut_of_the_second_package_follows_its_own_workflows_run(
     assert sum(clock.sleeps) < 60  # followed to the end in the run's lifetime, not a timeout
 
 
+def push_tag(project: Project, tag: str) -> None:
+    """Tag HEAD and push the tag alone, as a release of one package would."""
+    git(project.work, "tag", tag)
+    git(project.work, "push", "-q", "origin", f"refs/tags/{tag}")
+
 
 def refused_b_run(emu: GitHubEmulator, project: Project, *, id_token: bool = True) -> int:
     """Push b's release b-v0.2.0; PyPI refuses its upload, because the publisher entered for
@@ -184,8 +189,7 @@ def refused_b_run(emu: GitHubEmulator, project: Project, *, id_token: bool = Tru
         repo=REPO,
     )
     emu.add_workflow("publish-b.yml", on_tags=("b-v*",), jobs=(job,), lifecycle=Lifecycle(0, 0))
-    git(project.work, "tag", "b-v0.2.0")
-    git(project.work, "push", "-q", "origin", "refs/tags/b-v0.2.0")
+    push_tag(project, "b-v0.2.0")
     return emu.run_ids()[-1]
 
 
@@ -240,11 +244,82 @@ def test_retry_of_a_run_refuses_with_the_packages_commands(
     # Without id-token: write a re-run fails the same way: a new release of b is the fix.
     run_id = refused_b_run(token, project, id_token=False)
 
-    out = release(
-        "retry", str(run_id), "--yes", "--api-url", token.url, "--json", cwd=project.work
-    )
+    out = release("retry", str(run_id), "--yes", "--api-url", token.url, "--json", cwd=project.work)
 
     assert out.code == 3, out.stderr
     data = json.loads(out.stdout)
     assert data["finding"] == "missing-id-token-permission"
     assert data["reason"].endswith("release a new version: release cut --package b patch")
+
+
+def test_a_tag_is_watched_and_looked_at_as_its_packages_without_package(
+    project: Project, emu: GitHubEmulator, index: PyPIServer, fake_clock: FakeClock
+) -> None:
+    clock = StepClock(fake_clock)
+    push_tag(project, "b-v0.2.0")
+    before = project.state()
+
+    watched = run(project, emu, clock, index, "watch", "b-v0.2.0")
+    status = run(project, emu, clock, index, "status", "b-v0.2.0")
+
+    assert watched.code == 0, watched.stderr
+    data = json.loads(watched.stdout)
+    # b's tag started publish-b.yml alone, and b's upload is the one PyPI is asked about.
+    assert emu.run_ids() == [data["run_id"]]
+    assert data["conclusion"] == "success"
+    assert (data["pypi"]["served"], data["pypi"]["publisher"]["workflow"]) == (
+        True,
+        "publish-b.yml",
+    )
+    assert status.code == 0, status.stderr
+    looked = json.loads(status.stdout)
+    assert (looked["tag"]["name"], looked["run"]["id"]) == ("b-v0.2.0", data["run_id"])
+    assert project.state() == before
+
+
+def test_explain_of_a_tag_compares_the_publisher_of_its_package(
+    project: Project, github_emulator: GitHubEmulator, refused: int
+) -> None:
+    out = release(
+        "explain", "b-v0.2.0", "--api-url", github_emulator.url, "--json", cwd=project.work
+    )
+
+    assert out.code == 0, out.stderr
+    data = json.loads(out.stdout)
+    workflow = next(item for item in data["checklist"] if item["field"] == "workflow")
+    assert (workflow["publisher"], workflow["token"]) == ("publish-b.yml", "publish-b.yml")
+    assert data["findings"][0]["fix"][-1] == "Re-run the failed jobs: `release retry --package b`."
+
+
+def test_retry_of_a_tag_refuses_with_its_packages_commands(
+    project: Project, token: GitHubEmulator
+) -> None:
+    run_id = refused_b_run(token, project, id_token=False)
+    before = project.state()
+
+    out = release("retry", "b-v0.2.0", "--yes", "--api-url", token.url, "--json", cwd=project.work)
+
+    assert out.code == 3, out.stderr
+    data = json.loads(out.stdout)
+    assert (data["run_id"], data["decision"]) == (run_id, "refused")
+    assert data["reason"].endswith("release a new version: release cut --package b patch")
+    assert not [r for r in token.requests if r.method == "POST"]  # nothing re-run
+    assert project.state() == before
+
+
+def test_a_package_the_tag_contradicts_is_refused_before_github_is_asked(
+    project: Project, token: GitHubEmulator, refused: int
+) -> None:
+    before, asked = project.state(), len(token.requests)
+
+    out = release(
+        "retry", "--package", "a", "b-v0.2.0", "--yes", "--api-url", token.url, cwd=project.work
+    )
+
+    assert out.code == 2, out.stderr
+    assert out.stderr.strip().splitlines() == [
+        "error: b-v0.2.0 is not a release tag of --package a (a-v*) but of b; "
+        "drop --package, or use --package b"
+    ]
+    assert len(token.requests) == asked
+    assert project.state() == before

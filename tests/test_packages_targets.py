@@ -1,4 +1,6 @@
-"""``watch``, ``retry``, ``explain`` and ``status`` with ``--package``: its tags only."""
+"""``watch``, ``retry``, ``explain``, ``status`` and ``doctor``: ``--package``'s tags only;
+without it, a tag names its package.
+"""
 
 from __future__ import annotations
 
@@ -80,6 +82,50 @@ def test_without_or_with_a_wrong_package_is_one_usage_line(
     assert monorepo.state() == before
 
 
+NONE_OF = (
+    "error: v9.0.0 is a release tag of none of the packages (a, b); "
+    "name a tag of one (a-v*, b-v*), or the package with --package NAME"
+)
+CONTRADICTED = (
+    "error: b-v3.0.0 is not a release tag of --package a (a-v*) but of b; "
+    "drop --package, or use --package b"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("watch", "v9.0.0"), NONE_OF),
+        (("retry", "v9.0.0", "--yes"), NONE_OF),
+        (("explain", "v9.0.0"), NONE_OF),
+        (("status", "v9.0.0"), NONE_OF),
+        (("doctor", "--offline", "--tag", "v9.0.0"), NONE_OF),
+        (("watch", "--package", "a", "b-v3.0.0"), CONTRADICTED),
+        (("retry", "--package", "a", "b-v3.0.0", "--yes"), CONTRADICTED),
+        (("explain", "--package", "a", "b-v3.0.0"), CONTRADICTED),
+        (("status", "--package", "a", "b-v3.0.0"), CONTRADICTED),
+        (("doctor", "--offline", "--package", "a", "--tag", "b-v3.0.0"), CONTRADICTED),
+    ],
+)
+def test_a_tag_of_no_package_or_against_package_is_one_usage_line(
+    monorepo: Project, args: tuple[str, ...], line: str
+) -> None:
+    before = monorepo.state()
+
+    out = release(*args, cwd=monorepo.work)
+
+    assert out.code == 2, out.stderr
+    assert out.stderr.strip().splitlines() == [line]
+    assert monorepo.state() == before
+
+
+def test_a_tag_names_its_package(monorepo: Project) -> None:
+    target = resolve_target("b-v3.0.0", cwd=monorepo.work, workflow=None, api_url=None)
+
+    assert target.package == "b"  # for the hints: where an interrupted watch resumes
+    assert target.query is not None and target.query.tag == "b-v3.0.0"
+
+
 @pytest.fixture
 def index() -> Iterator[PyPIServer]:
     server = PyPIServer()
@@ -99,6 +145,19 @@ def test_status_of_a_package_looks_at_its_tag_and_says_what_next(
     assert data["version"] == "0.1.1"
     assert data["tag"]["name"] == "a-v0.1.1"
     assert data["next"] == "release cut --package a 0.1.1"
+
+
+def test_status_of_a_tag_is_its_packages_without_package(
+    monorepo: Project, index: PyPIServer
+) -> None:
+    deps = Deps(env=os.environ, cwd=monorepo.work, pypi=PyPIClient(override=index.url))
+
+    out = release("status", "b-v3.0.0", "--json", deps=deps)
+
+    assert out.code == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert (data["version"], data["tag"]["name"]) == ("3.0.0", "b-v3.0.0")
+    assert data["next"] == "release cut --package b 3.0.0"
 
 
 def test_a_run_id_needs_no_package(monorepo: Project) -> None:

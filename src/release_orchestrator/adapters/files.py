@@ -22,7 +22,7 @@ from ..core.packages import (
     member_paths,
     package_for_tag,
     package_from,
-    select_package,
+    package_of_target,
 )
 from ..core.publisher import LocalRepo
 from ..core.pyproject import locate_version
@@ -129,14 +129,16 @@ class Project:
         return self.package.name if self.package else None
 
 
-def load_project(root: Path, package: str | None = None) -> Project:
+def load_project(root: Path, package: str | None = None, *, tag: str | None = None) -> Project:
     """The project at the repository's ``root``, or the package ``--package`` names there.
 
-    In a repository of several packages one must be named (:func:`select_package`).
+    In a repository of several packages one must be named (:func:`select_package`), or
+    ``tag``, the TAG given on the command line, names it by its prefix
+    (:func:`package_of_target`).
     """
     pyproject = load_pyproject(root)
     packages = load_packages(root, pyproject)
-    return _project(root, pyproject, packages, select_package(packages, package))
+    return _project(root, pyproject, packages, package_of_target(packages, package, tag))
 
 
 def _project(

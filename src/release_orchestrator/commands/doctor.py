@@ -123,9 +123,10 @@ def gather(
     Raises :class:`ConfigError` for an unreadable ``pyproject.toml`` and :class:`UsageError`
     when the tag cannot be chosen (a version taken from git tags needs ``--tag``), for a
     draft without a GitHub Release, or for ``--package`` not naming one package.
-    ``project`` is the package already chosen (default: ``request.package``'s).
+    ``project`` is the package already chosen (default: ``request.package``'s, else among
+    several packages the one whose prefix ``--tag`` carries).
     """
-    project = project or load_project(root, request.package)
+    project = project or load_project(root, request.package, tag=request.tag)
     pyproject, config = project.pyproject, project.config
     try:
         pyproject_text = (project.root / "pyproject.toml").read_text(encoding="utf-8")

@@ -198,7 +198,8 @@ def run_status(request: StatusRequest, deps: Deps) -> StatusReport:
     """Look at every place a release lives; change nothing."""
     git = GitRepo.open(deps.cwd)
     root = git.root
-    project = load_project(root, request.package)
+    # VERSION may be a tag (b-v0.2.0): among several packages it names its package.
+    project = load_project(root, request.package, tag=request.version)
     pyproject, config = project.pyproject, project.config
     local_tags = git.local_tags()
     remote_url = git.remote_url(config.remote)

@@ -39,21 +39,26 @@ class Target:
     run_id: int | None = None
     query: RunQuery | None = None
     warning: str | None = None
+    package: str | None = None  # whose release tag the query's is, among several packages
 
 
-def _config(root: Path, package: str | None = None, *, by_tag: bool = True) -> ReleaseConfig:
-    """``[tool.release]`` of the repository, or of the package ``--package`` names.
+def _config(
+    root: Path, package: str | None = None, *, by_tag: bool = True, tag: str | None = None
+) -> tuple[ReleaseConfig, str | None]:
+    """``[tool.release]`` of the repository, or of the package ``--package`` names, else
+    of the one whose prefix ``tag`` (the TAG given) carries; and that package's name.
 
     A run id or URL (not ``by_tag``) needs no package: the root's settings say the remote.
     """
     try:
         if package is None and not by_tag:
-            return load_config(load_pyproject(root))
-        return load_project(root, package).config
+            return load_config(load_pyproject(root)), None
+        project = load_project(root, package, tag=tag)
     except ConfigError:
         if package is not None or (root / "pyproject.toml").exists():
             raise
-        return ReleaseConfig()  # a repository without pyproject.toml: defaults
+        return ReleaseConfig(), None  # a repository without pyproject.toml: defaults
+    return project.config, project.package_name
 
 
 def _release_tag_at_head(tags: Mapping[str, str], head: str, prefix: str) -> str | None:
@@ -77,7 +82,7 @@ def _run_url_target(
     repo = RepoRef(url["host"].lower(), url["owner"], url["repo"])
     try:
         git = GitRepo.open(cwd)
-        config = _config(git.root, package, by_tag=False)
+        config, _ = _config(git.root, package, by_tag=False)
         here = _remote_repository(git, config.remote, api_url)
     except ReleaseError:
         here = None  # outside a clone (or without its remote): any repository's run
@@ -120,7 +125,9 @@ def resolve_target(
 
     Without a run URL the repository is the one the remote names
     (:func:`core.remote.require_github_repository`); ``api_url`` is ``--api-url``.
-    ``package`` is ``--package``: its settings, and only its tags are its releases.
+    ``package`` is ``--package``: its settings, and only its tags are its releases;
+    without it, a tag among several packages is the release of the one whose prefix it
+    carries.
     """
     url = _RUN_URL.match(target or "")
     if url:
@@ -130,7 +137,7 @@ def resolve_target(
 
     git = GitRepo.open(cwd)
     by_tag = not (target and target.isdigit())
-    config = _config(git.root, package, by_tag=by_tag)
+    config, package = _config(git.root, package, by_tag=by_tag, tag=target if by_tag else None)
     _, repo = _remote_repository(git, config.remote, api_url)
     if target and target.isdigit():
         return Target(repo=repo, run_id=int(target))
@@ -171,7 +178,7 @@ def resolve_target(
     filename = Path(name).name if name else found.filename if found else ""
     event, warning = event_for(found, tag, config.github_release)
     query = RunQuery(workflow=filename, event=event, tag=tag, sha=sha)
-    return Target(repo=repo, query=query, warning=warning)
+    return Target(repo=repo, query=query, warning=warning, package=package)
 
 
 def find_run(github: GitHub, target: Target) -> int:

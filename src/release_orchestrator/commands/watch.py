@@ -335,7 +335,7 @@ def run_watch(request: WatchRequest, deps: Deps, view: WatchView) -> WatchResult
         query=target.query,
         interval=request.interval,
         timeout=request.timeout,
-        package=request.package,
+        package=target.package,
     )
 
 

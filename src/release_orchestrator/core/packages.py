@@ -177,3 +177,36 @@ def package_for_tag(packages: Sequence[Package], tag: str) -> Package | None:
     """
     owners = [p for p in packages if version_of_tag(tag, p.config.tag_prefix) is not None]
     return max(owners, key=lambda p: len(p.config.tag_prefix), default=None)
+
+
+def package_of_target(
+    packages: Sequence[Package], wanted: str | None, tag: str | None
+) -> Package | None:
+    """The package ``--package`` names, else the one whose prefix the TAG given carries
+    (:func:`package_for_tag`): ``release watch b-v0.2.0`` is ``b``'s without ``--package``.
+
+    Beyond :func:`select_package`'s refusals, a TAG that is no package's (without
+    ``--package``) and a ``--package`` that another package's TAG contradicts are usage
+    errors. A TAG of none of the packages with ``--package`` is left to the caller: it may
+    be a version (``release status --package a 0.1.1``).
+    """
+    if tag is None or not packages:
+        return select_package(packages, wanted)
+    owner = package_for_tag(packages, tag)
+    if wanted is None:
+        if owner is None:
+            names = ", ".join(p.name for p in packages)
+            prefixes = ", ".join(f"{p.config.tag_prefix}*" for p in packages)
+            raise UsageError(
+                f"{tag} is a release tag of none of the packages ({names})",
+                f"name a tag of one ({prefixes}), or the package with --package NAME",
+            )
+        return owner
+    chosen = select_package(packages, wanted)
+    if chosen is not None and owner is not None and owner is not chosen:
+        raise UsageError(
+            f"{tag} is not a release tag of --package {wanted} "
+            f"({chosen.config.tag_prefix}*) but of {owner.name}",
+            f"drop --package, or use --package {owner.name}",
+        )
+    return chosen
