@@ -170,6 +170,13 @@ def test_a_tag_names_its_package_without_package() -> None:
             "error: b-v0.2.0 is not a release tag of --package a (a-v*) but of b; "
             "drop --package, or use --package b",
         ),
+        (
+            True,
+            None,
+            "0.2.0",
+            "error: version 0.2.0 of which package? This repository holds several (a, b); "
+            "name one with --package NAME, or give its tag (a-v0.2.0, b-v0.2.0)",
+        ),
         (True, None, None, "error: this repository holds several packages (a, b)"),
         (True, "c", "c-v1.0", "error: --package c is not a package here"),
         (False, "a", "a-v1.0", "error: --package a: this repository holds one package"),

@@ -86,6 +86,10 @@ NONE_OF = (
     "error: v9.0.0 is a release tag of none of the packages (a, b); "
     "name a tag of one (a-v*, b-v*), or the package with --package NAME"
 )
+VERSION_OF = (
+    "error: version 3.0.0 of which package? This repository holds several (a, b); "
+    "name one with --package NAME, or give its tag (a-v3.0.0, b-v3.0.0)"
+)
 CONTRADICTED = (
     "error: b-v3.0.0 is not a release tag of --package a (a-v*) but of b; "
     "drop --package, or use --package b"
@@ -99,6 +103,7 @@ CONTRADICTED = (
         (("retry", "v9.0.0", "--yes"), NONE_OF),
         (("explain", "v9.0.0"), NONE_OF),
         (("status", "v9.0.0"), NONE_OF),
+        (("status", "3.0.0"), VERSION_OF),
         (("doctor", "--offline", "--tag", "v9.0.0"), NONE_OF),
         (("watch", "--package", "a", "b-v3.0.0"), CONTRADICTED),
         (("retry", "--package", "a", "b-v3.0.0", "--yes"), CONTRADICTED),

@@ -196,6 +196,14 @@ def package_of_target(
     if wanted is None:
         if owner is None:
             names = ", ".join(p.name for p in packages)
+            if tag[:1].isdigit() and version_of_tag(tag, "") is not None:
+                # ``release status 0.2.0``: a version (PEP 440 would also read ``v9.0`` as
+                # one, but that is a tag), which every package may have.
+                tags = ", ".join(p.config.tag_for(tag) for p in packages)
+                raise UsageError(
+                    f"version {tag} of which package? This repository holds several ({names})",
+                    f"name one with --package NAME, or give its tag ({tags})",
+                )
             prefixes = ", ".join(f"{p.config.tag_prefix}*" for p in packages)
             raise UsageError(
                 f"{tag} is a release tag of none of the packages ({names})",
