@@ -369,3 +369,86 @@ def test_timed_lifecycle_follows_the_clock(
         + ["in_progress"] * 2
         + ["completed"] * 2
     )
+
+
+def test_a_new_tag_starts_a_create_run_and_a_moved_one_does_not(
+    github_emulator: GitHubEmulator, project: Project
+) -> None:
+    github_emulator.add_workflow("publish.yml", on_create=True, lifecycle=QUICK)
+    github_emulator.add_workflow("ci.yml", on_tags=["v*"], lifecycle=QUICK)
+    commit = push_tag(project, "v0.2.0")
+    repo = _repo(github_emulator)
+
+    created = list(repo.get_workflow("publish.yml").get_runs())
+    assert [(r.event, r.head_branch, r.head_sha) for r in created] == [("create", "v0.2.0", commit)]
+    assert [r.event for r in repo.get_workflow("ci.yml").get_runs()] == ["push"]
+
+    project.write("x.txt", "x\n")
+    project.commit_all("Move the tag")
+    git(project.work, "tag", "-f", "v0.2.0")
+    git(project.work, "push", "-q", "-f", "origin", "refs/tags/v0.2.0")
+    git(project.work, "push", "-q", "origin", "HEAD:refs/heads/topic")
+
+    runs = list(repo.get_workflow("publish.yml").get_runs())
+    assert [(r.event, r.head_branch) for r in runs] == [
+        ("create", "topic"),  # a new branch is created too
+        ("create", "v0.2.0"),
+    ]
+    assert len(list(repo.get_workflow("ci.yml").get_runs())) == 2  # the move is a push
+
+
+def test_a_completed_run_starts_workflow_run_runs_on_the_default_branch(
+    github_emulator: GitHubEmulator, project: Project
+) -> None:
+    github_emulator.add_workflow(
+        "build.yml", name="Build", on_tags=["v*"], jobs=[FAILING], lifecycle=Lifecycle(1, 1)
+    )
+    github_emulator.add_workflow(
+        "publish.yml", on_workflow_run=["Build"], workflow_run_types=["completed"]
+    )
+    github_emulator.add_workflow("other.yml", on_workflow_run=["Other"])
+    push_tag(project, "v0.2.0")
+    project.write("x.txt", "x\n")
+    tip = project.commit_all("Later work on main")
+    project.push()
+    repo = _repo(github_emulator)
+    publish = repo.get_workflow("publish.yml")
+    (build,) = repo.get_workflow("build.yml").get_runs()
+    assert build.status == "queued" and publish.get_runs().totalCount == 0
+
+    _poll_until_done(build)
+
+    runs = list(publish.get_runs(event="workflow_run"))
+    # GitHub runs a workflow_run on the default branch's latest commit, whatever the
+    # triggering run's branch and conclusion.
+    assert build.conclusion == "failure"
+    assert [(r.event, r.head_branch, r.head_sha) for r in runs] == [("workflow_run", "main", tip)]
+    assert repo.get_workflow("other.yml").get_runs().totalCount == 0
+
+
+def test_workflow_run_types_choose_the_activity_and_chains_stop_after_three_levels(
+    github_emulator: GitHubEmulator, project: Project
+) -> None:
+    emu = github_emulator
+    emu.add_workflow("a.yml", name="A", on_tags=["v*"], lifecycle=Lifecycle(queued=1))
+    emu.add_workflow("started.yml", on_workflow_run=["A"], workflow_run_types=["in_progress"])
+    for name, after in (("B", "A"), ("C", "B"), ("D", "C"), ("E", "D")):
+        emu.add_workflow(
+            f"{name.lower()}.yml",
+            name=name,
+            on_workflow_run=[after],
+            workflow_run_types=["requested"],
+        )
+    push_tag(project, "v0.2.0")
+    repo = _repo(emu)
+
+    names = [r.name for r in repo.get_workflow_runs(event="workflow_run")]
+    assert names == ["D", "C", "B"]  # E would be a fourth level
+    (first,) = repo.get_workflow("a.yml").get_runs()
+    assert first.status == "queued"
+    assert repo.get_workflow("started.yml").get_runs().totalCount == 0
+    first.update()  # the queue is over: in progress
+    assert first.status == "in_progress"
+    assert repo.get_workflow("started.yml").get_runs().totalCount == 1
+    with pytest.raises(ValueError, match="unknown workflow_run types"):
+        emu.add_workflow("bad.yml", on_workflow_run=["A"], workflow_run_types=["done"])

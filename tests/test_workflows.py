@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from release_orchestrator.adapters.files import find_publish_workflow
+from release_orchestrator.core.checks.topology import publish_query
 from release_orchestrator.core.workflows import (
+    event_for,
     filter_matches,
     grants_id_token,
     parse_workflow,
@@ -173,3 +175,25 @@ def test_find_publish_workflow(tmp_path: Path) -> None:
     configured = find_publish_workflow(tmp_path, "ci.yml")
     assert configured is not None and configured.filename == "ci.yml"
     assert find_publish_workflow(tmp_path, "missing.yml") is None
+
+
+def test_the_watch_looks_for_a_create_run_or_a_workflow_run_after_the_tags_build() -> None:
+    sha = "c" * 40
+    created = parse_workflow(PUBLISH.replace('push:\n    tags: ["v*"]', "create:"), Path("p.yml"))
+    assert event_for(created, "v1.0.0", False) == ("create", None)
+    build = parse_workflow(PUBLISH.replace("name: Publish", "name: Build"), Path("build.yml"))
+    after = parse_workflow(
+        PUBLISH.replace('push:\n    tags: ["v*"]', "workflow_run:\n    workflows: [Build]"),
+        Path("publish.yml"),
+    )
+    query, warning = publish_query(after, [build, after], "publish.yml", "v1.0.0", sha, False)
+    assert warning is None
+    assert (query.workflow, query.event, query.branch) == ("publish.yml", "workflow_run", None)
+    assert query.after is not None
+    assert (query.after.workflow, query.after.event, query.after.tag) == (
+        "build.yml",
+        "push",
+        "v1.0.0",
+    )
+    alone, warned = publish_query(after, [after], "publish.yml", "v1.0.0", sha, False)
+    assert alone.after is None and warned is not None and "does not trigger" in warned

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from ..core.model import ReleaseInfo, RepoRef
 from ..core.redact import redact
-from ..core.runs import JobState, PendingDeployment, RunState
+from ..core.runs import JobState, PendingDeployment, RunQuery, RunState
 from ..errors import (
     AuthError,
     GitHubUnavailable,
@@ -165,10 +165,13 @@ class GitHub:
             self._etags[key] = _Cached(etag, data)
         return True, data
 
-    def workflow_runs(self, workflow: str, event: str, branch: str) -> tuple[bool, list[RunState]]:
-        """The runs of ``workflow`` (file name or id) for ``event`` on ``branch`` (a tag name)."""
-        path = self._repo_path(f"/actions/workflows/{quote(workflow, safe='')}/runs")
-        changed, data = self.get_json(path, {"event": event, "branch": branch, "per_page": 30})
+    def workflow_runs(self, query: RunQuery) -> tuple[bool, list[RunState]]:
+        """The newest runs of the query's workflow (file name or id) for its event on its
+        branch (the tag; a workflow_run's are on any branch).
+        """
+        path = self._repo_path(f"/actions/workflows/{quote(query.workflow, safe='')}/runs")
+        branch = {"branch": query.branch} if query.branch is not None else {}
+        changed, data = self.get_json(path, {"event": query.event, **branch, "per_page": 30})
         runs = data.get("workflow_runs", []) if isinstance(data, dict) else []
         return changed, [RunState.from_json(r) for r in runs if isinstance(r, dict)]
 

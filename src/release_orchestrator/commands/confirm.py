@@ -83,15 +83,17 @@ def expected_publisher(
 
 
 def upload_target(
-    root: Path, pypi: PyPIClient, repo: RepoRef, run: RunState
+    root: Path, pypi: PyPIClient, repo: RepoRef, run: RunState, tag: str | None = None
 ) -> tuple[UploadTarget | None, str | None]:
     """What to look for after ``run``, or None and why PyPI cannot be asked.
 
-    In a repository of several packages, the run's tag says whose release it is.
+    In a repository of several packages, the run's tag says whose release it is. ``tag``
+    is the release's when known (a workflow_run's head branch is the default branch);
+    else the run's head branch.
     """
     from ..adapters.files import project_for_tag
 
-    tag = run.head_branch or ""
+    tag = tag or run.head_branch or ""
     try:
         found = project_for_tag(root, tag)
     except ConfigError as exc:
@@ -102,7 +104,7 @@ def upload_target(
         return None, "PyPI not checked: pyproject.toml names no project"
     version = version_of_tag(tag, config.tag_prefix)
     if version is None:
-        return None, f"PyPI not checked: {run.head_branch!r} is not a release tag"
+        return None, f"PyPI not checked: {tag!r} is not a release tag"
     base = pypi.base_url(config.pypi.index if config.pypi else "pypi")
     workflow = Path(run.path.split("@")[0]).name if run.path else None
     expected = expected_publisher(root, repo, workflow, found, tag)
@@ -154,12 +156,14 @@ def confirm_upload(
 
 
 def confirm_after_run(
-    run: RunState, repo: RepoRef, deps: Deps, check: PyPICheck
+    run: RunState, repo: RepoRef, deps: Deps, check: PyPICheck, tag: str | None = None
 ) -> Confirmation | None:
-    """The confirmation after a green ``run``; None when skipped or the run did not succeed."""
+    """The confirmation after a green ``run`` of ``tag`` (default: the run's head branch);
+    None when skipped or the run did not succeed.
+    """
     if not check.enabled or not run.succeeded:
         return None
-    target, why = upload_target(deps.cwd, deps.pypi, repo, run)
+    target, why = upload_target(deps.cwd, deps.pypi, repo, run, tag)
     if target is None:
         if why:
             deps.console.note(why)

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..adapters.auth import connect, resolve_token
-from ..adapters.files import find_publish_workflow
+from ..adapters.files import find_publish_workflow, load_workflows
+from ..core.checks.topology import publish_query
 from ..core.packages import command
 from ..core.publisher import LocalRepo, Publisher
 from ..core.remote import github_repository
-from ..core.runs import RunQuery
-from ..core.workflows import event_for
 from ..errors import ReleaseError
 from .confirm import PyPICheck, confirm_after_run
 from .watch import DEFAULT_INTERVAL, WatchResult, WatchView, outcome, watch_run
@@ -54,10 +53,15 @@ def follow_release(
             f"({command('watch', plan.package)})"
         )
         return None
-    event, warning = event_for(workflow, plan.tag, result.release is not None)
+    workflows = load_workflows(result.root)
+    github_release = result.release is not None
+    query, warning = publish_query(
+        workflow, workflows, workflow.filename, plan.tag, result.commit, github_release
+    )
     if warning:
         console.warn(warning)
-    if event == "release" and result.release is not None and result.release.draft:
+    first = query.after or query
+    if first.event == "release" and result.release is not None and result.release.draft:
         # GitHub starts no workflow for a draft: the run begins when someone publishes it.
         console.note(
             f"the GitHub Release of {plan.tag} is a draft: its publish run starts when it is "
@@ -72,11 +76,11 @@ def follow_release(
         )
         return None
     github = connect(deps, repo, api_url=api_url, own_retries=True)
-    query = RunQuery(workflow=workflow.filename, event=event, tag=plan.tag, sha=result.commit)
     followed = watch_run(
         github, deps.clock, view, run_id=None, query=query, interval=interval, package=plan.package
     )
-    followed.confirmation = confirm_after_run(followed.run, repo, deps, pypi or PyPICheck())
+    check = pypi or PyPICheck()
+    followed.confirmation = confirm_after_run(followed.run, repo, deps, check, plan.tag)
     return followed
 
 

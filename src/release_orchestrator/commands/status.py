@@ -14,19 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
 
-from ..adapters.files import LOCAL, Project, find_publish_workflow, load_project
+from ..adapters.files import LOCAL, Project, find_publish_workflow, load_project, load_workflows
 from ..adapters.gitrepo import GitRepo
 from ..adapters.pypi import IndexTrouble, IndexUnreachable
+from ..core.checks.topology import publish_query
 from ..core.config import ReleaseConfig
 from ..core.model import ReleaseInfo, RepoRef
 from ..core.pyproject import locate_version
 from ..core.remote import api_base, github_repository
-from ..core.runs import RunQuery, RunState
+from ..core.runs import RunState
 from ..core.status import ReleaseFacts, next_command
 from ..core.upload import PyPIRelease, project_name
 from ..core.version import highest_tag
-from ..core.workflows import event_for
 from ..errors import AuthError, GitHubUnavailable, ReleaseError, RemoteError, UsageError
+from .target import latest_run
 
 if TYPE_CHECKING:
     from ..adapters.github import GitHub
@@ -165,11 +166,11 @@ def _github_facts(
         report.notes.append("no workflow under .github/workflows publishes to PyPI: no run to show")
         return
     filename = Path(workflow_name).name if workflow_name else workflow.filename if workflow else ""
-    event, _ = event_for(workflow, tag.name, report.github_release_project)
     assert tag.commit is not None
-    query = RunQuery(workflow=filename, event=event, tag=tag.name, sha=tag.commit)
-    _, runs = github.workflow_runs(query.workflow, query.event, query.tag)
-    report.run = query.latest(runs)
+    workflows = load_workflows(root)
+    github_release = report.github_release_project
+    query, _ = publish_query(workflow, workflows, filename, tag.name, tag.commit, github_release)
+    report.run = latest_run(github, query)
 
 
 def _finding(github: GitHub, run: RunState, root: Path, project: Project) -> str | None:

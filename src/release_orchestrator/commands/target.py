@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..adapters.files import find_publish_workflow, load_project, load_pyproject
+from ..adapters.files import find_publish_workflow, load_project, load_pyproject, load_workflows
 from ..adapters.github import GitHub
+from ..core.checks.topology import publish_query
 from ..core.config import ReleaseConfig, load_config
 from ..core.model import RepoRef
 from ..core.remote import require_github_repository
-from ..core.runs import RunQuery
+from ..core.runs import RunQuery, RunState
 from ..core.upload import version_of_tag
 from ..core.version import highest_tag
-from ..core.workflows import event_for
 from ..errors import CheckFailure, ChecksFailed, ConfigError, ReleaseError, UsageError
 
 if TYPE_CHECKING:
@@ -176,17 +176,31 @@ def resolve_target(
             "pass --workflow FILE or set workflow in [tool.release]",
         )
     filename = Path(name).name if name else found.filename if found else ""
-    event, warning = event_for(found, tag, config.github_release)
-    query = RunQuery(workflow=filename, event=event, tag=tag, sha=sha)
+    workflows = load_workflows(git.root)
+    query, warning = publish_query(found, workflows, filename, tag, sha, config.github_release)
     return Target(repo=repo, query=query, warning=warning, package=package)
+
+
+def latest_run(github: GitHub, query: RunQuery) -> RunState | None:
+    """The run of ``query`` as it stands, without waiting. For a workflow_run: the run it
+    follows, until that one succeeded and the workflow_run after it exists.
+    """
+    first = query.after or query
+    _, runs = github.workflow_runs(first)
+    found = first.latest(runs)
+    if query.after is None or found is None or not found.succeeded:
+        return found
+    then = query.following(found)
+    _, runs = github.workflow_runs(then)
+    return then.latest(runs) or found
 
 
 def find_run(github: GitHub, target: Target) -> int:
     """The id of the run a tag started (latest attempt), without waiting for it."""
     query = target.query
     assert query is not None
-    _, runs = github.workflow_runs(query.workflow, query.event, query.tag)
-    found = query.latest(runs)
+    found = latest_run(github, query)
     if found is None:
-        raise UsageError(f"found no {query.describe()}", "name a run id or a run URL")
+        what = (query.after or query).describe()
+        raise UsageError(f"found no {what}", "name a run id or a run URL")
     return found.id

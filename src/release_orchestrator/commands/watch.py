@@ -1,7 +1,9 @@
 """``release watch``: find the run a tag (or release) started, follow it, report its outcome.
 
 The run is identified exactly — the publishing workflow, the event, ``head_branch`` equal
-to the tag and ``head_sha`` equal to the tagged commit — never "the newest run". Polls
+to the tag and ``head_sha`` equal to the tagged commit — never "the newest run". A
+publishing workflow that follows the tag's build (``on: workflow_run``) is watched through
+the chain: the build run first, then the first run of the publishing workflow after it. Polls
 are conditional requests, so an unchanged run costs no rate limit; jobs are fetched only
 when the run changed. All waiting goes through an injected :class:`Clock`.
 """
@@ -63,6 +65,10 @@ class WatchResult:
     github: GitHub | None = field(default=None, repr=False, compare=False)
     # What PyPI showed after a green run (None: not checked, or the index was unreachable).
     confirmation: Confirmation | None = field(default=None, repr=False, compare=False)
+    # The release tag: a workflow_run's head_branch is the default branch, not the tag.
+    tag: str | None = field(default=None, compare=False)
+    # The publishing workflow that follows this failed run (on: workflow_run): not watched.
+    followed_by: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object of ``release watch``."""
@@ -123,8 +129,10 @@ class Watcher:
         *,
         interval: float = DEFAULT_INTERVAL,
         timeout: float = DEFAULT_TIMEOUT,
+        tag: str | None = None,
     ) -> None:
         self.github = github
+        self.tag = tag  # the release tag the watched runs are for, when known
         self.clock = clock
         self.view = view
         self.pacer = Pacer(cap=max(interval, 1.0))
@@ -168,9 +176,7 @@ class Watcher:
         give_up = min(self.clock.now() + find_deadline, self.deadline)
         announced = False
         while True:
-            changed, runs = self._call(
-                self.github.workflow_runs, query.workflow, query.event, query.tag
-            )
+            changed, runs = self._call(self.github.workflow_runs, query)
             found = query.latest(runs)
             if found is not None:
                 return found
@@ -179,19 +185,46 @@ class Watcher:
                 announced = True
             pause = self.pacer.next(None, changed)
             if self.clock.now() + pause > give_up:
+                hint = (
+                    f"check that {query.workflow}'s on: workflow_run names "
+                    f"{query.after.workflow}'s workflow and is on the default branch"
+                    if query.after is not None
+                    else "check that the workflow triggers on the tag (release doctor) "
+                    "and that the push reached GitHub"
+                )
                 raise WatchTimeout(
                     f"no {query.describe()} appeared within "
                     f"{_duration(min(find_deadline, self.timeout))}",
-                    "check that the workflow triggers on the tag (release doctor) "
-                    "and that the push reached GitHub",
+                    hint,
                 )
             self.clock.sleep(pause)
 
-    def follow(self, run_id: int, *, attempt: int = 1) -> WatchResult:
+    def before(self, query: RunQuery, resume: str) -> RunQuery | WatchResult:
+        """Follow the run a workflow_run ``query`` comes after; then the query that finds
+        the run it starts, or that run's result when it failed (the chain ends there).
+        """
+        after = query.after
+        assert after is not None
+        self.view.notice(
+            f"{query.workflow} runs after {after.workflow} (on: workflow_run): "
+            f"following the {after.workflow} run first"
+        )
+        first = self.follow(self.find(after).id, resume=resume)
+        if not first.run.succeeded:
+            first.followed_by = query.workflow
+            return first
+        self.view.notice(
+            f"{after.workflow} run {first.run.id} completed: {first.run.conclusion}; "
+            f"now waiting for the {query.workflow} run it starts"
+        )
+        return query.following(first.run)
+
+    def follow(self, run_id: int, *, attempt: int = 1, resume: str | None = None) -> WatchResult:
         """Poll the run until it completes; fetch its jobs whenever it changed.
 
         ``attempt`` is the first attempt that counts: after a re-run, GitHub may still
-        answer with the previous, completed attempt for a moment.
+        answer with the previous, completed attempt for a moment. ``resume``: the command
+        that goes on watching after a timeout (default: ``release watch RUN_ID``).
         """
         from ..render.watch import approval_notice
 
@@ -217,16 +250,17 @@ class Watcher:
             if current:
                 self.view.update(run, jobs, self.clock.now())
             if current and run.completed:
-                return WatchResult(run, jobs, self.github.stats, self.github)
+                return WatchResult(run, jobs, self.github.stats, self.github, tag=self.tag)
             try:
                 self._wait(self.pacer.next(run.status, changed))
             except WatchTimeout as exc:
-                raise self._gave_up(run, pending) from exc
+                raise self._gave_up(run, pending, resume or f"release watch {run.id}") from exc
 
-    def _gave_up(self, run: RunState, pending: Sequence[PendingDeployment]) -> WatchTimeout:
+    def _gave_up(
+        self, run: RunState, pending: Sequence[PendingDeployment], resume: str
+    ) -> WatchTimeout:
         """The timeout, naming what the run still waits for."""
         minutes = _duration(self.timeout)
-        resume = f"release watch {run.id}"
         if run.status is RunStatus.WAITING:
             names = ", ".join(repr(p.environment) for p in pending) or "its environment"
             return WatchTimeout(
@@ -258,9 +292,16 @@ def outcome(result: WatchResult) -> None:
         f"{job.name}" + (f" at step {job.failed_steps[0].name!r}" if job.failed_steps else "")
         for job in failed
     )
+    chain = (
+        f"; so {result.followed_by}, which runs after it (on: workflow_run), has no build "
+        "to publish"
+        if result.followed_by
+        else ""
+    )
     raise RunFailed(
         f"run {result.run.id} ended {result.run.conclusion or result.run.status}"
-        + (f": {where}" if where else ""),
+        + (f": {where}" if where else "")
+        + chain,
         f"see why with: release explain {result.run.id}",
     )
 
@@ -296,17 +337,23 @@ def watch_run(
     ``attempt``: the first attempt to report (a re-run's, when one was just started);
     ``package``: whose tag the query's is, among several packages (for the resume hint).
     """
-    watcher = Watcher(github, clock, view, interval=interval, timeout=timeout)
+    tag = query.tag if query is not None else None
+    watcher = Watcher(github, clock, view, interval=interval, timeout=timeout, tag=tag)
+    # A tag is one package's among several; a run id names its repository's run.
+    by_tag = command("watch", package) + (f" {tag}" if tag else "")
     try:
         if run_id is None:
             assert query is not None
+            if query.after is not None:
+                # The build's run id would not lead on to the publishing run: resume by tag.
+                found = watcher.before(query, by_tag)
+                if isinstance(found, WatchResult):
+                    return found
+                query = found
             run_id = watcher.find(query).id
         return watcher.follow(run_id, attempt=attempt)
     except KeyboardInterrupt as exc:
-        # A run id names its repository's run; a tag is one package's among several.
-        resume = f"release watch {run_id}" if run_id is not None else command("watch", package)
-        if run_id is None and query is not None:
-            resume += f" {query.tag}"
+        resume = f"release watch {run_id}" if run_id is not None else by_tag
         raise Interrupted("stopped watching", f"resume with: {resume}") from exc
     finally:
         view.close()
@@ -349,7 +396,7 @@ def watch_command(request: WatchRequest, deps: Deps) -> None:
     if result.github is not None:
         repo = result.github.repo_ref
         check = PyPICheck(request.pypi_check, request.pypi_timeout)
-        result.confirmation = confirm_after_run(result.run, repo, deps, check)
+        result.confirmation = confirm_after_run(result.run, repo, deps, check, result.tag)
     if deps.console.json_mode:
         deps.console.data(json.dumps(result.to_json()))
     finish_watch(result, deps)

@@ -7,7 +7,7 @@ never crashes a watch; the shapes follow the ``workflow-run`` and ``job`` schema
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -261,23 +261,55 @@ class PendingDeployment:
 
 @dataclass(frozen=True)
 class RunQuery:
-    """What identifies the run: the workflow, the event and the tag with its commit."""
+    """What identifies the run: the workflow, the event and the tag with its commit.
+
+    A ``workflow_run`` run carries neither: GitHub runs it on the default branch, at its
+    latest commit. It is the first run of its workflow created once the run of ``after``
+    (the workflow it follows, which the tag starts) completed, at ``since``.
+    """
 
     workflow: str
-    event: str  # "push" for a tag push, "release" for a published GitHub Release
+    event: str  # push or create for the tag, release for its GitHub Release, or workflow_run
     tag: str
     sha: str
+    after: RunQuery | None = None  # workflow_run: the run it follows
+    since: datetime | None = None  # workflow_run: when that run completed
+
+    @property
+    def branch(self) -> str | None:
+        """The runs list's ``branch`` filter: the tag (none for a workflow_run)."""
+        return None if self.after is not None else self.tag
+
+    def following(self, run: RunState) -> RunQuery:
+        """This workflow_run query once ``run`` (of :attr:`after`) completed."""
+        return replace(self, since=run.updated_at)
 
     def describe(self) -> str:
         """What was searched, for the "not found" error."""
-        what = "push of tag" if self.event == "push" else "release of"
+        if self.after is not None:
+            return f"{self.workflow} run on workflow_run after the {self.after.describe()}"
+        what = {"push": "push of tag", "create": "creation of tag"}.get(self.event, "release of")
         return f"{self.workflow} run for the {what} {self.tag} (commit {self.sha[:7]})"
 
     def matches(self, run: RunState) -> bool:
-        """Exactly this run: same event, branch equal to the tag, and the tagged commit."""
+        """Exactly this run: same event, branch equal to the tag, and the tagged commit; for
+        a workflow_run, one created no earlier than :attr:`since`.
+        """
+        if self.after is not None:
+            return (
+                run.event == "workflow_run"
+                and self.since is not None
+                and run.created_at is not None
+                and run.created_at >= self.since
+            )
         return run.event == self.event and run.head_branch == self.tag and run.head_sha == self.sha
 
     def latest(self, runs: Iterable[RunState]) -> RunState | None:
-        """The newest of ``runs`` that :meth:`matches` (the latest attempt has the highest id)."""
+        """The newest of ``runs`` that :meth:`matches` (the latest attempt has the highest id);
+        for a workflow_run the oldest (the lowest id), as later ones follow later runs.
+        """
         matching = [run for run in runs if self.matches(run)]
-        return max(matching, key=lambda run: run.id) if matching else None
+        if not matching:
+            return None
+        pick = min if self.after is not None else max
+        return pick(matching, key=lambda run: run.id)

@@ -328,13 +328,15 @@ def release_triggers_on_publish(workflow: Workflow) -> bool:
 
 
 def event_for(workflow: Workflow | None, tag: str, github_release: bool) -> tuple[str, str | None]:
-    """``push`` or ``release``, from what the local workflow file triggers on."""
+    """``push``, ``release`` or ``create`` (the tag's creation), from what the local
+    workflow file triggers on.
+    """
     if workflow is None:
         return ("release" if github_release else "push"), None
-    on_tag = push_triggers_on_tag(workflow, tag)
-    on_release = release_triggers_on_publish(workflow)
-    if on_tag:
+    if push_triggers_on_tag(workflow, tag):
         return "push", None
-    if on_release:
+    if release_triggers_on_publish(workflow):
         return "release", None
+    if "create" in workflow.triggers:
+        return "create", None
     return "push", f"{workflow.filename} does not trigger on tag {tag}; see release doctor"

@@ -108,7 +108,8 @@ class PlainView:
                     f"{symbol(job.status, job.conclusion)} {job.name}: "
                     f"{state_word(job.status, job.conclusion)}" + (f" ({took})" if took else "")
                 )
-        if run.completed and self._changed("done", str(run.conclusion)):
+        # Keyed by run: a chain reports its build's end, then the publishing run's.
+        if run.completed and self._changed(f"done/{run.id}", str(run.conclusion)):
             took = duration(run.started_at or run.created_at, run.updated_at)
             self._say(f"run {run.id} completed: {run.conclusion}" + (f" in {took}" if took else ""))
 

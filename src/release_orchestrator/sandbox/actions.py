@@ -3,7 +3,10 @@
 A test registers workflows with :class:`JobSpec`/:class:`StepSpec` scripts. Runs are created
 lazily from the bare repository: each scan (done on every runs request) compares the refs with
 the last scan and starts ``push`` runs for new or moved tags and branches that match a
-workflow's patterns. Publishing a release starts ``release`` runs.
+workflow's patterns, and ``create`` runs for new ones. Publishing a release starts
+``release`` runs. A run that is requested, starts or completes starts ``workflow_run`` runs
+of the workflows that follow its workflow (by name) on that activity type; as on GitHub,
+they run on the default branch, at its latest commit.
 
 A run's lifecycle advances by *poll count*, never by wall time: every time the run is fetched
 (alone or in a list) its latest attempt moves one step along ``queued (n polls) →
@@ -28,6 +31,10 @@ JOB_CONCLUSIONS = frozenset(
 # Which conclusion wins when several jobs (or steps) disagree; anything else is a success.
 _SEVERITY = ("failure", "timed_out", "cancelled", "action_required")
 _RUNS_DOC = "https://docs.github.com/rest/actions/workflow-runs"
+# on.workflow_run.types; without types, every one of them starts the workflow.
+WORKFLOW_RUN_TYPES = ("requested", "in_progress", "completed")
+# GitHub chains at most three levels of workflow_run after the workflow that began it.
+MAX_CHAIN = 3
 
 
 def combine(conclusions: Iterable[str]) -> str:
@@ -136,6 +143,9 @@ class Workflow:
     jobs: tuple[JobSpec, ...]
     lifecycle: Lifecycle
     created_at: float
+    on_create: bool = False
+    on_workflow_run: tuple[str, ...] = ()  # on.workflow_run.workflows: workflow names
+    workflow_run_types: tuple[str, ...] = WORKFLOW_RUN_TYPES
     runs_started: int = 0
 
     @property
@@ -152,6 +162,14 @@ class Workflow:
         else:
             return False
         return any(_glob(p).match(ref.short) for p in patterns)
+
+    def follows(self, run: Run, activity: str) -> bool:
+        """Whether ``activity`` of ``run`` starts this workflow (``on.workflow_run``)."""
+        return (
+            run.workflow.name in self.on_workflow_run
+            and activity in self.workflow_run_types
+            and run.depth < MAX_CHAIN
+        )
 
 
 @dataclass(eq=False)
@@ -330,6 +348,7 @@ class Run:
     missed_polls: int = 0
     next_jobs: dict[str, JobSpec] = field(default_factory=dict)
     next_lifecycle: Lifecycle | None = None
+    depth: int = 0  # how many workflow_run links lead to this run
 
     @property
     def visible(self) -> bool:
@@ -398,12 +417,18 @@ class Actions:
         on_release: bool,
         jobs: Sequence[JobSpec],
         lifecycle: Lifecycle,
+        on_create: bool = False,
+        on_workflow_run: Sequence[str] = (),
+        workflow_run_types: Sequence[str] = WORKFLOW_RUN_TYPES,
     ) -> Workflow:
         """Register a workflow file; pushes made before it existed do not start it."""
         if any(w.file_name == file_name for w in self.workflows.values()):
             raise ValueError(f"workflow {file_name!r} already exists")
         if not jobs:
             raise ValueError("a workflow needs at least one job")
+        unknown = set(workflow_run_types) - set(WORKFLOW_RUN_TYPES)
+        if unknown:
+            raise ValueError(f"unknown workflow_run types {sorted(unknown)}")
         self.scan()  # settle earlier pushes with the workflows that existed then
         workflow = Workflow(
             id=self._next_id("workflow"),
@@ -415,6 +440,9 @@ class Actions:
             jobs=tuple(jobs),
             lifecycle=lifecycle,
             created_at=self._clock(),
+            on_create=on_create,
+            on_workflow_run=tuple(on_workflow_run),
+            workflow_run_types=tuple(workflow_run_types),
         )
         self.workflows[workflow.id] = workflow
         return workflow
@@ -427,7 +455,8 @@ class Actions:
         raise not_found("https://docs.github.com/rest/actions/workflows#get-a-workflow")
 
     def scan(self) -> None:
-        """Start ``push`` runs for refs that appeared or moved since the last scan.
+        """Start ``push`` runs for refs that appeared or moved since the last scan, and
+        ``create`` runs for those that appeared.
 
         Tag runs are started before branch runs, so when a commit and its tag are pushed
         together the branch run is the newer one (listed first) with the same head_sha.
@@ -436,10 +465,13 @@ class Actions:
         fresh = [r for r in refs if self._seen.get(r.ref) != r.sha]
         fresh.sort(key=lambda r: not r.ref.startswith("refs/tags/"))
         for ref in fresh:
-            for workflow in self.workflows.values():
+            created = ref.ref not in self._seen
+            title = self._git.commit(ref.commit).subject
+            for workflow in list(self.workflows.values()):
                 if workflow.triggered_by(ref):
-                    title = self._git.commit(ref.commit).subject
                     self._start(workflow, "push", ref.short, ref.commit, title)
+                if created and workflow.on_create:
+                    self._start(workflow, "create", ref.short, ref.commit, title)
             self._seen[ref.ref] = ref.sha  # only once its runs exist
         alive = {r.ref for r in refs}
         self._seen = {name: sha for name, sha in self._seen.items() if name in alive}
@@ -450,7 +482,9 @@ class Actions:
             if workflow.on_release:
                 self._start(workflow, "release", tag, commit, title)
 
-    def _start(self, workflow: Workflow, event: str, branch: str, sha: str, title: str) -> Run:
+    def _start(
+        self, workflow: Workflow, event: str, branch: str, sha: str, title: str, depth: int = 0
+    ) -> Run:
         now = self._clock()
         workflow.runs_started += 1
         run = Run(
@@ -464,10 +498,39 @@ class Actions:
             created_at=now,
             attempts=[],
             appear_after=workflow.lifecycle.appear_after,
+            depth=depth,
         )
         self.runs[run.id] = run
         self._add_attempt(run, workflow.jobs, workflow.lifecycle)
         return run
+
+    def _followed(self, run: Run, activity: str) -> None:
+        """Start ``workflow_run`` runs after ``activity`` (requested, in_progress, completed)
+        of ``run``: on the default branch at its latest commit (GitHub's ``GITHUB_REF`` and
+        ``GITHUB_SHA`` for the event), not at the triggering run's branch.
+        """
+        followers = [w for w in self.workflows.values() if w.follows(run, activity)]
+        if not followers:
+            return
+        branch = self._git.default_branch()
+        sha = self._git.resolve_commit(f"refs/heads/{branch}")
+        if sha is None:
+            return  # an empty repository: no commit to run at
+        title = self._git.commit(sha).subject
+        for workflow in followers:
+            self._start(workflow, "workflow_run", branch, sha, title, run.depth + 1)
+
+    def _poll(self, run: Run, now: float) -> None:
+        """Advance the run's latest attempt by one poll; a run that starts or completes
+        starts the workflows that follow it.
+        """
+        before = run.latest.status
+        run.latest.poll(now)
+        after = run.latest.status
+        if before in ("queued", "waiting") and after in ("in_progress", "completed"):
+            self._followed(run, "in_progress")
+        if after == "completed" and before != "completed":
+            self._followed(run, "completed")
 
     def _add_attempt(self, run: Run, specs: Sequence[JobSpec], lifecycle: Lifecycle) -> None:
         now = self._clock()
@@ -479,6 +542,7 @@ class Actions:
             attempt.jobs.append(job)
             self._jobs[job.id] = (run, attempt, job)
         run.attempts.append(attempt)
+        self._followed(run, "requested")  # a re-run is requested anew
 
     def list_runs(
         self,
@@ -505,7 +569,7 @@ class Actions:
                 in_scope.append(run)
         now = self._clock()
         for run in in_scope:
-            run.latest.poll(now)
+            self._poll(run, now)
         if status is not None:
             # GitHub's ``status`` filter takes a status or a conclusion.
             in_scope = [
@@ -520,7 +584,7 @@ class Actions:
         if run is None or not run.visible:
             raise not_found(f"{_RUNS_DOC}#get-a-workflow-run")
         if poll:
-            run.latest.poll(self._clock())
+            self._poll(run, self._clock())
         return run
 
     def job(self, job_id: int) -> tuple[Run, Attempt, JobRun]:
@@ -588,3 +652,4 @@ class Actions:
                 documentation_url=f"{_RUNS_DOC}#cancel-a-workflow-run",
             )
         run.latest.cancel(self._clock())
+        self._followed(run, "completed")

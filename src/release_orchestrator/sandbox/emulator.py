@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from .actions import JobSpec, Lifecycle
+from .actions import WORKFLOW_RUN_TYPES, JobSpec, Lifecycle
 from .faults import Fault
 from .payloads import Urls
 from .routes import Api
@@ -138,13 +138,19 @@ class GitHubEmulator:
         on_tags: Sequence[str] = (),
         on_branches: Sequence[str] = (),
         on_release: bool = False,
+        on_create: bool = False,
+        on_workflow_run: Sequence[str] = (),
+        workflow_run_types: Sequence[str] = WORKFLOW_RUN_TYPES,
         jobs: Sequence[JobSpec] = DEFAULT_JOBS,
         lifecycle: Lifecycle = DEFAULT_LIFECYCLE,
     ) -> int:
         """Register ``.github/workflows/{file_name}`` and return its id.
 
         ``on_tags``/``on_branches`` are ``on.push`` glob patterns (``*`` stops at ``/``);
-        ``on_release`` means ``on: release: types: [published]``.
+        ``on_release`` means ``on: release: types: [published]``; ``on_create`` is
+        ``on: create`` (a new tag or branch). ``on_workflow_run`` names (by ``name``) the
+        workflows whose runs start this one on ``workflow_run_types`` (``on.workflow_run``;
+        GitHub's default is every type).
         """
         with self._state.lock:
             workflow = self._state.actions.add_workflow(
@@ -155,6 +161,9 @@ class GitHubEmulator:
                 on_release=on_release,
                 jobs=jobs,
                 lifecycle=lifecycle,
+                on_create=on_create,
+                on_workflow_run=on_workflow_run,
+                workflow_run_types=workflow_run_types,
             )
             return workflow.id
 

@@ -13,12 +13,14 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from ..config import ReleaseConfig
+from ..runs import RunQuery
 from ..workflows import (
     RUN_PUBLISH,
     TOKEN_ENV_PATTERN,
     Job,
     Step,
     Workflow,
+    event_for,
     grants_id_token,
     publishing_jobs,
     push_triggers_on_tag,
@@ -224,6 +226,29 @@ def followed(
         for w in workflows
         if w is not entry and (w.name or w.filename) in wanted and _starts_for_tag(w, tag, fired)
     ]
+
+
+def publish_query(
+    workflow: Workflow | None,
+    workflows: Sequence[Workflow],
+    filename: str,
+    tag: str,
+    sha: str,
+    github_release: bool,
+) -> tuple[RunQuery, str | None]:
+    """The publishing run of ``tag`` at ``sha`` as ``watch`` looks for it, and a warning
+    when the local workflow file does not say how the tag starts it.
+
+    A workflow the tag does not start itself may follow (``on: workflow_run``) one it
+    does: then the query is a workflow_run after that workflow's run, as the doctor sees it.
+    """
+    event, warning = event_for(workflow, tag, github_release)
+    if warning is not None and workflow is not None:
+        for build in followed(workflow, workflows, tag, release_fires(github_release)):
+            first, _ = event_for(build, tag, github_release)
+            after = RunQuery(build.filename, first, tag, sha)
+            return RunQuery(filename, "workflow_run", tag, sha, after=after), None
+    return RunQuery(filename, event, tag, sha), warning
 
 
 def runs_for_tag(
