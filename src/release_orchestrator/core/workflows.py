@@ -64,7 +64,8 @@ class Step:
     @property
     def script(self) -> str | None:
         """The command line the step runs: its ``run:``, or the maturin command that
-        maturin-action's ``command`` (default ``build``) and ``args`` inputs make."""
+        maturin-action's ``command`` (default ``build``) and ``args`` inputs make.
+        """
         if self.run is not None:
             return self.run
         if self.uses and self.uses.split("@", 1)[0].strip().lower() in MATURIN_ACTIONS:
