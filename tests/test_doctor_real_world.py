@@ -146,6 +146,43 @@ def test_uploaders_that_build_first_build_in_the_publish_job(project: Project, r
     assert codes(data) == [("build-in-publish-job", "warning")]
 
 
+# maturin's generated CI uploads through its own action, `command: upload` (or `publish`).
+MATURIN_UPLOAD = (
+    "      - uses: PyO3/maturin-action@v1\n"
+    "        with: {command: upload, args: --non-interactive --skip-existing dist/*}\n"
+)
+
+
+def test_maturin_action_upload_is_a_publishing_step(project: Project) -> None:
+    """Pattern: maturin-action `command: upload` under id-token: trusted publishing, no build."""
+    use(project, publish_job(MATURIN_UPLOAD), pyproject_extra=CONFIGURED)
+    _, data = doctor(cwd=project.work)
+    assert data["job"] == "publish"
+    assert codes(data) == []
+
+
+def test_maturin_action_upload_with_a_token(project: Project) -> None:
+    """Pattern: the generated layout's MATURIN_PYPI_TOKEN next to `id-token: write`."""
+    steps = MATURIN_UPLOAD + "        env: {MATURIN_PYPI_TOKEN: '${{ secrets.PYPI }}'}\n"
+    use(project, publish_job(steps), pyproject_extra=CONFIGURED)
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("password-with-trusted-publishing", "error")]
+    assert "MATURIN_PYPI_TOKEN" in finding(data, "password-with-trusted-publishing")["message"]
+
+
+def test_maturin_action_publish_builds_and_its_default_command_does_not_upload(
+    project: Project,
+) -> None:
+    """`command: publish` builds in the publishing job; the default command only builds."""
+    steps = "      - uses: messense/maturin-action@v1\n        with: {command: publish}\n"
+    use(project, publish_job(steps), pyproject_extra=CONFIGURED)
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("build-in-publish-job", "warning")]
+    use(project, publish_job("      - uses: PyO3/maturin-action@v1\n"), pyproject_extra=CONFIGURED)
+    _, data = doctor(cwd=project.work)
+    assert ("no-publish-workflow", "error") in codes(data)
+
+
 # --- every form of action ref ------------------------------------------------------------
 
 SHA = "0123456789abcdef0123456789abcdef01234567"

@@ -61,7 +61,7 @@ EXPECTED: dict[str, list[str]] = {
     "uv-password-auth.log": ["password-auth-disabled"],
     "uv-upload-forbidden.log": ["upload-forbidden"],
     "uv-missing-credentials.log": ["trusted-publishing-failed"],
-    # twine, poetry, maturin
+    # twine, poetry, maturin, hatch
     "twine-file-exists.log": ["file-already-exists"],
     "twine-invalid-credentials.log": ["invalid-credentials"],
     "twine-upload-rejected.log": ["upload-rejected"],
@@ -71,6 +71,9 @@ EXPECTED: dict[str, list[str]] = {
     "twine-legacy-pypi-file-exists.log": ["file-already-exists"],
     "twine-verbose-html-body.log": ["invalid-credentials"],
     "twine-429-new-project.log": ["too-many-new-projects"],
+    "hatch-upload-rejected.log": ["upload-rejected"],
+    "hatch-429-new-project.log": ["too-many-new-projects"],
+    "ratelimit-header-new-projects.log": ["too-many-new-projects"],
     "poetry-file-exists.log": ["file-already-exists"],
     "maturin-file-exists.log": ["file-already-exists"],
     "non-user-identity.log": ["non-user-identity"],

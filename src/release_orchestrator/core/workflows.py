@@ -22,6 +22,9 @@ PUBLISH_COMMANDS = (
     r"|flit\s+publish|maturin\s+(?:upload|publish)"
 )
 RUN_PUBLISH = re.compile(rf"\b(?:{PUBLISH_COMMANDS})\b")
+# maturin's own action runs `maturin <command> <args>` from its inputs; `maturin generate-ci`
+# writes its upload as this action with `command: upload`. messense/ is its former owner.
+MATURIN_ACTIONS = ("pyo3/maturin-action", "messense/maturin-action")
 # Environment variables that hand one of those uploaders a password or an API token
 # (`*` stands for any index name, as in POETRY_PYPI_TOKEN_PYPI).
 TOKEN_ENV = (
@@ -54,11 +57,28 @@ class Step:
     condition: str | None = None  # the step's `if:`
 
     @property
+    def publish_action(self) -> bool:
+        """True when this step is pypa/gh-action-pypi-publish."""
+        return bool(self.uses and self.uses.split("@", 1)[0].strip() == PUBLISH_ACTION)
+
+    @property
+    def script(self) -> str | None:
+        """The command line the step runs: its ``run:``, or the maturin command that
+        maturin-action's ``command`` (default ``build``) and ``args`` inputs make.
+        """
+        if self.run is not None:
+            return self.run
+        if self.uses and self.uses.split("@", 1)[0].strip().lower() in MATURIN_ACTIONS:
+            command = self.with_.get("command") or "build"
+            return f"maturin {command} {self.with_.get('args') or ''}".rstrip()
+        return None
+
+    @property
     def publishes(self) -> bool:
         """True when this step uploads to a package index."""
-        if self.uses and self.uses.split("@", 1)[0].strip() == PUBLISH_ACTION:
+        if self.publish_action:
             return True
-        return bool(self.run and RUN_PUBLISH.search(self.run))
+        return bool(self.script and RUN_PUBLISH.search(self.script))
 
 
 @dataclass(frozen=True)

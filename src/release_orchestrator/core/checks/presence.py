@@ -8,7 +8,7 @@ from .topology import unreadable_callees
 
 UPLOADERS = (
     "pypa/gh-action-pypi-publish, uv publish, twine upload, poetry publish, pdm publish, "
-    "hatch publish, flit publish or maturin upload/publish"
+    "hatch publish, flit publish or maturin upload/publish (also through maturin-action)"
 )
 
 

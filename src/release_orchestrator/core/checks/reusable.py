@@ -26,7 +26,7 @@ def check_reusable(facts: Facts) -> list[Finding]:
     # workflow. Without attestations (turned off, or an uploader that makes none) a
     # same-repository reusable workflow at the same ref can match, if PyPI's publisher
     # names the called file: then it is a warning.
-    actions = [s for s in pub.job.publish_steps if s.uses]
+    actions = [s for s in pub.job.publish_steps if s.publish_action]
     attests = any(str(s.with_.get("attestations", "true")).lower() != "false" for s in actions)
     severity: Severity = "error" if attests else "warning"
     where: Where

@@ -32,9 +32,9 @@ from .facts import Entry, Facts, Start
 _RUN_BUILD = re.compile(
     r"\b(?:python3?\s+-m\s+build|pyproject-build|uv\s+build|hatch\s+build|poetry\s+build"
     r"|pdm\s+build|flit\s+build|pipx\s+run\s+build|setup\.py\s+(?:sdist|bdist_wheel)"
-    r"|pip\s+wheel|maturin\s+build|cibuildwheel)\b"
+    r"|pip\s+wheel|maturin\s+(?:build|sdist)|cibuildwheel)\b"
 )
-BUILD_ACTIONS = ("build-and-inspect-python-package", "cibuildwheel", "maturin-action")
+BUILD_ACTIONS = ("build-and-inspect-python-package", "cibuildwheel")
 # Uploaders that build before they upload, unless told not to.
 _PUBLISH_BUILDS = re.compile(
     r"\b(?:poetry\s+publish\b[^\n]*\s--build\b|maturin\s+publish\b|flit\s+publish\b"
@@ -294,7 +294,7 @@ def runs_for_tag(
 
 def step_index(step: Step) -> str | None:
     """Which index a publish step uploads to: pypi, testpypi, other, or None (an expression)."""
-    if step.uses:
+    if step.publish_action:
         url = step.with_.get("repository-url", step.with_.get("repository_url"))
         if url is None:
             return "pypi"  # the action's default
@@ -304,7 +304,7 @@ def step_index(step: Step) -> str | None:
         if "test.pypi.org" in text:
             return "testpypi"
         return "pypi" if "pypi.org" in text else "other"
-    text = " ".join([step.run or "", *(str(v) for v in step.env.values())])
+    text = " ".join([step.script or "", *(str(v) for v in step.env.values())])
     if "test.pypi.org" in text or _TESTPYPI_ARG.search(text):
         return "testpypi"
     return "pypi"
@@ -337,10 +337,10 @@ _CD = re.compile(r"\bcd\s+([^\s;&|]+)\s*&&")
 
 def upload_dir(step: Step) -> str | None:
     """The folder a publish step uploads from (``dist`` by default; None: unknown)."""
-    if step.uses:
+    if step.publish_action:
         value = step.with_.get("packages-dir", step.with_.get("packages_dir", "dist"))
         return None if "${{" in str(value) else _folder(str(value))
-    for line in (step.run or "").splitlines():
+    for line in (step.script or "").splitlines():
         found = RUN_PUBLISH.search(line)
         if not found:
             continue
@@ -377,13 +377,13 @@ def job_indexes(job: Job) -> set[str]:
 
 def _step_token(workflow: Workflow, job: Job, step: Step) -> str | None:
     """How a publish step is handed a password or token, in words; None when it is not."""
-    if step.uses:
+    if step.publish_action:
         return "the `password:` input" if "password" in step.with_ else None
     env = {**workflow.env, **job.env, **step.env}
     named = next((str(name) for name in env if _TOKEN_ENV.match(str(name))), None)
     if named:
         return f"{named} in `env:`"
-    for line in (step.run or "").splitlines():
+    for line in (step.script or "").splitlines():
         found = RUN_PUBLISH.search(line)
         if found and _PASSWORD_ARG.search(line[found.end() :]):
             return "a password or token on the command line"
@@ -405,9 +405,10 @@ def token_use(workflow: Workflow, job: Job) -> tuple[Step, str] | None:
 
 def builds(step: Step) -> bool:
     """Whether the step builds distributions (an uploader that builds first counts)."""
-    if step.uses:
-        return any(name in step.uses for name in BUILD_ACTIONS)
-    return bool(step.run and (_RUN_BUILD.search(step.run) or _PUBLISH_BUILDS.search(step.run)))
+    script = step.script
+    if script is not None:  # a run: script, or maturin-action's command (upload builds nothing)
+        return bool(_RUN_BUILD.search(script) or _PUBLISH_BUILDS.search(script))
+    return bool(step.uses and any(name in step.uses for name in BUILD_ACTIONS))
 
 
 def _hands_over(workflows: Sequence[Workflow], job: Job, seen: frozenset[str]) -> bool | None:

@@ -430,7 +430,9 @@ RULES: tuple[Rule, ...] = (
     # warehouse forklift/legacy.py and the pending-publisher rate limit: HTTP 429 "Too many
     # new projects created" (about 4 a day per user and per IP, pypi/support#11269). twine
     # without --verbose shows only "HTTPError: 429 Too Many Requests from …/legacy/", and
-    # creating a project is what the upload endpoint rate-limits.
+    # creating a project is what the upload endpoint rate-limits. hatch (httpx) words it
+    # "Client error '429 Too Many Requests' for url"; the 429's RateLimit header names the
+    # exhausted limit, '"project.create.user";r=0' (or .ip), when a response is pasted.
     Rule(
         code="too-many-new-projects",
         title="The new-project rate limit was hit",
@@ -443,7 +445,9 @@ RULES: tuple[Rule, ...] = (
         docs=None,
         phrases=("too many new projects created",),
         pattern=re.compile(
-            r"(?:httperror:|http error) 429\b|upload failed with status(?: code)? 429\b"
+            r"(?:(?:httperror:|http error) |client error ')429\b"
+            r"|upload failed with status(?: code)? 429\b"
+            r'|"project\.create\.(?:user|ip)";r=0\b'
         ),
         variants=(
             Variant(
@@ -798,7 +802,8 @@ RULES: tuple[Rule, ...] = (
     ),
     # Any other refusal of the upload: twine "HTTPError: 4xx … from …/legacy/" (twine
     # __main__.py), poetry "HTTP Error 4xx: …", uv "Upload failed with status code 4xx",
-    # maturin "Failed to upload the wheel with status 4xx".
+    # maturin "Failed to upload the wheel with status 4xx", hatch (httpx) "Error uploading to
+    # repository: … - Client error '4xx …' for url".
     Rule(
         code="upload-rejected",
         title="The index rejected the upload",
@@ -811,7 +816,8 @@ RULES: tuple[Rule, ...] = (
         ),
         docs="https://pypi.org/help/",
         pattern=re.compile(
-            r"httperror: 4\d\d|http error 4\d\d|upload failed with status(?: code)? 4\d\d"
+            r"httperror: 4\d\d|http error 4\d\d|client error '4\d\d"
+            r"|upload failed with status(?: code)? 4\d\d"
             r"|failed to upload the wheel with status 4\d\d|permission denied \(status code"
         ),
         generic=True,
@@ -869,6 +875,7 @@ ANCHORS: tuple[bytes, ...] = (
     b"Z FAILED ",
     b"maturin",
     b"Too many",
+    b"project.create",  # the rate limit's name in a 429's RateLimit header
 )
 
 
