@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..workflows import PUBLISH_ACTION, Job, Step
 from .facts import Facts, Finding, Outcome, finding, note
+from .topology import unknown_conditions
 
 # pypa/gh-action-pypi-publish learned Metadata 2.4 (twine/pkginfo) in v1.12.
 _MIN_ACTION = (1, 12)
@@ -99,11 +100,13 @@ def check_action_version(facts: Facts) -> list[Outcome]:
                 )
             continue
         if version < _MIN_ACTION:
-            found.append(_outdated(ref, version, path, step))
+            found.append(_outdated(ref, version, path, step, unknown_conditions(facts, step=step)))
     return found
 
 
-def _outdated(ref: str, version: tuple[int, int], path: Path, step: Step) -> Finding:
+def _outdated(
+    ref: str, version: tuple[int, int], path: Path, step: Step, unless: tuple[str, ...]
+) -> Finding:
     frozen = ref in ("master", "main")
     runs = (
         f"@{ref} is the frozen, Docker-based line (v{version[0]}.{version[1]} and older)"
@@ -119,4 +122,5 @@ def _outdated(ref: str, version: tuple[int, int], path: Path, step: Step) -> Fin
         # zizmor's unpinned-uses asks for a commit SHA on the same line: one fix serves both.
         f"use {PUBLISH_ACTION}@release/v1, or pin the commit SHA of v1.12 or later "
         "with the version in a comment",
+        unless=unless,
     )

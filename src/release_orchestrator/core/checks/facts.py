@@ -55,10 +55,31 @@ class Finding(findings.Finding):
 Where = tuple[Path | str | None, int | None]
 
 
-def finding(code: str, severity: Severity, where: Where, message: str, fix: str) -> Finding:
-    """A :class:`Finding` at ``where`` (a path and a line, either may be None)."""
+def finding(
+    code: str,
+    severity: Severity,
+    where: Where,
+    message: str,
+    fix: str,
+    *,
+    unless: Sequence[str] = (),
+) -> Finding:
+    """A :class:`Finding` at ``where`` (a path and a line, either may be None).
+
+    ``unless``: the `if:`s, in words, that the doctor cannot evaluate before the run and
+    that decide whether the failing path runs at all. An error on such a path is not
+    certain to happen, so it is a warning (same code) that names them: ``release cut``
+    must not refuse a release that may well be sound.
+    """
     path, line = where
     file = None if path is None else Path(path).as_posix()
+    if severity == "error" and unless:
+        many = len(unless) > 1
+        message = (
+            f"{message}; only if the condition{'s' if many else ''} {' and '.join(unless)} "
+            f"let{'' if many else 's'} it run, which cannot be known before the run"
+        )
+        severity = "warning"
     return Finding(code, severity, file, line, message, fix)
 
 

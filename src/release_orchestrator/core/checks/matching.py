@@ -6,6 +6,7 @@ import re
 
 from ..publisher import compare
 from .facts import Facts, Finding, finding
+from .topology import unknown_conditions
 
 
 def check_publisher(facts: Facts) -> list[Finding]:
@@ -15,6 +16,7 @@ def check_publisher(facts: Facts) -> list[Finding]:
     pub = facts.publishing
     wf, job = pub.workflow, pub.job
     found = [] if facts.owner and facts.repository else [_unknown_repository()]
+    unless = unknown_conditions(facts)
     for item in compare(pub.publisher, pub.claims):
         if item.status != "mismatch":
             continue
@@ -33,7 +35,9 @@ def check_publisher(facts: Facts) -> list[Finding]:
                 )
             where = (wf.path, job.environment_line or job.line)
             message = item.note.rstrip(".")
-            found.append(finding("environment-mismatch", "error", where, message, fix))
+            found.append(
+                finding("environment-mismatch", "error", where, message, fix, unless=unless)
+            )
             continue
         line = toml_line(facts.pyproject_text, "tool.release.pypi", item.field)
         found.append(
@@ -44,6 +48,7 @@ def check_publisher(facts: Facts) -> list[Finding]:
                 item.note.rstrip("."),
                 f"edit the publisher on PyPI so that {item.field} is {item.token!r}, and set "
                 f'{item.field} = "{item.token}" in [tool.release.pypi]',
+                unless=unless,
             )
         )
     return found

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from ..workflows import grants_id_token
 from .facts import Facts, Finding, finding
-from .topology import token_use, trusted
+from .topology import token_use, trusted, unknown_conditions
 
 
 def check_permissions(facts: Facts) -> list[Finding]:
@@ -21,9 +21,7 @@ def check_permissions(facts: Facts) -> list[Finding]:
     # A called workflow without its own `permissions:` runs with its caller's (which the
     # caller check below looks at); with its own, it can only narrow them.
     inherits = job.permissions is None and wf.permissions is None
-    if not (inherits and any(caller for _, caller in pub.entries)) and not grants_id_token(
-        wf, job
-    ):
+    if not (inherits and any(caller for _, caller in pub.entries)) and not grants_id_token(wf, job):
         # Granted at workflow level but replaced by the job's own block: a common surprise.
         replaced = job.permissions is not None and grants_id_token(
             wf, replace(job, permissions=None)
@@ -41,6 +39,7 @@ def check_permissions(facts: Facts) -> list[Finding]:
                 f"job {job.id!r} cannot request an OIDC token: {reason}",
                 f"add `permissions: {{id-token: write}}` to job {job.id!r} (job level, so only "
                 "the publishing job gets it)",
+                unless=unknown_conditions(facts),
             )
         )
     for caller_wf, caller in pub.entries:
@@ -53,6 +52,7 @@ def check_permissions(facts: Facts) -> list[Finding]:
                     f"job {caller.id!r} calls {wf.filename} without `id-token: write`, and a "
                     "called workflow gets no more permissions than its caller",
                     f"add `permissions: {{id-token: write}}` to job {caller.id!r}",
+                    unless=unknown_conditions(facts, caller=caller),
                 )
             )
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from .facts import Facts, Finding, Where, finding
+from .topology import unknown_conditions
 
 
 def check_reusable(facts: Facts) -> list[Finding]:
@@ -31,10 +32,14 @@ def check_reusable(facts: Facts) -> list[Finding]:
     severity: Severity = "error" if attests else "warning"
     where: Where
     if callers:
+        # Certain when one caller the tag starts is known to reach the upload.
+        hedges = [unknown_conditions(facts, caller=job) for _, job in callers]
+        unless = next((h for h in hedges if not h), hedges[0])
         caller_wf, caller = callers[0]
         where = (caller_wf.path, caller.line)
         how = f"job {caller.id!r} in {caller_wf.filename} calls {wf.filename}"
     else:
+        unless = unknown_conditions(facts)  # the run of a caller the doctor cannot see
         where = (wf.path, wf.on_line)
         how = f"{wf.filename} is a reusable workflow (on: workflow_call)"
     return [
@@ -48,5 +53,6 @@ def check_reusable(facts: Facts) -> list[Finding]:
             + ("" if attests else f"; it matches only if the publisher names {wf.filename}"),
             f"move job {pub.job.id!r} into the workflow the tag starts; if it must stay, name "
             f"{wf.filename} in PyPI's publisher and set `attestations: false`",
+            unless=unless,
         )
     ]

@@ -149,36 +149,109 @@ def release_activities(workflow: Workflow, fired: Sequence[str] = FULL_RELEASE) 
     return tuple(a for a in fired if wanted is None or a in wanted)
 
 
+# Whether a path runs (three-valued), and the `if:`s on it the doctor could not evaluate.
+Verdict = tuple[bool | None, tuple[str, ...]]
+
+
+def _unknown(condition: str | None, whose: str) -> str:
+    """An `if:` the doctor cannot evaluate, in words: "`EXPR` of job 'publish'"."""
+    text = " ".join((condition or "").split())
+    if text.startswith("${{") and text.endswith("}}"):
+        text = text[3:-2].strip()
+    return f"`{text if len(text) <= 80 else text[:79] + '…'}` of {whose}"
+
+
 def _job_runs(
     workflow: Workflow, job: Job, context: Context, seen: frozenset[str] = frozenset()
-) -> bool | None:
+) -> Verdict:
     """Whether ``job`` runs in ``context``: its own `if:`, and the jobs it needs."""
     runs = evaluate(job.condition, context)
     if runs is False:
-        return False
+        return False, ()
+    unknown: tuple[str, ...] = () if runs else (_unknown(job.condition, f"job {job.id!r}"),)
     survives = survives_skipped_needs(job.condition)
     for name in job.needs:
         needed = workflow.job(name)
         if needed is None or name in seen or survives:
             continue
-        runs = both(runs, _job_runs(workflow, needed, context, seen | {job.id}))
-    return runs
+        need_runs, need_unknown = _job_runs(workflow, needed, context, seen | {job.id})
+        runs, unknown = both(runs, need_runs), unknown + need_unknown
+    return runs, unknown
 
 
-def _upload_runs(job: Job, context: Context) -> bool | None:
-    """Whether any publish step's own `if:` lets it run."""
-    values = [evaluate(step.condition, context) for step in job.publish_steps]
+def _steps_run(steps: Sequence[Step], context: Context) -> Verdict:
+    """Whether any of ``steps`` runs, by its own `if:` (no steps: nothing stops the job)."""
+    values = [evaluate(step.condition, context) for step in steps]
     if not values or True in values:
-        return True
-    return None if None in values else False
+        return True, ()
+    unknown = tuple(
+        _unknown(step.condition, f"the upload step (line {step.line})")
+        for step, value in zip(steps, values, strict=True)
+        if value is None
+    )
+    return (None, unknown) if unknown else (False, ())
+
+
+def path_runs(
+    workflow: Workflow, job: Job, start: Start, context: Context, step: Step | None = None
+) -> Verdict:
+    """Whether a run of ``start`` reaches ``step`` of ``job`` (in ``workflow``); without
+    ``step``, any of its upload steps.
+    """
+    parts = [
+        _job_runs(workflow, job, context),
+        _steps_run([step] if step else job.publish_steps, context),
+    ]
+    if start.caller is not None:
+        parts.append(_job_runs(start.workflow, start.caller, context))
+    runs: bool | None = True
+    unknown: tuple[str, ...] = ()
+    for part_runs, part_unknown in parts:
+        runs, unknown = both(runs, part_runs), unknown + part_unknown
+    return runs, unknown if runs is None else ()
 
 
 def reaches(workflow: Workflow, job: Job, start: Start, context: Context) -> bool | None:
     """Whether a run of ``start`` reaches the upload of ``job`` (in ``workflow``)."""
-    runs = both(_job_runs(workflow, job, context), _upload_runs(job, context))
-    if start.caller is not None:
-        runs = both(runs, _job_runs(start.workflow, start.caller, context))
-    return runs
+    return path_runs(workflow, job, start, context)[0]
+
+
+def unknown_conditions(
+    facts: Facts, *, step: Step | None = None, caller: Job | None = None
+) -> tuple[str, ...]:
+    """The `if:`s the doctor cannot evaluate that decide whether a failing path runs: the
+    publishing job's upload (``step``, when the failure is that step's), in the runs the
+    tag starts (those through ``caller`` only, when given).
+
+    Empty when one of those runs is known to reach it (or none is unknown): then the
+    failure is certain. When the tag starts no such run (tag-not-triggering says why), the
+    runs the workflow would make count: one per event of its own, and a tag push and a
+    GitHub Release, which a caller's run or a fixed trigger would be.
+    """
+    pub = facts.publishing
+    if pub is None:
+        return ()
+    starts = [s for s in pub.starts if caller is None or s.caller == caller]
+    if not starts:
+        entry = next((w for w, c in pub.entries if c == caller), pub.workflow)
+        events = dict.fromkeys([*entry.triggers, "push", "release"]).keys() - {"workflow_call"}
+        starts = [
+            Start(entry, caller, event, "published" if event == "release" else None)
+            for event in sorted(events)
+        ]
+    repository = repository_of(facts)
+    verdicts = [
+        path_runs(pub.workflow, pub.job, s, context_for(s, facts.tag, repository), step)
+        for s in starts
+    ]
+    if any(runs is True for runs, _ in verdicts):
+        return ()
+    return tuple(dict.fromkeys(c for runs, unknown in verdicts if runs is None for c in unknown))
+
+
+def repository_of(facts: Facts) -> str | None:
+    """``owner/name`` of the repository, when the remote (or the publisher) names it."""
+    return f"{facts.owner}/{facts.repository}" if facts.owner and facts.repository else None
 
 
 # A workflow_run runs on the repository's default branch, whose name the doctor does not know.
@@ -276,9 +349,7 @@ def runs_for_tag(
             candidates.append(Start(entry, caller, "push"))
         if "create" in entry.triggers:
             candidates.append(Start(entry, caller, "create"))
-        candidates += [
-            Start(entry, caller, "release", a) for a in release_activities(entry, fired)
-        ]
+        candidates += [Start(entry, caller, "release", a) for a in release_activities(entry, fired)]
         candidates += [
             Start(entry, caller, "workflow_run", "completed", after=w.filename)
             for w in followed(entry, others, tag, fired)

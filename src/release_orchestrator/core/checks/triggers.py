@@ -25,6 +25,7 @@ from .topology import (
     reaches,
     release_activities,
     release_types,
+    repository_of,
     runs_for_tag,
     upload_dir,
 )
@@ -210,7 +211,13 @@ def _other_publishers(facts: Facts) -> list[Outcome]:
             continue  # e.g. two projects of a monorepo, each from its own folder
         entries = entry_points(facts.workflows, workflow)
         reached, _ = runs_for_tag(
-            entries, workflow, job, facts.tag, fired_for(facts), _repository(facts), facts.workflows
+            entries,
+            workflow,
+            job,
+            facts.tag,
+            fired_for(facts),
+            repository_of(facts),
+            facts.workflows,
         )
         if reached:
             found.append(
@@ -235,10 +242,6 @@ def _different_files(one: Job, other: Job) -> bool:
     if None in mine or None in theirs:
         return False
     return not mine & theirs
-
-
-def _repository(facts: Facts) -> str | None:
-    return f"{facts.owner}/{facts.repository}" if facts.owner and facts.repository else None
 
 
 def _pr_started(facts: Facts, workflow: Workflow) -> bool:
@@ -266,7 +269,7 @@ def _pull_requests(facts: Facts, pub: Publishing) -> list[Outcome]:
             if event == "workflow_run" and not _pr_started(facts, workflow):
                 continue
             ref = _PR_REF.get(event, DEFAULT_BRANCH_REF)
-            context = Context(event, ref, None, _repository(facts))
+            context = Context(event, ref, None, repository_of(facts))
             runs = reaches(pub.workflow, pub.job, Start(workflow, caller, event), context)
             if event == "pull_request":
                 if runs is True:
