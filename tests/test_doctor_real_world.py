@@ -34,6 +34,7 @@ def offline_github(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bare SHA pin makes the doctor ask GitHub: here nothing answers (a closed port)."""
     monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
 
+
 CONFIGURED = f'\n[tool.release.pypi]\nowner = "{OWNER}"\nrepository = "{REPO}"\n'
 ON_TAG = 'on:\n  push:\n    tags: ["v*"]\n'
 BUILD_JOB = (
@@ -519,6 +520,84 @@ def test_two_projects_from_two_folders_are_not_a_double_upload(project: Project)
     assert codes(data) == [("double-trigger", "warning")]
 
 
+# --- an error on a path that an `if:` the doctor cannot evaluate decides ---------------
+
+OLD_ACTION = "      - uses: pypa/gh-action-pypi-publish@v1.8.0\n"
+# Pattern (yt-dlp): the upload runs only when the workflow was dispatched itself, which a
+# workflow_call from another file, or the tag, cannot tell before the run.
+DISPATCHED = "        if: github.event.workflow == '.github/workflows/publish.yml'\n"
+
+
+@pytest.mark.parametrize(
+    ("step_if", "severity"),
+    [
+        (DISPATCHED, "warning"),
+        ("        if: vars.PUBLISH == 'yes'\n", "warning"),
+        ("", "error"),
+        ("        if: startsWith(github.ref, 'refs/tags/')\n", "error"),
+        ("        if: github.event_name == 'push' || vars.PUBLISH == 'yes'\n", "error"),
+        ("        if: success() && github.ref_type == 'tag'\n", "error"),
+    ],
+)
+def test_an_outdated_action_under_a_step_if(project: Project, step_if: str, severity: str) -> None:
+    use(project, publish_job(OLD_ACTION + step_if))
+    out, data = doctor(cwd=project.work)
+    assert codes(data) == [("outdated-action", severity)]
+    assert out.code == (3 if severity == "error" else 0)
+    message = finding(data, "outdated-action")["message"]
+    hedged = "cannot be known before the run" in message
+    assert hedged == (severity == "warning")
+    if step_if:
+        condition = step_if.split("if: ", 1)[1].strip()
+        assert (f"`{condition}` of the upload step" in message) == hedged
+
+
+@pytest.mark.parametrize(
+    ("job_if", "severity"),
+    [
+        ("    if: vars.PUBLISH == 'yes'\n", "warning"),
+        ("    if: ${{ needs.build.outputs.publish == 'true' }}\n", "warning"),
+        ("    if: github.event_name == 'push'\n", "error"),
+        (f"    if: github.repository == '{OWNER}/{REPO}'\n", "error"),
+    ],
+)
+def test_a_missing_id_token_under_a_job_if(project: Project, job_if: str, severity: str) -> None:
+    upload = "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    use(project, publish_job(upload, head=job_if, perms=False))
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("missing-id-token", severity)]
+    message = finding(data, "missing-id-token")["message"]
+    assert ("of job 'publish' lets it run" in message) == (severity == "warning")
+
+
+def test_a_callee_whose_upload_runs_only_when_dispatched_itself(project: Project) -> None:
+    """Pattern (yt-dlp): on [workflow_call, workflow_dispatch], nothing calls it here, and
+    the upload step's `if:` keeps it to the file's own dispatch: reusable-workflow may not
+    happen, so it is a warning; nothing starts it for the tag, which stays an error.
+    """
+    callee = CALLEE.replace("on: workflow_call", "on: [workflow_call, workflow_dispatch]")
+    granted = callee.replace("    steps:", "    permissions: {id-token: write}\n    steps:")
+    use(project, granted + DISPATCHED)
+    _, data = doctor(cwd=project.work)
+    assert codes(data)[:2] == [("tag-not-triggering", "error"), ("reusable-workflow", "warning")]
+    message = finding(data, "reusable-workflow")["message"]
+    assert f"`{DISPATCHED.split('if: ')[1].strip()}` of the upload step" in message
+
+
+def test_a_caller_known_to_reach_the_upload_keeps_the_error(project: Project) -> None:
+    """Two callers on the tag: one behind an unknown `if:`, one without; the failure is sure."""
+    use(project, CALLEE, name=".github/workflows/upload.yml")
+    guarded = CALLER.replace("    needs: build\n", "    needs: build\n    if: vars.GO\n")
+    second = (
+        "  publish-again:\n    needs: build\n    permissions:\n      id-token: write\n"
+        "    uses: ./.github/workflows/upload.yml\n"
+    )
+    use(project, guarded + second)
+    _, data = doctor(cwd=project.work)
+    assert ("reusable-workflow", "error") in codes(data)
+    assert "cannot be known" not in finding(data, "reusable-workflow")["message"]
+
+
 # --- the gate ----------------------------------------------------------------------------
 
 
@@ -532,3 +611,26 @@ def test_cut_goes_on_when_the_doctor_cannot_be_sure(project: Project) -> None:
     out = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
     assert out.code == 0, out.stderr
     assert "warnings: pull-request-target" in out.stdout
+
+
+def test_cut_goes_on_when_an_unknown_if_decides_the_failing_step(project: Project) -> None:
+    """An outdated action behind an `if:` the doctor cannot evaluate: a warning, so `cut`
+    pushes the tag; the same step without the `if:` is an error that refuses the release.
+    """
+    use(project, publish_job(OLD_ACTION))
+    project.write("pyproject.toml", PYPROJECT)
+    project.commit_all("publishing workflow")
+    project.push()
+    before = project.state()
+    refused = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
+    assert refused.code == 3
+    assert "gh-action-pypi-publish@v1.8.0" in refused.stderr
+    assert project.state() == before
+
+    use(project, publish_job(OLD_ACTION + DISPATCHED))
+    project.commit_all("upload only when dispatched")
+    project.push()
+    out = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
+    assert out.code == 0, out.stderr
+    assert "warnings: outdated-action" in out.stdout
+    assert project.remote_tag_commit("v0.1.1") is not None
