@@ -85,6 +85,14 @@ TOKEN_FORMS = [
         "      - run: poetry publish\n",
         "",
     ),
+    # set in the script itself, or written to $GITHUB_ENV for the later steps
+    ('      - run: |\n          export HATCH_INDEX_AUTH="$T"\n          hatch publish\n', ""),
+    ("      - run: TWINE_PASSWORD=$T twine upload dist/*\n", ""),
+    (
+        '      - run: echo "UV_PUBLISH_TOKEN=$T" >> "$GITHUB_ENV"\n'
+        "      - run: uv publish\n",
+        "",
+    ),
 ]
 
 

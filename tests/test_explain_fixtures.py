@@ -52,6 +52,10 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "action-summary-claims.log": ["invalid-publisher"],
     "reason-line-only-invalid-payload.log": ["project-name-rejected"],
+    "reason-line-only-wrapped-filename.log": ["invalid-filename"],
+    "reason-line-only-local-version.log": ["invalid-metadata"],
+    "twine-old-not-allowed.log": ["upload-forbidden"],
+    "twine-empty-password.log": ["empty-password-secret"],
     # uv publish
     "uv-invalid-publisher.log": ["invalid-publisher"],
     "uv-old-invalid-publisher.log": ["invalid-publisher"],

@@ -44,6 +44,10 @@ _PUBLISH_BUILDS = re.compile(
 HANDOVER_ACTIONS = ("upload-artifact", "build-and-inspect-python-package")
 # Credentials that make an uploader use a password or token instead of TP.
 _TOKEN_ENV = re.compile(rf"(?:{TOKEN_ENV_PATTERN})\Z")
+# The script itself sets one of those variables (`export HATCH_INDEX_AUTH=…`, `NAME=… cmd`),
+# or an earlier step of the job writes it to $GITHUB_ENV for the steps after it.
+_SETS_TOKEN = re.compile(rf"(?:^|[\s;&('\"])(?:export\s+)?({TOKEN_ENV_PATTERN})=")
+_GITHUB_ENV = re.compile(r"\$\{?GITHUB_ENV\b")
 _PASSWORD_ARG = re.compile(r"(?:^|\s)(?:--password|--token|--auth|-p|-t|-a|-P)(?:[\s=]|$)")
 # A step that writes a token where the uploader reads it.
 _WRITES_TOKEN = (
@@ -454,7 +458,15 @@ def _step_token(workflow: Workflow, job: Job, step: Step) -> str | None:
     named = next((str(name) for name in env if _TOKEN_ENV.match(str(name))), None)
     if named:
         return f"{named} in `env:`"
-    for line in (step.script or "").splitlines():
+    script = step.script or ""
+    exported = _SETS_TOKEN.search(script)
+    if exported and RUN_PUBLISH.search(script, exported.end()):
+        return f"{exported.group(1)} set in the `run:` script"
+    for earlier in job.steps[: job.steps.index(step)]:
+        for line in (earlier.run or "").splitlines():
+            if (written := _SETS_TOKEN.search(line)) and _GITHUB_ENV.search(line):
+                return f"{written.group(1)} written to $GITHUB_ENV"
+    for line in script.splitlines():
         found = RUN_PUBLISH.search(line)
         if found and _PASSWORD_ARG.search(line[found.end() :]):
             return "a password or token on the command line"

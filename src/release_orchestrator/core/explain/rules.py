@@ -108,7 +108,9 @@ RULES: tuple[Rule, ...] = (
     # (or UV_PUBLISH_TOKEN, TWINE_PASSWORD, …) and then the token exchange or the upload
     # failed. twine-upload.sh switches to trusted publishing when `password` is empty
     # (`[[ "${INPUT_USER}" == "__token__" && -z "${INPUT_PASSWORD}" ]]`). Also the
-    # "EMPTY TOKEN" warning of twine-upload.sh (before trusted publishing, v1.4-v1.5).
+    # "EMPTY TOKEN" warning of twine-upload.sh (before trusted publishing, v1.4-v1.5), and
+    # twine's own "Your password is empty. Did you enter it correctly?" (auth.py), printed
+    # when TWINE_PASSWORD or the prompt gave nothing, before the index's 403.
     Rule(
         code="empty-password-secret",
         title="The API-token secret expanded to an empty string",
@@ -125,7 +127,25 @@ RULES: tuple[Rule, ...] = (
             "write` to the job and a publisher on {host}.",
         ),
         docs=ACTION_DOCS,
-        phrases=("empty token", "you have not passed a password or it is otherwise empty"),
+        phrases=(
+            "empty token",
+            "you have not passed a password or it is otherwise empty",
+            "your password is empty",
+        ),
+        variants=(
+            Variant(
+                ("your password is empty",),
+                "twine was given an empty password (an empty TWINE_PASSWORD secret, or "
+                "nothing typed at its prompt), so {host} refused the upload.",
+                (
+                    "Check the secret's name in the workflow against the repository or "
+                    "environment secrets, and that it is shared with this workflow.",
+                    "Or drop the token and use trusted publishing: add `permissions: "
+                    "id-token: write` to the job and a publisher on {host}.",
+                ),
+            ),
+        ),
+        supersedes=("invalid-credentials",),
     ),
     # oidc-exchange.py _TOKEN_RETRIEVAL_FAILED_FORK_PR_MESSAGE (v1.9.0+, 2024-06):
     # "The workflow context indicates that this action was called from a / pull request
@@ -604,7 +624,8 @@ RULES: tuple[Rule, ...] = (
     # error}. See https://packaging.python.org/specifications/core-metadata", "The
     # description failed to render for 'text/x-rst'."; twine check: "`long_description` has
     # syntax errors in markup and would not be rendered on PyPI."; uv "Failed to read
-    # metadata".
+    # metadata"; the short forms "'{v}' is not a valid url." and "The use of local versions
+    # in {version} is not allowed." that a verbose paste may show without the link.
     Rule(
         code="invalid-metadata",
         title="The package metadata was rejected",
@@ -622,6 +643,8 @@ RULES: tuple[Rule, ...] = (
             "has syntax errors in markup",
             "invalid distribution metadata",
             "failed to read metadata",
+            "is not a valid url",
+            "the use of local versions",
         ),
         pattern=re.compile(r"invalid value for [\w-]+\. error:"),
     ),
@@ -784,7 +807,8 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     # warehouse 403: "The user '{u}' isn't allowed to upload to project '{p}'." and, for
-    # trusted publishers, "The given token isn't allowed to upload to project '{p}'."
+    # trusted publishers, "The given token isn't allowed to upload to project '{p}'."; before
+    # 2017 it said "You are not allowed to upload to '{p}'."
     Rule(
         code="upload-forbidden",
         title="No permission to upload to this project",
@@ -798,7 +822,7 @@ RULES: tuple[Rule, ...] = (
             RETRY_STEP,
         ),
         docs="https://pypi.org/help/#project-name",
-        phrases=("allowed to upload to project",),
+        phrases=("allowed to upload to",),
     ),
     # Any other refusal of the upload: twine "HTTPError: 4xx … from …/legacy/" (twine
     # __main__.py), poetry "HTTP Error 4xx: …", uv "Upload failed with status code 4xx",
@@ -876,6 +900,8 @@ ANCHORS: tuple[bytes, ...] = (
     b"maturin",
     b"Too many",
     b"project.create",  # the rate limit's name in a 429's RateLimit header
+    b"\n400 ",  # the index's reason pasted alone: "400 Filename '…' is invalid, …"
+    b"\n403 ",
 )
 
 

@@ -35,6 +35,10 @@ _CONTINUES = (
     ("content received from server", 12),  # older twine --verbose, then the HTML body
     ("calling workflow is a reusable workflow", 12),  # the refs that tell the two apart
 )
+# The index's reason on a line of its own ("400 Filename … is invalid,"), which a paste or a
+# terminal often wraps: read the next lines too.
+_STATUS_LINE = re.compile(r"4\d\d [a-z'\"<]")
+_STATUS_FOLLOW = 3
 _CLAIMS_DUMP_LINES = 24
 _STEP_INPUT_LINES = 30
 _AFTER_ERROR_LINES = 3
@@ -99,11 +103,13 @@ class Scanner:
         self._dump_left = 0
         self._inputs_left = 0
         self._context_left = 0
+        self._last = ("", "")  # the line read before this one, and its lowercase
 
     def start_log(self) -> None:
         """A new log begins: multi-line messages do not continue across logs."""
         self._sieve.reset()
         self._dump_left = self._inputs_left = self._context_left = 0
+        self._last = ("", "")
 
     def feed(self, line: LogLine) -> None:
         """Read one cleaned line."""
@@ -128,15 +134,25 @@ class Scanner:
         self._read_target(low)
         if any(phrase in low for phrase in _LEGACY_EXCHANGE):
             self._evidence.legacy_exchange = self._evidence.legacy_exchange or text
+        # A wrapped message can split a phrase over two lines: read them joined as well.
+        last_text, last_low = self._last
+        self._last = (text, low)
+        joined_text, joined = f"{last_text} {text}", f"{last_low} {low}"
         for phrase, rule in _PHRASES:
             if phrase in low:
                 self._hit(rule, text, low)
+            elif last_low and phrase not in last_low and phrase in joined:
+                self._hit(rule, joined_text, joined)
         for pattern, rule in _PATTERNS:
             if pattern.search(low):
                 self._hit(rule, text, low)
+            elif last_low and not pattern.search(last_low) and pattern.search(joined):
+                self._hit(rule, joined_text, joined)
         for phrase, count in _CONTINUES:
             if phrase in low:
                 self._sieve.follow(count)
+        if _STATUS_LINE.match(low):
+            self._sieve.follow(_STATUS_FOLLOW)
         self._read_error(line, low)
 
     def finish(self) -> Evidence:
