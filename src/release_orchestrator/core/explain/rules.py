@@ -773,7 +773,9 @@ RULES: tuple[Rule, ...] = (
     # warehouse 403: "Invalid or non-existent authentication information.", "Invalid API
     # Token: {reason}", "User {u!r}, associated with the API token used, does not have
     # two-factor authentication enabled" / "… verified primary email address"; maturin
-    # "Username or password are incorrect".
+    # "Username or password are incorrect". Private indexes (devpi, Artifactory, Nexus) answer
+    # 401 instead: twine "HTTPError: 401 Unauthorized from …", poetry/requests "401 Client
+    # Error: Unauthorized for url: …", hatch "Client error '401 Unauthorized'".
     Rule(
         code="invalid-credentials",
         title="The API token was refused",
@@ -793,6 +795,7 @@ RULES: tuple[Rule, ...] = (
             "does not have two-factor authentication enabled",
             "does not have a verified primary email address",
         ),
+        pattern=re.compile(r"\b401 (?:client error: )?unauthorized"),
         variants=(
             Variant(
                 ("two-factor authentication",),
@@ -803,6 +806,16 @@ RULES: tuple[Rule, ...] = (
                 ("verified primary email",),
                 "The account that owns the API token has no verified primary email address.",
                 ("Verify the primary email of the token owner's {host} account.",),
+            ),
+            Variant(
+                ("401 ",),
+                "The index answered 401 Unauthorized: the job sent no credentials, or ones "
+                "the index does not know.",
+                (
+                    "Check that the secret is set and reaches the upload step (the tool's "
+                    "username and password variables for this index).",
+                    RETRY_STEP,
+                ),
             ),
         ),
     ),
@@ -827,7 +840,9 @@ RULES: tuple[Rule, ...] = (
     # Any other refusal of the upload: twine "HTTPError: 4xx … from …/legacy/" (twine
     # __main__.py), poetry "HTTP Error 4xx: …", uv "Upload failed with status code 4xx",
     # maturin "Failed to upload the wheel with status 4xx", hatch (httpx) "Error uploading to
-    # repository: … - Client error '4xx …' for url".
+    # repository: … - Client error '4xx …' for url", and twine --verbose's "Response from
+    # …/legacy/:" with the status and reason on the next line (read joined to it), for a paste
+    # cut before twine's own error line.
     Rule(
         code="upload-rejected",
         title="The index rejected the upload",
@@ -843,6 +858,7 @@ RULES: tuple[Rule, ...] = (
             r"httperror: 4\d\d|http error 4\d\d|client error '4\d\d"
             r"|upload failed with status(?: code)? 4\d\d"
             r"|failed to upload the wheel with status 4\d\d|permission denied \(status code"
+            r"|response from \S*/legacy/?: 4\d\d "
         ),
         generic=True,
     ),
@@ -902,6 +918,8 @@ ANCHORS: tuple[bytes, ...] = (
     b"project.create",  # the rate limit's name in a 429's RateLimit header
     b"\n400 ",  # the index's reason pasted alone: "400 Filename '…' is invalid, …"
     b"\n403 ",
+    b"401 Client Error",  # a private index's refusal, often on a line of its own
+    b"401 Unauthorized",
 )
 
 
@@ -911,8 +929,10 @@ def _phrase_anchors(anchors: tuple[bytes, ...]) -> tuple[bytes, ...]:
     A phrase is lowercase and the log's text is not: its first letter is left out (it is
     the capital of a sentence's first word), and the rest is searched as written. A phrase
     with another capital in the log ("PyPI") is still read when it follows an error line.
+    An anchor covers a phrase only as the sieve searches it: case-sensitively, and not when
+    it must start a line ("FAILED " at a line start never finds "… failed to render").
     """
-    known = [anchor.lstrip(b"\n").lower() for anchor in anchors]
+    known = [anchor for anchor in anchors if not anchor.startswith(b"\n")]
     derived: list[bytes] = []
     for rule in RULES:
         for phrase in rule.phrases:
