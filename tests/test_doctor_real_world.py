@@ -606,6 +606,126 @@ def test_a_caller_known_to_reach_the_upload_keeps_the_error(project: Project) ->
     assert "cannot be known" not in finding(data, "reusable-workflow")["message"]
 
 
+# --- an error on a path known not to run for the tag --------------------------------------
+
+NEW_ACTION = "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+ON_TAG_AND_DISPATCH = 'on:\n  push:\n    tags: ["v*"]\n  workflow_dispatch:\n'
+
+
+def two_uploads(kept: str, old_if: str) -> str:
+    """The tag's upload under `if: kept`, and an outdated action under `if: old_if`."""
+    steps = f"{NEW_ACTION}        if: {kept}\n{OLD_ACTION}        if: {old_if}\n"
+    return publish_job(steps).replace(ON_TAG, ON_TAG_AND_DISPATCH)
+
+
+@pytest.mark.parametrize(
+    ("old_if", "severity"),
+    [
+        ("github.event_name == 'workflow_dispatch'", "warning"),
+        ("inputs.republish", "warning"),  # a push has no inputs: null, falsy
+        ("github.event.inputs.republish == 'true'", "warning"),
+        ("${{ !inputs.skip_pypi }}", "error"),
+        ("github.event_name != 'workflow_dispatch'", "error"),
+    ],
+)
+def test_an_outdated_action_in_a_step_the_tag_does_not_run(
+    project: Project, old_if: str, severity: str
+) -> None:
+    """Pattern: a manual re-upload step beside the tag's own: its failure cannot fail the
+    release the tag starts, so it is a warning that says the step does not run.
+    """
+    use(project, two_uploads("github.event_name == 'push'", old_if))
+    out, data = doctor(cwd=project.work)
+    assert codes(data) == [("outdated-action", severity)]
+    assert out.code == (3 if severity == "error" else 0)
+    message = finding(data, "outdated-action")["message"]
+    condition = old_if.removeprefix("${{ ").removesuffix(" }}")
+    skipped = f"; the step does not run for tag v0.1.0 (its if: `{condition}`)"
+    assert message.endswith(skipped) == (severity == "warning")
+    assert "cannot be known" not in message
+
+
+def test_an_unknown_run_of_a_step_stays_unknown_beside_a_known_skip(project: Project) -> None:
+    """The step is known not to run on the tag push but may on the GitHub Release: unknown."""
+    on = 'on:\n  push:\n    tags: ["v*"]\n  release:\n    types: [published]\n'
+    old_if = "github.event_name == 'release' && vars.REUPLOAD == 'yes'"
+    text = two_uploads("github.event_name == 'push'", old_if).replace(ON_TAG_AND_DISPATCH, on)
+    use(project, text, pyproject_extra="github-release = true\n")
+    _, data = doctor(cwd=project.work)
+    assert ("outdated-action", "warning") in codes(data)
+    message = finding(data, "outdated-action")["message"]
+    assert "cannot be known before the run" in message
+    assert "does not run for tag" not in message
+
+
+MANUAL_CALLER = (
+    "on: workflow_dispatch\njobs:\n  by-hand:\n    uses: ./.github/workflows/upload.yml\n"
+)
+
+
+def test_a_caller_the_tag_never_starts_without_id_token(project: Project) -> None:
+    """Pattern: the tag's caller grants id-token; a second, manual caller does not. Its
+    failure cannot fail the release, so missing-id-token is a warning naming it.
+    """
+    use(project, CALLEE, name=".github/workflows/upload.yml")
+    use(project, CALLER)
+    use(project, MANUAL_CALLER, name=".github/workflows/manual.yml")
+    _, data = doctor(cwd=project.work)
+    assert ("missing-id-token", "warning") in codes(data)
+    assert ("missing-id-token", "error") not in codes(data)
+    message = finding(data, "missing-id-token")["message"]
+    assert message.startswith("job 'by-hand' calls upload.yml without `id-token: write`")
+    assert message.endswith(
+        "; job 'by-hand' does not run for tag v0.1.0 (it starts no run of manual.yml)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("caller_if", "severity", "said"),
+    [
+        ("github.event_name == 'workflow_dispatch'", "warning", "does not run for tag v0.1.0"),
+        ("vars.PUBLISH == 'yes'", "warning", "cannot be known before the run"),
+        ("startsWith(github.ref, 'refs/tags/v')", "error", None),
+    ],
+)
+def test_a_caller_without_id_token_under_an_if(
+    project: Project, caller_if: str, severity: str, said: str | None
+) -> None:
+    """The same caller rule as every path: known to run, an error; unknown or known not to
+    run, a warning. A second caller with id-token keeps the tag's upload reached.
+    """
+    use(project, CALLEE, name=".github/workflows/upload.yml")
+    bare = (
+        f"  manual:\n    needs: build\n    if: {caller_if}\n"
+        "    uses: ./.github/workflows/upload.yml\n"
+    )
+    use(project, CALLER.replace(ON_TAG, ON_TAG_AND_DISPATCH) + bare)
+    _, data = doctor(cwd=project.work)
+    found = [f for f in data["findings"] if f["code"] == "missing-id-token"]
+    assert [f["severity"] for f in found] == [severity]
+    message = found[0]["message"]
+    assert message.startswith("job 'manual' calls upload.yml")
+    if said is None:
+        assert "does not run" not in message and "cannot be known" not in message
+    else:
+        assert said in message
+
+
+def test_a_dispatch_only_upload_keeps_the_judgement_of_its_own_trigger(project: Project) -> None:
+    """Nothing runs for the tag (tag-not-triggering): the runs of the file's own trigger
+    decide, and its dispatch names the file itself, so the outdated action is an error.
+    """
+    on_dispatch = "on: workflow_dispatch\n"
+    own = (
+        f"{OLD_ACTION}        if: github.event.workflow == '.github/{WORKFLOW.split('/', 1)[1]}'\n"
+    )
+    use(project, publish_job(own).replace(ON_TAG, on_dispatch))
+    _, data = doctor(cwd=project.work)
+    assert codes(data)[:1] == [("tag-not-triggering", "error")]
+    assert ("outdated-action", "error") in codes(data)
+    assert "does not run" not in finding(data, "outdated-action")["message"]
+
+
 # --- the gate ----------------------------------------------------------------------------
 
 
@@ -637,6 +757,31 @@ def test_cut_goes_on_when_an_unknown_if_decides_the_failing_step(project: Projec
 
     use(project, publish_job(OLD_ACTION + DISPATCHED))
     project.commit_all("upload only when dispatched")
+    project.push()
+    out = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
+    assert out.code == 0, out.stderr
+    assert "warnings: outdated-action" in out.stdout
+    assert project.remote_tag_commit("v0.1.1") is not None
+
+
+def test_cut_goes_on_when_the_failing_step_does_not_run_for_the_tag(project: Project) -> None:
+    """An outdated action kept to workflow_dispatch beside the tag's upload: cut pushes the
+    tag and says why the warning is one.
+    """
+    use(project, two_uploads("github.event_name == 'push'", "github.event_name != 'release'"))
+    project.write("pyproject.toml", PYPROJECT)
+    project.commit_all("publishing workflow")
+    project.push()
+    before = project.state()
+    refused = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
+    assert refused.code == 3
+    assert project.state() == before
+
+    use(
+        project,
+        two_uploads("github.event_name == 'push'", "github.event_name == 'workflow_dispatch'"),
+    )
+    project.commit_all("re-upload by hand only")
     project.push()
     out = release("cut", "0.1.1", "--yes", "--no-watch", cwd=project.work)
     assert out.code == 0, out.stderr

@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 
 from ..workflows import PUBLISH_ACTION, Job, Step
-from .facts import Facts, Finding, Outcome, finding, note
-from .topology import unknown_conditions
+from .facts import Facts, Finding, Hedge, Outcome, finding, note
+from .topology import hedge
 
 # pypa/gh-action-pypi-publish learned Metadata 2.4 (twine/pkginfo) in v1.12.
 _MIN_ACTION = (1, 12)
@@ -100,13 +100,11 @@ def check_action_version(facts: Facts) -> list[Outcome]:
                 )
             continue
         if version < _MIN_ACTION:
-            found.append(_outdated(ref, version, path, step, unknown_conditions(facts, step=step)))
+            found.append(_outdated(ref, version, path, step, hedge(facts, step=step)))
     return found
 
 
-def _outdated(
-    ref: str, version: tuple[int, int], path: Path, step: Step, unless: tuple[str, ...]
-) -> Finding:
+def _outdated(ref: str, version: tuple[int, int], path: Path, step: Step, unless: Hedge) -> Finding:
     frozen = ref in ("master", "main")
     runs = (
         f"@{ref} is the frozen, Docker-based line (v{version[0]}.{version[1]} and older)"

@@ -2,7 +2,8 @@
 
 A run is described by a :class:`Context` (the event, its activity type, the ref). Names the
 context fixes (``github.event_name``, ``github.ref``, ``github.ref_type``,
-``github.event.action``) and the common functions (``startsWith``, ``endsWith``,
+``github.event.action``, a dispatch's ``github.event.workflow``, the inputs a push, a
+release or a create does not have) and the common functions (``startsWith``, ``endsWith``,
 ``contains``, the status functions) are evaluated the way GitHub's expression syntax
 defines them: string comparison ignores case, ``&&``/``||`` short-circuit, and a job
 ``if:`` without a status function runs only when its needs succeeded. Anything else is
@@ -21,6 +22,9 @@ _TOKEN = re.compile(
     r"|(?P<num>-?\d+(?:\.\d+)?)"
     r"|(?P<name>[A-Za-z_][\w\-]*(?:\.[\w\-*]+|\[[^\]]*\])*))"
 )
+# ``inputs.X``, ``inputs['X']``, ``github.event.inputs`` (a bare ``inputs`` is an object).
+_INPUTS = re.compile(r"inputs[.\[]|github\.event\.inputs(?:[.\[]|\Z)")
+_NO_INPUTS = ("push", "release", "create")
 _STATUS = re.compile(r"\b(?:always|failure|cancelled)\s*\(")
 
 
@@ -42,6 +46,8 @@ class Context:
     ref: str
     action: str | None = None
     repository: str | None = None  # owner/name, when the remote names it
+    workflow: str | None = None  # the path of the file whose trigger starts the run
+    called: bool = False  # evaluating a reusable workflow: its inputs are its caller's `with:`
 
     def _payload_ref(self, name: str) -> Any:
         """``github.event.ref``/``ref_type`` as the webhook payloads carry them: a push's ref
@@ -54,6 +60,15 @@ class Context:
         if self.event == "create":
             return short if name == "github.event.ref" else kind
         return None if self.event == "release" else UNKNOWN
+
+    def _inputs(self, name: str) -> Any:
+        """An input (``inputs.X``, ``github.event.inputs.X``): a push's, a release's or a
+        create's payload has no inputs, and such a run's workflow gets none (null); a
+        reusable workflow's come from its caller's ``with:``, a dispatch's from whoever runs it.
+        """
+        if self.event not in _NO_INPUTS:
+            return UNKNOWN
+        return UNKNOWN if self.called and name.startswith("inputs") else None
 
     def name(self, path: str) -> Any:
         """The value of a context name, or :data:`UNKNOWN`."""
@@ -71,6 +86,11 @@ class Context:
             return self.action if self.event in ("push", "create", "release") else UNKNOWN
         if low in ("github.event.ref", "github.event.ref_type"):
             return self._payload_ref(low)
+        if low == "github.event.workflow":
+            # The workflow_dispatch payload names the dispatched file (.github/workflows/x.yml).
+            return self.workflow if self.event == "workflow_dispatch" and self.workflow else UNKNOWN
+        if _INPUTS.match(low):
+            return self._inputs(low)
         if low == "github.repository" and self.repository:
             return self.repository
         if low == "github.repository_owner" and self.repository:
@@ -108,12 +128,30 @@ def _truthy(value: Any) -> bool | None:
     return bool(value) and value != 0
 
 
+def _number(value: Any) -> float:
+    """GitHub's conversion of a value to a number, for comparing values of two types."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value.strip()) if value.strip() else 0.0
+        except ValueError:
+            return float("nan")
+    return float("nan")
+
+
 def _equal(left: Any, right: Any) -> Any:
     if left is UNKNOWN or right is UNKNOWN:
         return UNKNOWN
     if isinstance(left, str) and isinstance(right, str):
         return left.lower() == right.lower()
-    return bool(left == right)
+    if type(left) is type(right):
+        return bool(left == right)
+    return _number(left) == _number(right)  # null == '' and null == 0 hold, as on GitHub
 
 
 class _Parser:
@@ -220,7 +258,7 @@ def _call(name: str, args: list[Any]) -> Any:
     if low in ("failure", "cancelled"):
         return False
     if low in ("startswith", "endswith", "contains") and len(args) == 2:
-        left, right = args
+        left, right = ("" if a is None else a for a in args)  # null is '' as a string
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
         if not isinstance(left, str) or not isinstance(right, str):

@@ -55,6 +55,22 @@ class Finding(findings.Finding):
 Where = tuple[Path | str | None, int | None]
 
 
+@dataclass(frozen=True)
+class Hedge:
+    """Why a failure on a path may not happen in the release: the `if:`s, in words, that the
+    doctor cannot evaluate before the run and that decide whether the path runs; or, when
+    it is known not to run in any run the tag starts, that in words. Neither: certain.
+    """
+
+    unknown: tuple[str, ...] = ()
+    skipped: str | None = None  # "the step does not run for tag v1 (its if: `…`)"
+
+    @property
+    def certain(self) -> bool:
+        """Whether the failing path runs in a run the tag starts."""
+        return not self.unknown and self.skipped is None
+
+
 def finding(
     code: str,
     severity: Severity,
@@ -62,23 +78,26 @@ def finding(
     message: str,
     fix: str,
     *,
-    unless: Sequence[str] = (),
+    unless: Hedge | None = None,
 ) -> Finding:
     """A :class:`Finding` at ``where`` (a path and a line, either may be None).
 
-    ``unless``: the `if:`s, in words, that the doctor cannot evaluate before the run and
-    that decide whether the failing path runs at all. An error on such a path is not
-    certain to happen, so it is a warning (same code) that names them: ``release cut``
-    must not refuse a release that may well be sound.
+    ``unless``: whether the failing path runs in this release. An error on a path that may
+    not run, or does not, cannot be certain to fail it, so it is a warning (same code) that
+    says why: ``release cut`` must not refuse a release that may well be sound.
     """
     path, line = where
     file = None if path is None else Path(path).as_posix()
-    if severity == "error" and unless:
-        many = len(unless) > 1
-        message = (
-            f"{message}; only if the condition{'s' if many else ''} {' and '.join(unless)} "
-            f"let{'' if many else 's'} it run, which cannot be known before the run"
-        )
+    if severity == "error" and unless is not None and not unless.certain:
+        if unless.skipped is not None:
+            message = f"{message}; {unless.skipped}"
+        else:
+            many = len(unless.unknown) > 1
+            message = (
+                f"{message}; only if the condition{'s' if many else ''} "
+                f"{' and '.join(unless.unknown)} let{'' if many else 's'} it run, which "
+                "cannot be known before the run"
+            )
         severity = "warning"
     return Finding(code, severity, file, line, message, fix)
 

@@ -6,7 +6,7 @@ import re
 
 from ..publisher import compare
 from .facts import Facts, Finding, finding
-from .topology import unknown_conditions
+from .topology import hedge
 
 
 def check_publisher(facts: Facts) -> list[Finding]:
@@ -16,7 +16,7 @@ def check_publisher(facts: Facts) -> list[Finding]:
     pub = facts.publishing
     wf, job = pub.workflow, pub.job
     found = [] if facts.owner and facts.repository else [_unknown_repository()]
-    unless = unknown_conditions(facts)
+    unless = hedge(facts)
     for item in compare(pub.publisher, pub.claims):
         if item.status != "mismatch":
             continue

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from ..workflows import grants_id_token
 from .facts import Facts, Finding, finding
-from .topology import token_use, trusted, unknown_conditions
+from .topology import hedge, token_use, trusted
 
 
 def check_permissions(facts: Facts) -> list[Finding]:
@@ -39,7 +39,7 @@ def check_permissions(facts: Facts) -> list[Finding]:
                 f"job {job.id!r} cannot request an OIDC token: {reason}",
                 f"add `permissions: {{id-token: write}}` to job {job.id!r} (job level, so only "
                 "the publishing job gets it)",
-                unless=unknown_conditions(facts),
+                unless=hedge(facts),
             )
         )
     for caller_wf, caller in pub.entries:
@@ -52,7 +52,7 @@ def check_permissions(facts: Facts) -> list[Finding]:
                     f"job {caller.id!r} calls {wf.filename} without `id-token: write`, and a "
                     "called workflow gets no more permissions than its caller",
                     f"add `permissions: {{id-token: write}}` to job {caller.id!r}",
-                    unless=unknown_conditions(facts, caller=caller),
+                    unless=hedge(facts, caller=caller),
                 )
             )
     return found

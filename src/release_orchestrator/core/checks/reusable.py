@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from .facts import Facts, Finding, Where, finding
-from .topology import unknown_conditions
+from .topology import hedge
 
 
 def check_reusable(facts: Facts) -> list[Finding]:
@@ -33,13 +33,13 @@ def check_reusable(facts: Facts) -> list[Finding]:
     where: Where
     if callers:
         # Certain when one caller the tag starts is known to reach the upload.
-        hedges = [unknown_conditions(facts, caller=job) for _, job in callers]
-        unless = next((h for h in hedges if not h), hedges[0])
+        hedges = [hedge(facts, caller=job) for _, job in callers]
+        unless = min(hedges, key=lambda h: (not h.certain, h.skipped is not None))
         caller_wf, caller = callers[0]
         where = (caller_wf.path, caller.line)
         how = f"job {caller.id!r} in {caller_wf.filename} calls {wf.filename}"
     else:
-        unless = unknown_conditions(facts)  # the run of a caller the doctor cannot see
+        unless = hedge(facts, unseen_caller=True)  # the run of a caller that is not here
         where = (wf.path, wf.on_line)
         how = f"{wf.filename} is a reusable workflow (on: workflow_call)"
     return [

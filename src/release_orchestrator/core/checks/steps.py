@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..publisher import INDEX_HOSTS, INDEX_NAMES
 from ..workflows import grants_id_token
 from .facts import Facts, Finding, Outcome, finding, note
-from .topology import step_index, token_use, trusted, unknown_conditions
+from .topology import hedge, step_index, token_use, trusted
 
 
 def check_password(facts: Facts) -> list[Outcome]:
@@ -45,7 +45,7 @@ def check_password(facts: Facts) -> list[Outcome]:
             "publishing: a set secret bypasses the publisher, and an empty or missing one "
             "silently falls back to it",
             f"remove the token ({how}){grant}: trusted publishing needs no secret",
-            unless=unknown_conditions(facts, step=step),
+            unless=hedge(facts, step=step),
         )
     ]
 
@@ -88,7 +88,7 @@ def check_index(facts: Facts) -> list[Finding]:
                 f"set repository-url to {other}, or set index = "
                 f'"{min(known)}" in [tool.release.pypi] and add the publisher on '
                 f"{INDEX_HOSTS[min(known)]}",
-                unless=unknown_conditions(facts, step=step),
+                unless=hedge(facts, step=step),
             )
         )
     return found

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from ..config import ReleaseConfig
 from ..runs import RunQuery
@@ -26,7 +27,7 @@ from ..workflows import (
     push_triggers_on_tag,
 )
 from .conditions import Context, both, evaluate, survives_skipped_needs
-from .facts import Entry, Facts, Start
+from .facts import Entry, Facts, Hedge, Publishing, Start
 
 # Steps that build distributions (in a run: script, or as an action).
 _RUN_BUILD = re.compile(
@@ -153,16 +154,26 @@ def release_activities(workflow: Workflow, fired: Sequence[str] = FULL_RELEASE) 
     return tuple(a for a in fired if wanted is None or a in wanted)
 
 
-# Whether a path runs (three-valued), and the `if:`s on it the doctor could not evaluate.
-Verdict = tuple[bool | None, tuple[str, ...]]
+# An `if:` on a path, in words: the expression and whose it is ("job 'publish'").
+Condition = tuple[str, str]
 
 
-def _unknown(condition: str | None, whose: str) -> str:
-    """An `if:` the doctor cannot evaluate, in words: "`EXPR` of job 'publish'"."""
+class Verdict(NamedTuple):
+    """Whether a path runs (three-valued); the `if:`s on it the doctor could not evaluate,
+    and, when it does not run, those that are false.
+    """
+
+    runs: bool | None
+    unknown: tuple[Condition, ...] = ()
+    false: tuple[Condition, ...] = ()
+
+
+def _condition(condition: str | None, whose: str) -> Condition:
+    """An `if:` as one line without ``${{ }}`` (cut at 80 characters), and whose it is."""
     text = " ".join((condition or "").split())
     if text.startswith("${{") and text.endswith("}}"):
         text = text[3:-2].strip()
-    return f"`{text if len(text) <= 80 else text[:79] + '…'}` of {whose}"
+    return (text if len(text) <= 80 else text[:79] + "…"), whose
 
 
 def _job_runs(
@@ -170,30 +181,43 @@ def _job_runs(
 ) -> Verdict:
     """Whether ``job`` runs in ``context``: its own `if:`, and the jobs it needs."""
     runs = evaluate(job.condition, context)
+    own = (_condition(job.condition, f"job {job.id!r}"),)
     if runs is False:
-        return False, ()
-    unknown: tuple[str, ...] = () if runs else (_unknown(job.condition, f"job {job.id!r}"),)
+        return Verdict(False, false=own)
+    verdicts = [Verdict(runs, () if runs else own)]
     survives = survives_skipped_needs(job.condition)
     for name in job.needs:
         needed = workflow.job(name)
         if needed is None or name in seen or survives:
             continue
-        need_runs, need_unknown = _job_runs(workflow, needed, context, seen | {job.id})
-        runs, unknown = both(runs, need_runs), unknown + need_unknown
-    return runs, unknown
+        verdicts.append(_job_runs(workflow, needed, context, seen | {job.id}))
+    return _all(verdicts)
+
+
+def _all(verdicts: Iterable[Verdict]) -> Verdict:
+    """The verdict of a path that runs when each of its parts does."""
+    runs: bool | None = True
+    unknown: tuple[Condition, ...] = ()
+    false: tuple[Condition, ...] = ()
+    for verdict in verdicts:
+        runs = both(runs, verdict.runs)
+        unknown += verdict.unknown
+        false += verdict.false
+    if runs is False:
+        return Verdict(False, false=false)
+    return Verdict(runs, unknown if runs is None else ())
 
 
 def _steps_run(steps: Sequence[Step], context: Context) -> Verdict:
     """Whether any of ``steps`` runs, by its own `if:` (no steps: nothing stops the job)."""
     values = [evaluate(step.condition, context) for step in steps]
     if not values or True in values:
-        return True, ()
-    unknown = tuple(
-        _unknown(step.condition, f"the upload step (line {step.line})")
-        for step, value in zip(steps, values, strict=True)
-        if value is None
-    )
-    return (None, unknown) if unknown else (False, ())
+        return Verdict(True)
+    conditions = [
+        _condition(step.condition, f"the upload step (line {step.line})") for step in steps
+    ]
+    unknown = tuple(c for c, value in zip(conditions, values, strict=True) if value is None)
+    return Verdict(None, unknown) if unknown else Verdict(False, false=tuple(conditions))
 
 
 def path_runs(
@@ -202,55 +226,96 @@ def path_runs(
     """Whether a run of ``start`` reaches ``step`` of ``job`` (in ``workflow``); without
     ``step``, any of its upload steps.
     """
+    # A reusable workflow's inputs are its caller's `with:`, not the event's.
+    inner = replace(context, called=context.called or start.caller is not None)
     parts = [
-        _job_runs(workflow, job, context),
-        _steps_run([step] if step else job.publish_steps, context),
+        _job_runs(workflow, job, inner),
+        _steps_run([step] if step else job.publish_steps, inner),
     ]
     if start.caller is not None:
         parts.append(_job_runs(start.workflow, start.caller, context))
-    runs: bool | None = True
-    unknown: tuple[str, ...] = ()
-    for part_runs, part_unknown in parts:
-        runs, unknown = both(runs, part_runs), unknown + part_unknown
-    return runs, unknown if runs is None else ()
+    return _all(parts)
 
 
 def reaches(workflow: Workflow, job: Job, start: Start, context: Context) -> bool | None:
     """Whether a run of ``start`` reaches the upload of ``job`` (in ``workflow``)."""
-    return path_runs(workflow, job, start, context)[0]
+    return path_runs(workflow, job, start, context).runs
 
 
-def unknown_conditions(
-    facts: Facts, *, step: Step | None = None, caller: Job | None = None
-) -> tuple[str, ...]:
-    """The `if:`s the doctor cannot evaluate that decide whether a failing path runs: the
-    publishing job's upload (``step``, when the failure is that step's), in the runs the
-    tag starts (those through ``caller`` only, when given).
+def hedge(
+    facts: Facts,
+    *,
+    step: Step | None = None,
+    caller: Job | None = None,
+    unseen_caller: bool = False,
+) -> Hedge:
+    """Whether a failure on a path is certain in the runs the tag starts (those through
+    ``caller`` only, when given): the path is the publishing job's upload, or ``step``
+    when the failure is that step's.
 
-    Empty when one of those runs is known to reach it (or none is unknown): then the
-    failure is certain. When the tag starts no such run (tag-not-triggering says why), the
-    runs the workflow would make count: one per event of its own, and a tag push and a
-    GitHub Release, which a caller's run or a fixed trigger would be.
+    Certain when one of those runs is known to reach it. Else the `if:`s the doctor cannot
+    evaluate that decide it; or, when none of them reaches it, why. When the tag starts no
+    run at all (tag-not-triggering says why), the runs the workflow would make count: one
+    per event of its own, and a tag push and a GitHub Release, which a caller's run or a
+    fixed trigger would be; with ``unseen_caller``, only those of a caller that is not here.
     """
     pub = facts.publishing
     if pub is None:
-        return ()
-    starts = [s for s in pub.starts if caller is None or s.caller == caller]
-    if not starts:
-        entry = next((w for w, c in pub.entries if c == caller), pub.workflow)
-        events = dict.fromkeys([*entry.triggers, "push", "release"]).keys() - {"workflow_call"}
-        starts = [
-            Start(entry, caller, event, "published" if event == "release" else None)
-            for event in sorted(events)
-        ]
+        return Hedge()
+    subject = (
+        ("the step", f"the upload step (line {step.line})")
+        if step
+        else (f"job {caller.id!r}", f"job {caller.id!r}")
+        if caller
+        else ("the upload", "")
+    )
+    runs = [s for s in (*pub.starts, *pub.guarded) if caller is None or s.caller == caller]
+    if not runs and (pub.starts or pub.guarded):
+        entry = next(w for w, c in pub.entries if c == caller)
+        return _skipped(facts.tag, subject[0], [f"it starts no run of {entry.filename}"])
     repository = repository_of(facts)
-    verdicts = [
-        path_runs(pub.workflow, pub.job, s, context_for(s, facts.tag, repository), step)
-        for s in starts
-    ]
-    if any(runs is True for runs, _ in verdicts):
-        return ()
-    return tuple(dict.fromkeys(c for runs, unknown in verdicts if runs is None for c in unknown))
+    contexts = [(s, context_for(s, facts.tag, repository)) for s in runs]
+    if not runs:
+        contexts = _would_run(pub, caller, unseen_caller, facts.tag, repository)
+    verdicts = [path_runs(pub.workflow, pub.job, s, c, step) for s, c in contexts]
+    if any(v.runs is True for v in verdicts):
+        return Hedge()
+    unknown = dict.fromkeys(c for v in verdicts if v.runs is None for c in v.unknown)
+    if unknown:
+        return Hedge(tuple(f"`{text}` of {whose}" for text, whose in unknown))
+    false = dict.fromkeys(c for v in verdicts for c in v.false)
+    return _skipped(
+        facts.tag,
+        subject[0],
+        [
+            f"its if: `{text}`" if whose == subject[1] else f"the if: `{text}` of {whose}"
+            for text, whose in false
+        ],
+    )
+
+
+def _would_run(
+    pub: Publishing, caller: Job | None, unseen_caller: bool, tag: str, repository: str | None
+) -> list[tuple[Start, Context]]:
+    """The runs a workflow the tag does not start would make (see :func:`hedge`)."""
+    entry = next((w for w, c in pub.entries if c == caller), pub.workflow)
+    contexts = []
+    if not unseen_caller:
+        events = dict.fromkeys([*entry.triggers, "push", "release"]).keys() - {"workflow_call"}
+        for event in sorted(events):
+            start = Start(entry, caller, event, "published" if event == "release" else None)
+            contexts.append((start, context_for(start, tag, repository)))
+    if caller is None and "workflow_call" in entry.triggers:
+        # A caller in a file the doctor does not see: its inputs and its own file are unknown.
+        for event in ("push", "release", "workflow_dispatch"):
+            start = Start(entry, None, event, "published" if event == "release" else None)
+            context = context_for(start, tag, repository)
+            contexts.append((start, replace(context, workflow=None, called=True)))
+    return contexts
+
+
+def _skipped(tag: str, subject: str, why: Sequence[str]) -> Hedge:
+    return Hedge(skipped=f"{subject} does not run for tag {tag} ({'; '.join(why)})")
 
 
 def repository_of(facts: Facts) -> str | None:
@@ -267,7 +332,7 @@ def context_for(start: Start, tag: str, repository: str | None) -> Context:
     workflow_run's, which runs on the default branch.
     """
     ref = DEFAULT_BRANCH_REF if start.event == "workflow_run" else f"refs/tags/{tag}"
-    return Context(start.event, ref, start.action, repository)
+    return Context(start.event, ref, start.action, repository, start.workflow.path.as_posix())
 
 
 def _starts_for_tag(workflow: Workflow, tag: str, fired: Sequence[str]) -> bool:
