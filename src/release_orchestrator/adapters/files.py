@@ -12,7 +12,6 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from ..core.checks.topology import FULL_RELEASE, select_job
 from ..core.config import ReleaseConfig, load_config, project_name
 from ..core.model import FileChange, canonical_name, display_path
 from ..core.packages import (
@@ -233,6 +232,10 @@ def find_publish_workflow(
         name = Path(configured).name
         return next((w for w in workflows if w.filename == name), None)
     if tag is not None:
+        # The doctor's modules load here, not with the files: a dry-run cut reads the project
+        # before it starts git, and loads the doctor while git answers.
+        from ..core.checks.topology import FULL_RELEASE, select_job
+
         selected = select_job(workflows, ReleaseConfig(), tag, FULL_RELEASE)
         return selected[0] if selected else None
     return next((w for w, _ in publishing_jobs(workflows)), None)

@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit
 
 from packaging.version import InvalidVersion, Version
 
+from ..core.config import ReleaseConfig, project_name
 from ..core.model import canonical_name
 from ..core.upload import ProvenancePublisher, PyPIRelease, ServedFile
 
@@ -135,6 +136,18 @@ class PyPIClient:
     def lookup(self, base: str, project: str) -> ProjectInfo:
         """Ask the index at ``base`` about ``project`` (see :func:`lookup_project`)."""
         return lookup_project(base, project, timeout=self.timeout)
+
+    def start_project_lookup(
+        self, config: ReleaseConfig, pyproject: Mapping[str, Any], index_url: str | None = None
+    ) -> Callable[[], ProjectInfo] | None:
+        """Start asking the index the doctor's checks use about the project (None: the
+        project has no name); ``index_url`` is ``release doctor --index-url``.
+        """
+        project = project_name(config, pyproject)
+        if project is None:
+            return None
+        index = config.pypi.index if config.pypi else "pypi"
+        return self.start_lookup(self.base_url(index, index_url), project)
 
     def start_lookup(self, base: str, project: str) -> Callable[[], ProjectInfo]:
         """Start :meth:`lookup` in the background and return what waits for its answer, so

@@ -16,8 +16,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.checks.facts import ZizmorRun
+if TYPE_CHECKING:
+    # The doctor's modules load when it audits, not with every command's dependencies.
+    from ..core.checks.facts import ZizmorRun
 
 TIMEOUT_SECONDS = 30
 ENV_VAR = "RELEASE_ZIZMOR"
@@ -56,6 +59,8 @@ class Zizmor:
         """
         if self.search is None and env.get(ENV_VAR) == "":
             return None
+        from ..core.checks.facts import ZizmorRun
+
         program = self.executable(env)
         if program is None:
             return ZizmorRun()

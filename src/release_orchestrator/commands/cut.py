@@ -45,7 +45,6 @@ from ..errors import (
 )
 from ..render.console import Console
 from ..render.plan import describe_plan
-from .doctor import check_before_cut, start_index_lookup
 
 if TYPE_CHECKING:
     from ..adapters.github import GitHub  # loads only where GitHub is asked (connect)
@@ -229,10 +228,13 @@ def run_cut(
     options = _options(request, config, project.package_name)
     source = locate_version(project.root, project.pyproject, LOCAL)
     repo_facts = _start_repo_facts(repo, options)
-    # The doctor's question to PyPI goes out while git runs, and its HTTP client loads then.
+    # While git answers, the doctor's question goes out to PyPI, and the HTTP client and the
+    # doctor's modules load: imported at the top, they would hold git up until they had.
     index_answer = (
-        None if request.skip_doctor else start_index_lookup(config, project.pyproject, deps)
+        None if request.skip_doctor else deps.pypi.start_project_lookup(config, project.pyproject)
     )
+    from .doctor import check_before_cut
+
     facts, release_branch = repo_facts()
 
     current = source.current

@@ -11,10 +11,10 @@ anything (:func:`check_before_cut`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
@@ -41,7 +41,7 @@ from ..core.checks.topology import (
 )
 from ..core.checks.triggers import draft_note
 from ..core.checks.versions import released_version
-from ..core.config import ReleaseConfig, project_name
+from ..core.config import project_name
 from ..core.model import RepoRef
 from ..core.publisher import Publisher, publisher_form, publisher_form_url, resolve_publisher
 from ..core.pyproject import locate_version
@@ -189,26 +189,13 @@ def gather(
         # What only PyPI and GitHub know stays unknown: the report says so in its notes.
         return replace(facts, action_tags_problem="not looked up (--offline)"), source
     if name is not None:
-        ask = request.index_answer or start_index_lookup(config, pyproject, deps, request)
+        ask = request.index_answer or deps.pypi.start_project_lookup(
+            config, pyproject, request.index_url
+        )
         facts = replace(facts, index_answer=ask() if ask else None)
     if facts.publishing is not None and bare_shas(facts.publishing.job):
         facts = _with_action_tags(facts, deps)
     return facts, source
-
-
-def start_index_lookup(
-    config: ReleaseConfig,
-    pyproject: Mapping[str, Any],
-    deps: Deps,
-    request: DoctorRequest | None = None,
-) -> Callable[[], ProjectInfo] | None:
-    """Start asking the index the checks use about the project (None: no project name)."""
-    project = project_name(config, pyproject)
-    if project is None:
-        return None
-    index = config.pypi.index if config.pypi else "pypi"
-    base = deps.pypi.base_url(index, request.index_url if request else None)
-    return deps.pypi.start_lookup(base, project)
 
 
 def _other_packages(project: Project, version: Version | None) -> tuple[OtherPackage, ...]:
