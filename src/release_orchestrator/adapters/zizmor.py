@@ -14,8 +14,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from ..core.checks.facts import ZizmorRun
 
@@ -29,8 +30,7 @@ CONFIG_FILES = (Path(".github") / "zizmor.yml", Path("zizmor.yml"))
 TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN")
 
 
-@dataclass(frozen=True)
-class Zizmor:
+class Zizmor(msgspec.Struct, frozen=True):
     """Where to look for ``zizmor``.
 
     None: ``RELEASE_ZIZMOR`` when set, else next to ``sys.executable``, then on ``PATH``.
