@@ -44,6 +44,7 @@ class RequestStats(msgspec.Struct):
         return {"total": self.total, "counted": self.counted}
 
 
+# A dataclass, not a msgspec Struct: a Struct has no per-field repr=False for the body.
 @dataclass
 class _Cached:
     etag: str

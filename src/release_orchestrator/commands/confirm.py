@@ -56,6 +56,7 @@ class UploadTarget(msgspec.Struct, frozen=True):
     package: str | None = None  # the package released, in a repository of several
 
 
+# A dataclass, not a msgspec Struct: a Struct has no per-field compare=False for the error.
 @dataclass(frozen=True)
 class Confirmation:
     """What the index showed: ``release`` None when it could not be reached."""

@@ -56,6 +56,7 @@ class WatchView(Protocol):
         """Stop any live display."""
 
 
+# A dataclass, not a msgspec Struct: a Struct has no per-field compare=False or repr=False.
 @dataclass
 class WatchResult:
     """The finished (or abandoned) run with its jobs and what watching it cost."""
