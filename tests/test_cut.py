@@ -408,7 +408,8 @@ def test_no_push_with_github_release_is_a_usage_error(project: Project) -> None:
 
 def test_declining_the_prompt_changes_nothing(project: Project) -> None:
     import io
-    from dataclasses import replace
+
+    from msgspec.structs import replace
 
     from release_orchestrator.commands.cut import CutRequest, run_cut
     from release_orchestrator.errors import ExitCode, ReleaseError

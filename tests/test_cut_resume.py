@@ -11,11 +11,11 @@ commits, with nothing changed.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from gitfixtures import Project, add_github_remote, git
 from release_orchestrator.core.model import FileChange

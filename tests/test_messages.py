@@ -5,9 +5,10 @@ that is not UTF-8, a directory where a file should be. Each is one line and no c
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
+from msgspec.structs import replace
 
 from emulator_fixtures import FakeClock, push_tag
 from gitfixtures import PYPROJECT, Project

@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
+from msgspec.structs import replace
 
 from emulator_fixtures import StepClock, push_tag
 from gitfixtures import OWNER, PYPROJECT, REPO, Project

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from emulator_fixtures import PUBLISH_YML, StepClock, make_github, push_tag
 from gitfixtures import OWNER, REPO, Project, git

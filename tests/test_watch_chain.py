@@ -7,9 +7,9 @@ Real git pushes, the GitHub emulator through real PyGithub, and the emulator's f
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
+from msgspec.structs import replace
 
 from emulator_fixtures import FakeClock, StepClock, make_github
 from gitfixtures import OWNER, REPO, Project

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+import msgspec
+from msgspec.structs import replace
 
 from .adapters.clock import Clock, SystemClock
 from .adapters.pypi import PyPIClient
@@ -51,17 +53,16 @@ def _github(
     )
 
 
-@dataclass(frozen=True)
-class Deps:
+class Deps(msgspec.Struct, frozen=True):
     """The environment, working directory, clock, console, GitHub and PyPI clients, zizmor."""
 
     env: Mapping[str, str]
     cwd: Path
-    clock: Clock = field(default_factory=SystemClock)
-    console: Console = field(default_factory=Console)
+    clock: Clock = msgspec.field(default_factory=SystemClock)
+    console: Console = msgspec.field(default_factory=Console)
     github: GitHubFactory = _github
-    pypi: PyPIClient = field(default_factory=PyPIClient)
-    zizmor: Zizmor = field(default_factory=Zizmor)  # the optional security audit
+    pypi: PyPIClient = msgspec.field(default_factory=PyPIClient)
+    zizmor: Zizmor = msgspec.field(default_factory=Zizmor)  # the optional security audit
 
     @classmethod
     def production(cls) -> Deps:

@@ -6,10 +6,10 @@ The core parses text and plans rewrites; this module is what reads and writes th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from packaging.version import InvalidVersion, Version
 
 from ..core.config import ReleaseConfig, load_config, project_name
@@ -112,8 +112,7 @@ def load_packages(root: Path, pyproject: dict[str, Any]) -> tuple[Package, ...]:
     return tuple(packages)
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(msgspec.Struct, frozen=True):
     """The project a command works on: the repository's, or one package's (``--package``)."""
 
     root: Path  # the directory of its pyproject.toml

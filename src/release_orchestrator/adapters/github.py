@@ -11,6 +11,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import msgspec
+
 from ..core.model import ReleaseInfo, RepoRef
 from ..core.redact import redact
 from ..core.runs import JobState, PendingDeployment, RunQuery, RunState
@@ -31,8 +33,7 @@ if TYPE_CHECKING:
 TIMEOUT_SECONDS = 15
 
 
-@dataclass
-class RequestStats:
+class RequestStats(msgspec.Struct):
     """Requests sent, and how many of them counted against the primary rate limit."""
 
     total: int = 0
@@ -43,6 +44,7 @@ class RequestStats:
         return {"total": self.total, "counted": self.counted}
 
 
+# A dataclass, not a msgspec Struct: a Struct has no per-field repr=False for the body.
 @dataclass
 class _Cached:
     etag: str

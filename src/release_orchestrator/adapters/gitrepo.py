@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from ..core.model import RemoteState
 from ..core.redact import redact
@@ -24,8 +25,7 @@ from ..errors import CheckFailure, ChecksFailed, GitCommandFailed, LocalGitRefus
 _TAGS = ("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", "refs/tags")
 
 
-@dataclass(frozen=True)
-class WorkTree:
+class WorkTree(msgspec.Struct, frozen=True):
     """What ``release cut`` reads of the work tree (:meth:`GitRepo.start_work_tree`)."""
 
     branch: str | None  # the checked-out branch; None when HEAD is detached
@@ -36,8 +36,7 @@ class WorkTree:
     local_tags: dict[str, str]  # name -> peeled commit sha
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     """What :meth:`GitRepo.restore` needs to put the repository back as it was."""
 
     branch: str

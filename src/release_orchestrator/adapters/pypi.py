@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import msgspec
 from packaging.version import InvalidVersion, Version
 
 from ..core.config import ReleaseConfig, project_name
@@ -57,8 +57,7 @@ class IndexTrouble(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class ProjectInfo:
+class ProjectInfo(msgspec.Struct, frozen=True):
     """What the index said about a project.
 
     ``exists`` is ``None`` when the index could not be asked or gave no usable answer;
@@ -67,9 +66,10 @@ class ProjectInfo:
 
     url: str
     exists: bool | None
-    versions: frozenset[str] = field(default_factory=frozenset)
+    versions: frozenset[str] = msgspec.field(default_factory=frozenset)
     problem: str | None = None
-    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # version -> file names
+    # version -> file names
+    files: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
 
     def _release(self, version: str) -> str | None:
         """The release name equal to ``version`` (PEP 440 equality), or None."""
@@ -113,8 +113,7 @@ def provenance_url(base: str, project: str, version: str, filename: str) -> str:
     return f"{base.rstrip('/')}/integrity/{path}/provenance"
 
 
-@dataclass(frozen=True)
-class PyPIClient:
+class PyPIClient(msgspec.Struct, frozen=True):
     """PyPI's JSON API as ``release doctor`` asks it; ``override`` replaces every index's URL."""
 
     override: str | None = None

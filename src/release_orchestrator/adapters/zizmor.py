@@ -14,9 +14,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 if TYPE_CHECKING:
     # The doctor's modules load when it audits, not with every command's dependencies.
@@ -32,8 +33,7 @@ CONFIG_FILES = (Path(".github") / "zizmor.yml", Path("zizmor.yml"))
 TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN")
 
 
-@dataclass(frozen=True)
-class Zizmor:
+class Zizmor(msgspec.Struct, frozen=True):
     """Where to look for ``zizmor``.
 
     None: ``RELEASE_ZIZMOR`` when set, else next to ``sys.executable``, then on ``PATH``.

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from ..adapters.clock import Clock
 from ..adapters.pypi import IndexTrouble, IndexUnreachable, PyPIClient
 from ..core.model import RepoRef
@@ -37,16 +39,14 @@ FIRST_WAIT = 2.0
 MAX_WAIT = 30.0
 
 
-@dataclass(frozen=True)
-class PyPICheck:
+class PyPICheck(msgspec.Struct, frozen=True):
     """The command line's say on the confirmation: whether, and for how long."""
 
     enabled: bool = True
     timeout: float = DEFAULT_PYPI_TIMEOUT
 
 
-@dataclass(frozen=True)
-class UploadTarget:
+class UploadTarget(msgspec.Struct, frozen=True):
     """Which release to look for, on which index, uploaded by whom."""
 
     project: str
@@ -56,6 +56,7 @@ class UploadTarget:
     package: str | None = None  # the package released, in a repository of several
 
 
+# A dataclass, not a msgspec Struct: a Struct has no per-field compare=False for the error.
 @dataclass(frozen=True)
 class Confirmation:
     """What the index showed: ``release`` None when it could not be reached."""

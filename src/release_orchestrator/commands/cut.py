@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from packaging.version import Version
 
 from ..adapters.auth import connect
@@ -51,8 +51,7 @@ if TYPE_CHECKING:
     from ..deps import Deps
 
 
-@dataclass(frozen=True)
-class CutRequest:
+class CutRequest(msgspec.Struct, frozen=True):
     """``release cut``'s command line, before ``[tool.release]`` fills the gaps."""
 
     spec: str
@@ -71,8 +70,7 @@ class CutRequest:
     package: str | None = None  # --package: the package to release, among several
 
 
-@dataclass
-class CutResult:
+class CutResult(msgspec.Struct):
     """What ``release cut`` did; ``to_json`` is the ``--json`` contract."""
 
     plan: ReleasePlan
@@ -307,8 +305,7 @@ def run_cut(
     return CutResult(plan, request.dry_run, config, facts.remote_url)
 
 
-@dataclass
-class _Workspace:
+class _Workspace(msgspec.Struct):
     """The steps' :class:`Workspace`: the files, the git repository and GitHub."""
 
     repo: GitRepo

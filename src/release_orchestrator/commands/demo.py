@@ -10,9 +10,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import replace
 
 from ..errors import ChecksFailed, ExitCode, ReleaseError, UsageError
 
@@ -29,8 +31,7 @@ NEXT = "0.1.1"
 DEMO_INTERVAL = 1.0
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(msgspec.Struct, frozen=True):
     """One story the demo can tell."""
 
     description: str

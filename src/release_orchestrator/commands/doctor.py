@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
+from msgspec.structs import replace
 from packaging.version import Version
 
 from ..adapters.files import (
@@ -55,8 +56,7 @@ if TYPE_CHECKING:
     from ..deps import Deps
 
 
-@dataclass(frozen=True)
-class DoctorRequest:
+class DoctorRequest(msgspec.Struct, frozen=True):
     """What to check: the tag (default: the tag ``release cut`` would create now)."""
 
     tag: str | None = None

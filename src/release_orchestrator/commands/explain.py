@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from ..adapters.files import Project, load_project, project_for_tag, read_local
 from ..adapters.github import GitHub
@@ -85,8 +86,7 @@ def explain_run(
     return explain_logs(logs, publisher, publisher.source, local.project, package), local
 
 
-@dataclass(frozen=True)
-class ExplainRequest:
+class ExplainRequest(msgspec.Struct, frozen=True):
     """``release explain``'s command line."""
 
     target: str | None = None

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from ..core.publisher import LocalRepo, Publisher
 from ..core.retry import Published, RetryDecision, decide_retry
@@ -27,8 +28,7 @@ if TYPE_CHECKING:
     from ..deps import Deps
 
 
-@dataclass(frozen=True)
-class RetryRequest:
+class RetryRequest(msgspec.Struct, frozen=True):
     """``release retry``'s command line."""
 
     target: str | None = None
@@ -40,8 +40,7 @@ class RetryRequest:
     package: str | None = None  # --package: the package whose release tag's run to re-run
 
 
-@dataclass
-class RetryResult:
+class RetryResult(msgspec.Struct):
     """The decision about one run and, after a re-run, the new attempt as watched."""
 
     run_id: int

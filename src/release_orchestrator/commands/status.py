@@ -8,10 +8,10 @@ Without a token it reads what GitHub shows anyone about a public repository, and
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from packaging.version import InvalidVersion, Version
 
 from ..adapters.files import LOCAL, Project, find_publish_workflow, load_project, load_workflows
@@ -34,8 +34,7 @@ if TYPE_CHECKING:
     from ..deps import Deps
 
 
-@dataclass(frozen=True)
-class StatusRequest:
+class StatusRequest(msgspec.Struct, frozen=True):
     """``release status``'s command line."""
 
     version: str | None = None
@@ -44,8 +43,7 @@ class StatusRequest:
     package: str | None = None  # --package: whose release, among several
 
 
-@dataclass(frozen=True)
-class TagState:
+class TagState(msgspec.Struct, frozen=True):
     """The release tag, locally and on the remote."""
 
     name: str
@@ -56,8 +54,7 @@ class TagState:
     head_on_it: bool = False
 
 
-@dataclass
-class StatusReport:
+class StatusReport(msgspec.Struct):
     """Everything ``release status`` found; :meth:`to_json` is the ``--json`` contract."""
 
     version: str
@@ -71,7 +68,7 @@ class StatusReport:
     pypi: PyPIRelease | None = None
     next: str | None = None
     finding: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object (README documents its shape)."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from ..adapters.files import find_publish_workflow, load_project, load_pyproject, load_workflows
 from ..adapters.github import GitHub
@@ -31,8 +32,7 @@ _RUN_URL = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     """The repository and either a known run id or the query that finds the run."""
 
     repo: RepoRef

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+import msgspec
+
 from ..adapters.clock import Clock
 from ..adapters.github import GitHub, RequestStats
 from ..core.packages import command
@@ -54,6 +56,7 @@ class WatchView(Protocol):
         """Stop any live display."""
 
 
+# A dataclass, not a msgspec Struct: a Struct has no per-field compare=False or repr=False.
 @dataclass
 class WatchResult:
     """The finished (or abandoned) run with its jobs and what watching it cost."""
@@ -97,8 +100,7 @@ def _value(conclusion: Conclusion | None) -> str | None:
     return None if conclusion is None else conclusion.value
 
 
-@dataclass
-class Pacer:
+class Pacer(msgspec.Struct):
     """How long to wait before the next poll.
 
     A run that exists is polled every :data:`RUN_POLL` seconds, whatever its status: the
@@ -108,7 +110,7 @@ class Pacer:
     """
 
     cap: float = DEFAULT_INTERVAL
-    _quiet: int = field(default=0)
+    _quiet: int = msgspec.field(default=0)
 
     def next(self, status: RunStatus | None, changed: bool) -> float:
         """The next interval for a run in ``status`` (None: the run is not found yet)."""
@@ -306,8 +308,7 @@ def outcome(result: WatchResult) -> None:
     )
 
 
-@dataclass(frozen=True)
-class WatchRequest:
+class WatchRequest(msgspec.Struct, frozen=True):
     """``release watch``'s command line."""
 
     target: str | None = None

@@ -16,11 +16,11 @@ and a Keep a Changelog ``[Unreleased]: …...HEAD`` link definition, are rewritt
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from packaging.version import InvalidVersion, Version
 
 from ..errors import CheckFailure
@@ -42,8 +42,7 @@ _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*\Z")
 _PAREN_DATE = re.compile(r"\(\d{4}-\d{2}-\d{2}\)")
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     """One release's heading and the lines of its notes (0-based, end exclusive)."""
 
     word: str  # the heading's version or Unreleased, as written (``v0.1.1``, ``Unreleased``)
@@ -53,8 +52,7 @@ class Section:
     body: tuple[int, int]  # the notes: from after the heading to the last block before the next
 
 
-@dataclass(frozen=True)
-class ChangelogPlan:
+class ChangelogPlan(msgspec.Struct, frozen=True):
     """What the changelog holds for the version being cut, and the edit it needs."""
 
     name: str  # the file, relative to the project root

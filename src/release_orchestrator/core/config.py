@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import msgspec
 
 from ..errors import ConfigError
 from .publisher import Publisher
@@ -12,8 +13,7 @@ from .publisher import Publisher
 DEFAULT_MESSAGE = "Release {version}"
 
 
-@dataclass(frozen=True)
-class ReleaseConfig:
+class ReleaseConfig(msgspec.Struct, frozen=True):
     """``[tool.release]``, with the documented defaults filled in."""
 
     tag_prefix: str = "v"
@@ -29,7 +29,7 @@ class ReleaseConfig:
     pypi: Publisher | None = None  # [tool.release.pypi]: the publisher configured on PyPI
     # In the root pyproject.toml: the packages' directories (several packages, one repository).
     packages: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     def tag_for(self, version: str) -> str:
         """The tag name for ``version``."""

@@ -6,14 +6,14 @@ place; ``warning`` is one that may, or that the tool cannot be sure of.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """What every finding is: a stable code (README's tables list them) and its severity.
 
     The doctor's and explain's findings extend it with fields of their own rather than

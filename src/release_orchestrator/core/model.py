@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import msgspec
 from packaging.version import Version
 
 SourceKind = Literal["project", "poetry", "file", "scm"]
@@ -34,8 +34,7 @@ def display_path(root: Path, path: Path) -> str:
         return str(path)
 
 
-@dataclass(frozen=True)
-class RepoRef:
+class RepoRef(msgspec.Struct, frozen=True):
     """A repository on a GitHub host, as named by a git remote."""
 
     host: str
@@ -48,17 +47,15 @@ class RepoRef:
         return f"{self.owner}/{self.name}"
 
 
-@dataclass(frozen=True)
-class RemoteState:
+class RemoteState(msgspec.Struct, frozen=True):
     """What ``git ls-remote`` says about the remote: its default branch, branches and tags."""
 
     default_branch: str | None
-    heads: dict[str, str] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)  # tag name -> peeled commit sha
+    heads: dict[str, str] = msgspec.field(default_factory=dict)
+    tags: dict[str, str] = msgspec.field(default_factory=dict)  # tag name -> peeled commit sha
 
 
-@dataclass(frozen=True)
-class ReleaseInfo:
+class ReleaseInfo(msgspec.Struct, frozen=True):
     """A GitHub Release as the tool reports it."""
 
     id: int
@@ -68,8 +65,7 @@ class ReleaseInfo:
     prerelease: bool
 
 
-@dataclass(frozen=True)
-class VersionSource:
+class VersionSource(msgspec.Struct, frozen=True):
     """Where the current version was found, and what ``release`` says about it."""
 
     kind: SourceKind
@@ -79,8 +75,7 @@ class VersionSource:
     pattern: str | None = None  # kind "file": the regex whose `version` group holds it
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(msgspec.Struct, frozen=True):
     """One file's content before and after the version is rewritten."""
 
     path: Path

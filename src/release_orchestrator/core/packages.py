@@ -10,9 +10,11 @@ unless it sets ``tag-prefix``, so that one package's tags are never another's ve
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from ..errors import ConfigError, UsageError
 from .config import ReleaseConfig, load_config
@@ -20,8 +22,7 @@ from .model import canonical_name
 from .upload import version_of_tag
 
 
-@dataclass(frozen=True)
-class Workspace:
+class Workspace(msgspec.Struct, frozen=True):
     """Where the root ``pyproject.toml`` says the packages are."""
 
     members: tuple[str, ...]  # directories, or globs of them (uv workspace)
@@ -30,8 +31,7 @@ class Workspace:
     source: str = "[tool.release] packages"
 
 
-@dataclass(frozen=True)
-class Package:
+class Package(msgspec.Struct, frozen=True):
     """One package of the repository: its normalized name, directory and settings."""
 
     name: str

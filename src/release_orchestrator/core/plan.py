@@ -6,9 +6,10 @@ Nothing here touches git, GitHub or files. :func:`plan_cut` either returns a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import msgspec
+from msgspec.structs import replace
 from packaging.version import Version
 
 from ..errors import CheckFailure, ChecksFailed
@@ -31,8 +32,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class CutOptions:
+class CutOptions(msgspec.Struct, frozen=True):
     """What the maintainer asked for on the command line, merged with ``[tool.release]``."""
 
     spec: str
@@ -46,8 +46,7 @@ class CutOptions:
     package: str | None = None  # --package: the package released, in a repository of several
 
 
-@dataclass(frozen=True)
-class RepoFacts:
+class RepoFacts(msgspec.Struct, frozen=True):
     """The state of the local repository and its remote, read before planning."""
 
     root: Path
@@ -63,8 +62,7 @@ class RepoFacts:
     local_tags: dict[str, str]
 
 
-@dataclass(frozen=True)
-class VersionFacts:
+class VersionFacts(msgspec.Struct, frozen=True):
     """Where the version lives, what it is, and what the maintainer asked it to become."""
 
     source: VersionSource
@@ -74,8 +72,7 @@ class VersionFacts:
     notices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Preflight:
+class Preflight(msgspec.Struct, frozen=True):
     """Whether the planned changes can be made, found out before planning makes any.
 
     The command asks git about the tag name and opens each file to rewrite, so that a
@@ -118,8 +115,7 @@ def preflight_checks(
     return failures
 
 
-@dataclass
-class ReleasePlan:
+class ReleasePlan(msgspec.Struct):
     """Everything ``release cut`` will do, decided before doing any of it."""
 
     previous: Version | None
@@ -143,8 +139,8 @@ class ReleasePlan:
     # The GitHub Release's body: the changelog's section (None: GitHub generates the notes).
     notes: str | None = None
     generate_notes: bool = True  # ask GitHub to generate notes (after ``notes``, if any)
-    warnings: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    warnings: list[str] = msgspec.field(default_factory=list)
+    notices: list[str] = msgspec.field(default_factory=list)
     package: str | None = None  # the package released, in a repository of several
 
     def step(self, name: str) -> Step:

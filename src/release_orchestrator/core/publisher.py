@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, urlencode
+
+import msgspec
 
 if TYPE_CHECKING:
     from .workflows import Job, Workflow
@@ -72,8 +73,7 @@ ORIGINS: tuple[Origin, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Publisher:
+class Publisher(msgspec.Struct, frozen=True):
     """A GitHub trusted publisher: the fields of PyPI's form, any of them unknown.
 
     One type for what the command line gives, what ``[tool.release.pypi]`` says and the
@@ -110,8 +110,7 @@ class Publisher:
         return " and ".join(origin for origin in ORIGINS if origin in used)
 
 
-@dataclass(frozen=True)
-class Claims:
+class Claims(msgspec.Struct, frozen=True):
     """The OIDC claims of a GitHub Actions token, as far as a log revealed them.
 
     A value is ``None`` when the claim is absent or was not shown; ``missing`` holds the
@@ -129,7 +128,7 @@ class Claims:
     sha: str | None = None
     environment: str | None = None
     event_name: str | None = None
-    missing: frozenset[str] = field(default_factory=frozenset)
+    missing: frozenset[str] = msgspec.field(default_factory=frozenset)
 
     @classmethod
     def from_values(cls, values: Mapping[str, str | None], missing: Iterable[str] = ()) -> Claims:
@@ -140,7 +139,8 @@ class Claims:
 
     def as_dict(self) -> dict[str, str | None]:
         """Every claim name with its value, ``None`` when absent or unknown."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "missing"}
+        # The names, not structs.fields(), which evaluates every annotation at each call.
+        return {name: getattr(self, name) for name in self.__struct_fields__ if name != "missing"}
 
     @property
     def repository_name(self) -> str | None:
@@ -159,8 +159,7 @@ class Claims:
         return None
 
 
-@dataclass(frozen=True)
-class ChecklistItem:
+class ChecklistItem(msgspec.Struct, frozen=True):
     """One field of PyPI's publisher form compared with the token.
 
     ``ok`` is true only for a definite match; ``status`` tells a mismatch apart from a
@@ -177,7 +176,7 @@ class ChecklistItem:
 
     def __post_init__(self) -> None:
         if self.status is None:
-            object.__setattr__(self, "status", "match" if self.ok else "mismatch")
+            msgspec.structs.force_setattr(self, "status", "match" if self.ok else "mismatch")
 
     def to_dict(self) -> dict[str, str | bool | None]:
         """The item as the JSON object of ``release explain --json``."""
@@ -640,8 +639,7 @@ def _compare_environment(expected: str | None, claims: Claims) -> ChecklistItem:
 # --- which publisher to compare with ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LocalRepo:
+class LocalRepo(msgspec.Struct, frozen=True):
     """What the local repository says about publishing, when there is one."""
 
     owner: str | None

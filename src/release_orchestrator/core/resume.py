@@ -10,14 +10,14 @@ re-run in the clone that pushed it would find it, instead of refusing the releas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from .model import FileChange, display_path
 
 
-@dataclass(frozen=True)
-class RemoteTag:
+class RemoteTag(msgspec.Struct, frozen=True):
     """The remote's tag of the version being cut, and the commit it points at, as read."""
 
     name: str
@@ -32,8 +32,7 @@ class RemoteTag:
     changed: dict[str, bytes | None]
 
 
-@dataclass(frozen=True)
-class FastForward:
+class FastForward(msgspec.Struct, frozen=True):
     """Our release commit found on the remote: the local branch moves to it."""
 
     commit: str

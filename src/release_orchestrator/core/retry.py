@@ -8,7 +8,8 @@ of the failed run, and the files PyPI already has of the version.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from .explain import ExplainReport
 from .packages import command
@@ -20,8 +21,7 @@ from .runs import Conclusion, RunState
 _PUBLISHER_REFUSALS = ("invalid-publisher", "trusted-publishing-failed")
 
 
-@dataclass(frozen=True)
-class RetryDecision:
+class RetryDecision(msgspec.Struct, frozen=True):
     """Whether to re-run, why (one sentence), what to do instead, and what to beware of.
 
     ``finding`` is the explain code behind the decision (None when no log was read or
@@ -40,8 +40,7 @@ class RetryDecision:
         return f"{self.reason}; {self.instead}" if self.instead else self.reason
 
 
-@dataclass(frozen=True)
-class Published:
+class Published(msgspec.Struct, frozen=True):
     """What PyPI serves of the version being retried (``files`` None: could not tell)."""
 
     project: str

@@ -7,10 +7,12 @@ never crashes a watch; the shapes follow the ``workflow-run`` and ``job`` schema
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 
 class _Word(str, Enum):
@@ -112,8 +114,7 @@ def _conclusion(data: Mapping[str, Any]) -> Conclusion | None:
     return None if value is None else Conclusion(str(value))
 
 
-@dataclass(frozen=True)
-class StepState:
+class StepState(msgspec.Struct, frozen=True):
     """One step of a job."""
 
     number: int
@@ -136,8 +137,7 @@ class StepState:
         )
 
 
-@dataclass(frozen=True)
-class JobState:
+class JobState(msgspec.Struct, frozen=True):
     """One job of a run attempt, with its steps."""
 
     id: int
@@ -175,8 +175,7 @@ class JobState:
         return tuple(s for s in self.steps if s.conclusion is not None and s.conclusion.failed)
 
 
-@dataclass(frozen=True)
-class RunState:
+class RunState(msgspec.Struct, frozen=True):
     """A workflow run as of its latest attempt."""
 
     id: int
@@ -223,8 +222,7 @@ class RunState:
         return self.completed and self.conclusion is not None and self.conclusion.succeeded
 
 
-@dataclass(frozen=True)
-class PendingDeployment:
+class PendingDeployment(msgspec.Struct, frozen=True):
     """An environment whose protection rules hold the run (``pending-deployment``).
 
     ``reviewers`` are user logins and ``team SLUG`` entries; one of them approving is enough.
@@ -259,8 +257,7 @@ class PendingDeployment:
         )
 
 
-@dataclass(frozen=True)
-class RunQuery:
+class RunQuery(msgspec.Struct, frozen=True):
     """What identifies the run: the workflow, the event and the tag with its commit.
 
     A ``workflow_run`` run carries neither: GitHub runs it on the default branch, at its

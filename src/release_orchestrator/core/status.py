@@ -6,15 +6,14 @@ means it could not be looked at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from .packages import command
 from .retry_policy import rerun_can_fix
 from .runs import RunState
 
 
-@dataclass(frozen=True)
-class ReleaseFacts:
+class ReleaseFacts(msgspec.Struct, frozen=True):
     """What is known about one release, from the repository, GitHub and PyPI."""
 
     version: str

@@ -10,9 +10,10 @@ The push a step shows is the argv it runs.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Literal, Protocol
+
+import msgspec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -49,8 +50,7 @@ class Workspace(Protocol):
         """Create the GitHub Release of the plan's tag."""
 
 
-@dataclass
-class Step:
+class Step(msgspec.Struct):
     """One step: its JSON name, its number and label in the plan, and its status."""
 
     status: StepStatus

@@ -8,9 +8,9 @@ confirmation after a green run and by ``release status``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from packaging.version import InvalidVersion, Version
 
 from .config import ReleaseConfig
@@ -18,8 +18,7 @@ from .config import ReleaseConfig
 DEFAULT_PYPI_TIMEOUT = 5 * 60.0  # PyPI's CDN usually serves a new release within a minute
 
 
-@dataclass(frozen=True)
-class ProvenancePublisher:
+class ProvenancePublisher(msgspec.Struct, frozen=True):
     """The trusted publisher a file's provenance names (PEP 740, GitHub kind)."""
 
     kind: str
@@ -43,16 +42,14 @@ class ProvenancePublisher:
         }
 
 
-@dataclass(frozen=True)
-class ServedFile:
+class ServedFile(msgspec.Struct, frozen=True):
     """One file of the release; ``publisher`` is None when PyPI has no provenance for it."""
 
     filename: str
     publisher: ProvenancePublisher | None = None
 
 
-@dataclass(frozen=True)
-class PyPIRelease:
+class PyPIRelease(msgspec.Struct, frozen=True):
     """A version as PyPI serves it (``served`` False: not, or not yet)."""
 
     project: str
@@ -76,8 +73,7 @@ class PyPIRelease:
         }
 
 
-@dataclass(frozen=True)
-class ExpectedPublisher:
+class ExpectedPublisher(msgspec.Struct, frozen=True):
     """Who should have uploaded: this repository's workflow (and environment, when known)."""
 
     repository: str  # owner/name

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 WORKFLOW_DIR = Path(".github") / "workflows"
 PUBLISH_ACTION = "pypa/gh-action-pypi-publish"
@@ -43,8 +44,7 @@ TOKEN_ENV_PATTERN = "|".join(name.replace("*", r"\w+") for name in TOKEN_ENV)
 _USES_COMMENT = re.compile(r"""\buses:\s*['"]?[^\s'"#]+['"]?\s+#\s*(.*?)\s*$""")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(msgspec.Struct, frozen=True):
     """One step of a job."""
 
     index: int
@@ -52,7 +52,7 @@ class Step:
     uses: str | None
     run: str | None
     with_: Mapping[str, Any]
-    env: Mapping[str, Any] = field(default_factory=dict)  # the step's `env:`
+    env: Mapping[str, Any] = msgspec.field(default_factory=dict)  # the step's `env:`
     uses_comment: str | None = None  # the comment after `uses:` (`# v1.12.4` by a pin)
     condition: str | None = None  # the step's `if:`
 
@@ -81,8 +81,7 @@ class Step:
         return bool(self.script and RUN_PUBLISH.search(self.script))
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(msgspec.Struct, frozen=True):
     """One job of a workflow, with what trusted publishing depends on."""
 
     id: str
@@ -94,7 +93,7 @@ class Job:
     steps: tuple[Step, ...]
     needs: tuple[str, ...]
     condition: str | None = None  # the job's `if:`
-    env: Mapping[str, Any] = field(default_factory=dict)  # the job's `env:`
+    env: Mapping[str, Any] = msgspec.field(default_factory=dict)  # the job's `env:`
 
     @property
     def publish_steps(self) -> tuple[Step, ...]:
@@ -102,8 +101,7 @@ class Job:
         return tuple(step for step in self.steps if step.publishes)
 
 
-@dataclass(frozen=True)
-class Workflow:
+class Workflow(msgspec.Struct, frozen=True):
     """A parsed workflow file."""
 
     path: Path  # relative to the repository root
@@ -112,8 +110,8 @@ class Workflow:
     permissions: Any
     jobs: tuple[Job, ...]
     on_line: int | None = None
-    errors: tuple[str, ...] = field(default_factory=tuple)
-    env: Mapping[str, Any] = field(default_factory=dict)  # the workflow's `env:`
+    errors: tuple[str, ...] = msgspec.field(default_factory=tuple)
+    env: Mapping[str, Any] = msgspec.field(default_factory=dict)  # the workflow's `env:`
 
     @property
     def filename(self) -> str:

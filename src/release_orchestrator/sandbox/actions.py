@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+
+import msgspec
 
 from .errors import ApiError, not_found
 from .gitstore import GitStore, RefInfo
@@ -48,8 +49,7 @@ def combine(conclusions: Iterable[str]) -> str:
     return "success"
 
 
-@dataclass(frozen=True)
-class StepSpec:
+class StepSpec(msgspec.Struct, frozen=True):
     """One step of a scripted job: its name, how it ends, and what it prints."""
 
     name: str
@@ -61,8 +61,7 @@ class StepSpec:
             raise ValueError(f"unknown step conclusion {self.conclusion!r}")
 
 
-@dataclass(frozen=True)
-class RunContext:
+class RunContext(msgspec.Struct, frozen=True):
     """What a job knows about the run it belongs to (GitHub's ``github`` context, in part)."""
 
     owner: str
@@ -75,8 +74,7 @@ class RunContext:
     sha: str
 
 
-@dataclass(frozen=True)
-class JobSpec:
+class JobSpec(msgspec.Struct, frozen=True):
     """A scripted job. ``log`` is the job's raw log text *without* timestamps (the emulator adds
     them), or a function of the run that writes it (for logs that quote the run's OIDC claims);
     when None, a log is generated from the steps (``##[group]``/``##[error]`` lines).
@@ -94,8 +92,7 @@ class JobSpec:
         return combine(s.conclusion for s in self.steps)
 
 
-@dataclass(frozen=True)
-class Lifecycle:
+class Lifecycle(msgspec.Struct, frozen=True):
     """How many polls a run attempt answers with each status before it completes.
 
     ``appear_after``: the run is missing from the first N run-list responses after it was
@@ -113,8 +110,7 @@ class Lifecycle:
     waiting: int | None = 0
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(msgspec.Struct, frozen=True):
     """A deployment environment with protection rules: who may approve, and a wait timer."""
 
     id: int
@@ -130,8 +126,7 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(f"{body}\\Z")
 
 
-@dataclass
-class Workflow:
+class Workflow(msgspec.Struct):
     """A registered workflow file."""
 
     id: int
@@ -172,8 +167,7 @@ class Workflow:
         )
 
 
-@dataclass(eq=False)
-class JobRun:
+class JobRun(msgspec.Struct, eq=False):
     """One execution of a job (each attempt re-executes some jobs under new ids)."""
 
     id: int
@@ -181,8 +175,7 @@ class JobRun:
     created_at: float
 
 
-@dataclass(frozen=True)
-class StepView:
+class StepView(msgspec.Struct, frozen=True):
     """A step as the API shows it at this moment."""
 
     number: int
@@ -193,8 +186,7 @@ class StepView:
     completed_at: float | None
 
 
-@dataclass(frozen=True)
-class JobView:
+class JobView(msgspec.Struct, frozen=True):
     """A job as the API shows it at this moment."""
 
     job: JobRun
@@ -207,8 +199,7 @@ class JobView:
     runner_assigned: bool
 
 
-@dataclass(eq=False)
-class Attempt:
+class Attempt(msgspec.Struct, eq=False):
     """One attempt of a run. ``marks[k]`` is when step ``k`` of every job became current."""
 
     number: int
@@ -216,7 +207,7 @@ class Attempt:
     lifecycle: Lifecycle
     started_at: float
     polls: int = 0
-    marks: list[float] = field(default_factory=list)
+    marks: list[float] = msgspec.field(default_factory=list)
     completed_at: float | None = None
     cancelled: bool = False
     waited: int = 0  # polls answered while waiting for approval
@@ -331,8 +322,7 @@ class Attempt:
         )
 
 
-@dataclass(eq=False)
-class Run:
+class Run(msgspec.Struct, eq=False):
     """A workflow run and all its attempts (a re-run keeps the id and adds an attempt)."""
 
     id: int
@@ -346,7 +336,7 @@ class Run:
     attempts: list[Attempt]
     appear_after: int | None
     missed_polls: int = 0
-    next_jobs: dict[str, JobSpec] = field(default_factory=dict)
+    next_jobs: dict[str, JobSpec] = msgspec.field(default_factory=dict)
     next_lifecycle: Lifecycle | None = None
     depth: int = 0  # how many workflow_run links lead to this run
 

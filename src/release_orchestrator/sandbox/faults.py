@@ -7,8 +7,9 @@ the real ones (see ``Requester.isPrimaryRateLimitError``/``isSecondaryRateLimitE
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 RATE_LIMIT_DOC = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 
@@ -23,8 +24,7 @@ SECONDARY_RATE_LIMIT_MESSAGES = (
 )
 
 
-@dataclass(frozen=True)
-class Fault:
+class Fault(msgspec.Struct, frozen=True):
     """One way to misbehave; build it with the class methods.
 
     ``after_handling``: the emulator first performs the request (a release is created, a run
@@ -84,8 +84,7 @@ class Fault:
         return cls("drop", after_handling=after_handling)
 
 
-@dataclass
-class _Armed:
+class _Armed(msgspec.Struct):
     fault: Fault
     method: str | None
     path: re.Pattern[str]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from .timefmt import iso
 
@@ -23,8 +24,7 @@ class GitError(Exception):
     """A git command failed; ``str()`` is git's own message."""
 
 
-@dataclass(frozen=True)
-class RefInfo:
+class RefInfo(msgspec.Struct, frozen=True):
     """One ref: what it points at, and the commit it peels to."""
 
     ref: str  # full name, e.g. ``refs/tags/v1.2.3``
@@ -38,8 +38,7 @@ class RefInfo:
         return self.ref.split("/", 2)[2]
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(msgspec.Struct, frozen=True):
     """A tagger or committer line."""
 
     name: str
@@ -47,8 +46,7 @@ class Person:
     when: float
 
 
-@dataclass(frozen=True)
-class TagObject:
+class TagObject(msgspec.Struct, frozen=True):
     """An annotated tag object."""
 
     sha: str
@@ -59,8 +57,7 @@ class TagObject:
     tagger: Person
 
 
-@dataclass(frozen=True)
-class CommitInfo:
+class CommitInfo(msgspec.Struct, frozen=True):
     """The commit fields a workflow run's ``head_commit`` reports."""
 
     sha: str

@@ -8,9 +8,10 @@ port or path prefix than its ``base_url``.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
+
+import msgspec
 
 from .actions import Environment, JobView, Run, Workflow
 from .gitstore import CommitInfo, RefInfo, TagObject
@@ -22,8 +23,7 @@ Json = dict[str, Any]
 OWNER_ID = 1  # the repository owner's user id, as simple_user reports it
 
 
-@dataclass(frozen=True)
-class Urls:
+class Urls(msgspec.Struct, frozen=True):
     """The emulator's addresses: ``origin`` (``http://127.0.0.1:PORT``) and ``prefix``."""
 
     origin: str

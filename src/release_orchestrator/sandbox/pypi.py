@@ -20,10 +20,11 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
+
+import msgspec
 
 from .actions import JobSpec, RunContext, StepSpec
 
@@ -31,8 +32,7 @@ UPLOAD_URL = "https://upload.pypi.org/legacy/"
 TROUBLESHOOTING = "https://docs.pypi.org/trusted-publishers/troubleshooting/"
 
 
-@dataclass(frozen=True)
-class TrustedPublisher:
+class TrustedPublisher(msgspec.Struct, frozen=True):
     """A publisher as typed into PyPI's form ("" environment: any)."""
 
     owner: str
@@ -41,8 +41,7 @@ class TrustedPublisher:
     environment: str = ""
 
 
-@dataclass(frozen=True)
-class PublishingJob:
+class PublishingJob(msgspec.Struct, frozen=True):
     """What the workflow's publishing job looks like to GitHub."""
 
     workflow: str  # file name
@@ -191,8 +190,7 @@ def publish_job(
     return JobSpec(name, steps=steps, log=log)
 
 
-@dataclass(frozen=True)
-class Attested:
+class Attested(msgspec.Struct, frozen=True):
     """The trusted publisher a file's PEP 740 provenance names (GitHub kind)."""
 
     repository: str  # owner/name
@@ -200,8 +198,7 @@ class Attested:
     environment: str | None = None
 
 
-@dataclass(frozen=True)
-class DistFile:
+class DistFile(msgspec.Struct, frozen=True):
     """One uploaded file; ``provenance`` None: uploaded without attestations."""
 
     filename: str
@@ -217,8 +214,7 @@ def dist_files(project: str, version: str, provenance: Attested | None) -> tuple
     )
 
 
-@dataclass
-class _Release:
+class _Release(msgspec.Struct):
     version: str
     files: tuple[DistFile, ...]
     # When the upload happened (None: not yet); ``uploaded`` asks, e.g. the emulator.
@@ -232,10 +228,9 @@ class _Release:
         return self.uploaded_at is not None and now >= self.uploaded_at + self.lag
 
 
-@dataclass
-class _Project:
+class _Project(msgspec.Struct):
     name: str
-    releases: dict[str, _Release] = field(default_factory=dict)
+    releases: dict[str, _Release] = msgspec.field(default_factory=dict)
     listed: bool = False  # known to the index even before any release is served
 
 

@@ -9,8 +9,9 @@ what a client sees when it retries a create after a 5xx that GitHub had acted on
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from .actions import Actions
 from .errors import not_found, validation_failed
@@ -20,8 +21,7 @@ _DOC = "https://docs.github.com/rest/releases/releases"
 _MAKE_LATEST = ("true", "false", "legacy")
 
 
-@dataclass
-class Release:
+class Release(msgspec.Struct):
     """One release."""
 
     id: int

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
+
+import msgspec
 
 from . import payloads
 from .actions import JobView, Run, RunContext
@@ -28,8 +29,7 @@ _GIT_DOC = "https://docs.github.com/rest/git"
 MAX_PER_PAGE = 100
 
 
-@dataclass(frozen=True)
-class ApiRequest:
+class ApiRequest(msgspec.Struct, frozen=True):
     """A parsed API request."""
 
     method: str
@@ -50,13 +50,12 @@ class ApiRequest:
         return self.body
 
 
-@dataclass
-class ApiResponse:
+class ApiResponse(msgspec.Struct):
     """What an endpoint answers: a status, a JSON body (or None) and extra headers."""
 
     status: int
     body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 Handler = Callable[[ApiRequest, "re.Match[str]"], ApiResponse]

@@ -15,10 +15,11 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+import msgspec
 
 from .errors import DOCS, ApiError, not_found
 from .faults import PRIMARY_RATE_LIMIT_MESSAGE, RATE_LIMIT_DOC, Fault
@@ -32,8 +33,7 @@ _JSON_TYPE = "application/json; charset=utf-8"
 _UNCOUNTED_PATHS = ("/rate_limit",)  # GitHub: GET /rate_limit is free
 
 
-@dataclass(frozen=True)
-class Incoming:
+class Incoming(msgspec.Struct, frozen=True):
     """A raw HTTP request."""
 
     method: str
@@ -42,12 +42,11 @@ class Incoming:
     body: bytes
 
 
-@dataclass
-class Outgoing:
+class Outgoing(msgspec.Struct):
     """A raw HTTP response; ``drop`` closes the connection instead, ``delay`` answers late."""
 
     status: int
-    headers: list[tuple[str, str]] = field(default_factory=list)
+    headers: list[tuple[str, str]] = msgspec.field(default_factory=list)
     body: bytes = b""
     delay: float = 0.0
     drop: bool = False
@@ -62,8 +61,7 @@ def _token_of(headers: Mapping[str, str]) -> str | None:
     return value.strip() if scheme.lower() in ("token", "bearer") else None
 
 
-@dataclass(frozen=True)
-class _Exchange:
+class _Exchange(msgspec.Struct, frozen=True):
     """What the pipeline needs to know about the request being answered."""
 
     method: str

@@ -10,8 +10,9 @@ import itertools
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from .actions import Actions
 from .faults import FaultPlan
@@ -41,8 +42,7 @@ class Ids:
         return next(self._counters[kind])
 
 
-@dataclass(frozen=True)
-class RateSnapshot:
+class RateSnapshot(msgspec.Struct, frozen=True):
     """What the ``x-ratelimit-*`` headers say."""
 
     limit: int
@@ -80,8 +80,7 @@ class RateLimiter:
         self._used = min(self._used + 1, self.limit)
 
 
-@dataclass(frozen=True)
-class Blob:
+class Blob(msgspec.Struct, frozen=True):
     """A download behind a short-lived signed URL."""
 
     content: bytes
@@ -111,8 +110,7 @@ class BlobStore:
         return self._clock() >= blob.expires_at
 
 
-@dataclass(frozen=True)
-class RequestRecord:
+class RequestRecord(msgspec.Struct, frozen=True):
     """One request as the emulator answered it (status 0: connection dropped).
 
     ``path`` is canonical (no API prefix, ``/repos/{owner}/{repo}/…`` even when the client
@@ -127,8 +125,7 @@ class RequestRecord:
     sent: str
 
 
-@dataclass
-class State:
+class State(msgspec.Struct):
     """Everything the request handlers read and change; hold ``lock`` while doing so."""
 
     git: GitStore
@@ -139,12 +136,13 @@ class State:
     releases: Releases
     blobs: BlobStore
     created_at: float
-    faults: FaultPlan = field(default_factory=FaultPlan)
-    log: list[RequestRecord] = field(default_factory=list)
-    errors: list[BaseException] = field(default_factory=list)  # emulator bugs and hook failures
+    faults: FaultPlan = msgspec.field(default_factory=FaultPlan)
+    log: list[RequestRecord] = msgspec.field(default_factory=list)
+    # Emulator bugs and hook failures.
+    errors: list[BaseException] = msgspec.field(default_factory=list)
     # Other public repositories' tags, "owner/repo" (lower case) -> [(name, commit SHA)].
-    foreign_tags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    foreign_tags: dict[str, list[tuple[str, str]]] = msgspec.field(default_factory=dict)
+    lock: threading.RLock = msgspec.field(default_factory=threading.RLock)
 
     @classmethod
     def create(

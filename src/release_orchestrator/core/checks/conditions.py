@@ -13,8 +13,9 @@ unknown, and the result is then three-valued: True, False, or None ("may run").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<op>&&|\|\||==|!=|<=|>=|<|>|!|\(|\)|,)"
@@ -38,8 +39,7 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(msgspec.Struct, frozen=True):
     """What a run's ``github`` context says: the event, its activity type and the ref."""
 
     event: str

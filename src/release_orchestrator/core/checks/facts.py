@@ -7,10 +7,10 @@ a pure function of them, so a check can be tested, and added, without any I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import msgspec
 from packaging.version import Version
 
 from .. import findings
@@ -20,8 +20,7 @@ from ..publisher import Claims, Publisher
 from ..workflows import Job, Workflow
 
 
-@dataclass(frozen=True)
-class Finding(findings.Finding):
+class Finding(findings.Finding, frozen=True):
     """One problem: a stable code, its severity, where it is, what is wrong and the fix."""
 
     file: str | None
@@ -55,8 +54,7 @@ class Finding(findings.Finding):
 Where = tuple[Path | str | None, int | None]
 
 
-@dataclass(frozen=True)
-class Hedge:
+class Hedge(msgspec.Struct, frozen=True):
     """Why a failure on a path may not happen in the release: the `if:`s, in words, that the
     doctor cannot evaluate before the run and that decide whether the path runs; or, when
     it is known not to run in any run the tag starts, that in words. Neither: certain.
@@ -102,8 +100,7 @@ def finding(
     return Finding(code, severity, file, line, message, fix)
 
 
-@dataclass(frozen=True)
-class Start:
+class Start(msgspec.Struct, frozen=True):
     """A run that will execute the publishing job for the tag."""
 
     workflow: Workflow  # the file whose trigger starts the run (workflow_ref)
@@ -128,8 +125,7 @@ class Start:
 Entry = tuple[Workflow, Job | None]
 
 
-@dataclass(frozen=True)
-class Publishing:
+class Publishing(msgspec.Struct, frozen=True):
     """The publishing job, the workflows whose triggers run it, and the runs the tag starts."""
 
     workflow: Workflow  # the file that holds the job (job_workflow_ref)
@@ -137,7 +133,7 @@ class Publishing:
     entries: tuple[Entry, ...]
     starts: tuple[Start, ...]  # the runs that reach the upload (an unknown `if:` counts)
     publisher: Publisher  # the publisher the job's token must match
-    claims: Claims = field(default_factory=Claims)  # predicted for the first start
+    claims: Claims = msgspec.field(default_factory=Claims)  # predicted for the first start
     guarded: tuple[Start, ...] = ()  # runs the tag starts whose `if:` skips the upload
 
 
@@ -164,8 +160,7 @@ class IndexAnswer(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class ZizmorRun:
+class ZizmorRun(msgspec.Struct, frozen=True):
     """What running zizmor on the publishing workflow files gave.
 
     ``output`` is its JSON; ``problem`` says why there is none (it failed, timed out);
@@ -176,8 +171,7 @@ class ZizmorRun:
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class OtherPackage:
+class OtherPackage(msgspec.Struct, frozen=True):
     """Another package of the repository: its name, a tag of its, and its PyPI project."""
 
     name: str
@@ -185,8 +179,7 @@ class OtherPackage:
     project: str | None
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(msgspec.Struct, frozen=True):
     """Everything the checks look at, gathered once by the command."""
 
     config: ReleaseConfig
@@ -201,7 +194,7 @@ class Facts:
     version: Version | None = None  # the version the release carries (None: the tag's)
     project: str | None = None
     check_dist: bool = False  # whether dist/ is compared with the tag
-    dist_versions: Mapping[Version, tuple[str, ...]] = field(default_factory=dict)
+    dist_versions: Mapping[Version, tuple[str, ...]] = msgspec.field(default_factory=dict)
     index_answer: IndexAnswer | None = None  # None: the index was not asked
     # The publishing action's tags as {commit SHA: tag name}, asked only for a SHA pinned
     # without a version comment; None with the reason when they could not be read.
@@ -218,8 +211,7 @@ class Facts:
     package: str | None = None  # --package: the package checked, named in the hints' commands
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(msgspec.Struct, frozen=True):
     """Something the doctor could not be sure of, and what it assumed (not a finding)."""
 
     message: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from ..workflows import grants_id_token
 from .facts import Facts, Finding, finding

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from ..publisher import Publisher
 from .facts import Finding, Note
 
 
-@dataclass
-class DoctorReport:
+class DoctorReport(msgspec.Struct):
     """Everything the doctor found; ``to_json`` is the ``--json`` contract."""
 
     findings: list[Finding]
     tag: str
     # zizmor's findings for the publishing job (the [security] extra): warnings of their own.
-    security: list[Finding] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)  # what the doctor could not be sure of
+    security: list[Finding] = msgspec.field(default_factory=list)
+    notes: list[Note] = msgspec.field(default_factory=list)  # what the doctor could not be sure of
     event: str | None = None  # the event that will publish: "push" or "release"
     workflow: str | None = None
     job: str | None = None

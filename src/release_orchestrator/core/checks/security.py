@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from ..workflows import Job, Workflow
 from .facts import Facts, Finding, Note, finding, note
@@ -59,8 +60,7 @@ OURS_TOO: Mapping[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Audited:
+class Audited(msgspec.Struct, frozen=True):
     """A workflow file audited for the release, and its jobs that take part in publishing."""
 
     workflow: Workflow

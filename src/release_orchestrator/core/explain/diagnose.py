@@ -10,7 +10,8 @@ the generic "no publisher matches".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from ..findings import Severity
 from ..packages import command
@@ -23,8 +24,7 @@ from .scan import Evidence
 _PUBLISHER_REFUSALS = ("invalid-publisher", "trusted-publishing-failed")
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(msgspec.Struct, frozen=True):
     variant: Variant | None
     line: str | None
 

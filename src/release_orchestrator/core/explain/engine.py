@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+
+import msgspec
+from msgspec.structs import replace
 
 from ...errors import UsageError
 from ..publisher import Claims, Publisher, compare, publisher_form, publisher_form_url
@@ -16,8 +18,7 @@ from .scan import Scanner
 from .sieve import LineSieve
 
 
-@dataclass(frozen=True)
-class LogInput:
+class LogInput(msgspec.Struct, frozen=True):
     """One log: its display name and its content as byte chunks (UTF-8 or close to it)."""
 
     name: str

@@ -11,7 +11,8 @@ Only lines the sieve picked are cleaned, so the work here is not on the hot path
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\s?")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
@@ -30,8 +31,7 @@ _STEP_LINK = re.compile(r"\[(\d+)\]\((?:https://github\.com)?/[^)\s]*#step:\d+:\
 _LEVELS = {"error": "error", "warning": "warning", "notice": "notice", "debug": "debug"}
 
 
-@dataclass(frozen=True)
-class LogLine:
+class LogLine(msgspec.Struct, frozen=True):
     """A cleaned line: its text, its level (error, warning, …, or "") and runner marker."""
 
     text: str

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from .. import findings
 from ..publisher import INDEX_HOSTS, ChecklistItem, Claims, Publisher
 
 
-@dataclass(frozen=True)
-class Finding(findings.Finding):
+class Finding(findings.Finding, frozen=True):
     """One diagnosed failure, with what caused it and how to fix it.
 
     ``evidence`` is the (redacted) log line that revealed it; it is shown to humans and
@@ -34,8 +34,7 @@ class Finding(findings.Finding):
         }
 
 
-@dataclass(frozen=True)
-class ExplainReport:
+class ExplainReport(msgspec.Struct, frozen=True):
     """Everything ``release explain`` found; :meth:`to_json` gives the ``--json`` object.
 
     ``source`` says where the publisher compared against came from (options,

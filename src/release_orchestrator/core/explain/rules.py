@@ -15,8 +15,9 @@ test.pypi.org).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from ..findings import Severity
 
@@ -40,8 +41,7 @@ RETRY_STEP = "Re-run the failed jobs: `release retry`."
 NEW_RELEASE_STEP = "Commit the fix and release a new version: `release cut patch`."
 
 
-@dataclass(frozen=True)
-class Variant:
+class Variant(msgspec.Struct, frozen=True):
     """A more precise cause, chosen when the matched line also holds one of ``phrases``."""
 
     phrases: tuple[str, ...]
@@ -49,8 +49,7 @@ class Variant:
     fix: tuple[str, ...] = ()  # empty: the rule's own steps
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """One recognised failure."""
 
     code: str

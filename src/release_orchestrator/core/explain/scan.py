@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass, field
+
+import msgspec
 
 from ..publisher import Claims
 from ..workflows import PUBLISH_ACTION, PUBLISH_COMMANDS, TOKEN_ENV_PATTERN
@@ -68,8 +69,7 @@ _PHRASES = tuple((phrase, rule) for rule in RULES for phrase in rule.phrases)
 _PATTERNS = tuple((rule.pattern, rule) for rule in RULES if rule.pattern is not None)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(msgspec.Struct, frozen=True):
     """A rule that fired, the line that fired it and the variant that line selects."""
 
     rule: Rule
@@ -77,13 +77,12 @@ class Hit:
     variant: Variant | None
 
 
-@dataclass
-class Evidence:
+class Evidence(msgspec.Struct):
     """Everything the scan learnt from the logs."""
 
-    hits: dict[str, Hit] = field(default_factory=dict)
+    hits: dict[str, Hit] = msgspec.field(default_factory=dict)
     claims: Claims | None = None
-    error_lines: list[str] = field(default_factory=list)
+    error_lines: list[str] = msgspec.field(default_factory=list)
     index: str | None = None
     publish_step: bool = False
     exit_code: bool = False
