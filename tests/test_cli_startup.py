@@ -79,3 +79,42 @@ def test_module_entry_point_runs() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("release-orchestrator ")
+
+
+ORDER_PROBE = """
+import sys
+events = []
+
+def hook(name, args):
+    if name == "subprocess.Popen" and list(args[1][:2]) == ["git", "ls-remote"]:
+        events.append("git ls-remote")
+    elif name == "import" and args[0] in {modules!r} and args[0] not in events:
+        events.append(args[0])
+
+sys.addaudithook(hook)
+from release_orchestrator.cli import app
+try:
+    app(prog_name="release", args=["cut", "patch", "--dry-run"])
+except SystemExit:
+    pass
+print(events)
+"""
+# Loaded while git answers: imported before it started, they would hold it up.
+LOADED_WHILE_GIT_RUNS = ("release_orchestrator.commands.doctor", "urllib.request")
+
+
+def test_a_dry_run_starts_git_before_the_doctor_and_the_http_client_load(
+    project: Project,
+) -> None:
+    env = {**os.environ, "RELEASE_PYPI_URL": "http://127.0.0.1:9"}
+    done = subprocess.run(
+        [sys.executable, "-c", ORDER_PROBE.format(modules=LOADED_WHILE_GIT_RUNS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=project.work,
+        env=env,
+    )
+    events = eval(done.stdout.strip().splitlines()[-1])  # noqa: S307 - our probe's own list
+    assert events[0] == "git ls-remote"
+    assert set(events[1:]) == set(LOADED_WHILE_GIT_RUNS)
