@@ -83,10 +83,11 @@ def test_module_entry_point_runs() -> None:
 
 ORDER_PROBE = """
 import sys
+from pathlib import Path
 events = []
 
 def hook(name, args):
-    if name == "subprocess.Popen" and list(args[1][:2]) == ["git", "ls-remote"]:
+    if name == "subprocess.Popen" and (Path(args[1][0]).stem, args[1][1]) == ("git", "ls-remote"):
         events.append("git ls-remote")
     elif name == "import" and args[0] in {modules!r} and args[0] not in events:
         events.append(args[0])
