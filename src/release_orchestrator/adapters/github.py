@@ -6,7 +6,6 @@ PyGithub is imported only here, and only when a command needs GitHub, so that
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -44,11 +43,9 @@ class RequestStats(msgspec.Struct):
         return {"total": self.total, "counted": self.counted}
 
 
-# A dataclass, not a msgspec Struct: a Struct has no per-field repr=False for the body.
-@dataclass
-class _Cached:
+class _Cached(msgspec.Struct):
     etag: str
-    data: Any = field(repr=False)
+    data: Any
 
 
 class GitHub:

@@ -8,7 +8,6 @@ repository's workflow. A reachable index that does not serve the version in time
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,14 +55,12 @@ class UploadTarget(msgspec.Struct, frozen=True):
     package: str | None = None  # the package released, in a repository of several
 
 
-# A dataclass, not a msgspec Struct: a Struct has no per-field compare=False for the error.
-@dataclass(frozen=True)
-class Confirmation:
+class Confirmation(msgspec.Struct, frozen=True):
     """What the index showed: ``release`` None when it could not be reached."""
 
     release: PyPIRelease | None
     warnings: tuple[str, ...] = ()
-    error: ReleaseError | None = field(default=None, compare=False)
+    error: ReleaseError | None = None
 
     def to_json(self) -> dict[str, Any] | None:
         """The ``pypi`` object of ``--json`` (None: the index could not be reached)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -56,22 +55,20 @@ class WatchView(Protocol):
         """Stop any live display."""
 
 
-# A dataclass, not a msgspec Struct: a Struct has no per-field compare=False or repr=False.
-@dataclass
-class WatchResult:
+class WatchResult(msgspec.Struct):
     """The finished (or abandoned) run with its jobs and what watching it cost."""
 
     run: RunState
     jobs: list[JobState]
     requests: RequestStats
     # The connection it was watched through, for explaining a failure with the same token.
-    github: GitHub | None = field(default=None, repr=False, compare=False)
+    github: GitHub | None = None
     # What PyPI showed after a green run (None: not checked, or the index was unreachable).
-    confirmation: Confirmation | None = field(default=None, repr=False, compare=False)
+    confirmation: Confirmation | None = None
     # The release tag: a workflow_run's head_branch is the default branch, not the tag.
-    tag: str | None = field(default=None, compare=False)
+    tag: str | None = None
     # The publishing workflow that follows this failed run (on: workflow_run): not watched.
-    followed_by: str | None = field(default=None, compare=False)
+    followed_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object of ``release watch``."""
