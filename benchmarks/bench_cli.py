@@ -43,34 +43,6 @@ search = 'version = "{current_version}"'
 """
 
 
-# A repository as users have it: a trusted-publishing workflow the doctor reads. tbump
-# reads no workflow, so this row is printed for what it costs, not held to the target.
-WORKFLOW = """\
-name: publish
-on:
-  push:
-    tags: ["v*"]
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - run: pipx run build
-      - uses: actions/upload-artifact@v4
-        with: {name: dist, path: dist/}
-  publish:
-    needs: build
-    runs-on: ubuntu-latest
-    environment: pypi
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/download-artifact@v4
-        with: {name: dist, path: dist/}
-      - uses: pypa/gh-action-pypi-publish@release/v1
-"""
-
-
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
@@ -90,8 +62,13 @@ def make_repo(root: Path, *, workflow: bool = False) -> Path:
     git(work, "config", "user.email", "bench@example.com")
     (work / "pyproject.toml").write_text(PYPROJECT)
     if workflow:
+        # The demo's sound workflow: a trusted-publishing job with its environment.
+        from release_orchestrator.commands.demo import WORKFLOW
+
+        permissions = "    permissions:\n      id-token: write\n"
+        text = WORKFLOW.format(environment="    environment: pypi\n", permissions=permissions)
         (work / ".github" / "workflows").mkdir(parents=True)
-        (work / ".github" / "workflows" / "publish.yml").write_text(WORKFLOW)
+        (work / ".github" / "workflows" / "publish.yml").write_text(text)
     git(work, "add", "-A")
     git(work, "commit", "-q", "-m", "init")
     git(work, "remote", "add", "origin", str(origin))
@@ -157,7 +134,11 @@ def main() -> None:
 
 
 def _compare(tmp: Path, release: str, tbump: str | None, env: dict[str, str]) -> None:
-    """Time each command in a fresh repository and print the medians and the ratios."""
+    """Time each command in a fresh repository and print the medians and the ratios.
+
+    tbump reads no workflow, so the rows with one show what the doctor costs where it has
+    something to read, and are held to no target.
+    """
     work, real = make_repo(tmp), make_repo(tmp, workflow=True)
     no_zizmor = {**env, "RELEASE_ZIZMOR": ""}
     rows = [
