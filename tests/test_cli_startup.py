@@ -119,3 +119,47 @@ def test_a_dry_run_starts_git_before_the_doctor_and_the_http_client_load(
     events = eval(done.stdout.strip().splitlines()[-1])  # noqa: S307 - our probe's own list
     assert events[0] == "git ls-remote"
     assert set(events[1:]) == set(LOADED_WHILE_GIT_RUNS)
+
+
+READS_PROBE = """
+import collections, sys
+reads = collections.Counter()
+
+def hook(name, args):
+    if name == "open" and isinstance(args[0], str) and "/.github/workflows/" in args[0]:
+        reads[args[0].rsplit("/", 1)[1]] += 1
+
+sys.addaudithook(hook)
+from release_orchestrator.cli import app
+try:
+    app(prog_name="release", args={args!r})
+except SystemExit:
+    pass
+print(sorted(reads.items()))
+"""
+
+
+@pytest.mark.parametrize("args", [["doctor"], ["cut", "patch", "--dry-run"]])
+def test_the_doctor_reads_each_workflow_once(project: Project, args: list[str]) -> None:
+    # Parsing a workflow (ruamel's round trip) costs milliseconds a file: a repository's
+    # dozen CI workflows were each parsed twice, once more to find the publishing job again.
+    from release_orchestrator.commands.demo import WORKFLOW
+
+    permissions = "    permissions:\n      id-token: write\n"
+    project.write(
+        ".github/workflows/publish.yml",
+        WORKFLOW.format(environment="    environment: pypi\n", permissions=permissions),
+    )
+    project.write(".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    runs-on: x\n")
+    project.commit_all("workflows")
+    project.push()
+    env = {**os.environ, "RELEASE_PYPI_URL": "http://127.0.0.1:9", "RELEASE_ZIZMOR": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", READS_PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=project.work,
+        env=env,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[('ci.yml', 1), ('publish.yml', 1)]"

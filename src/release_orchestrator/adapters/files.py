@@ -26,7 +26,7 @@ from ..core.packages import (
 from ..core.publisher import LocalRepo
 from ..core.pyproject import locate_version
 from ..core.remote import github_repository
-from ..core.workflows import WORKFLOW_DIR, Workflow, parse_workflow, publishing_jobs
+from ..core.workflows import WORKFLOW_DIR, Job, Workflow, parse_workflow, publishing_jobs
 from ..errors import ConfigError, UsageError
 from .gitrepo import read_remote_url
 
@@ -249,6 +249,7 @@ def read_local(
     api_url: str | None = None,
     project: Project | None = None,
     tag: str | None = None,
+    selected: tuple[Workflow, Job] | None = None,
 ) -> LocalRepo:
     """Read pyproject.toml, the remote and the publishing workflow (no GitPython).
 
@@ -256,7 +257,9 @@ def read_local(
     is the one its configured URL names (:func:`core.remote.github_repository`), else
     unknown: never guessed from a local path. ``project`` is one package's (default: the
     root's pyproject.toml). ``tag`` is the release's (a run's head branch): the workflow is
-    the one it starts; a package's default is the tag of its current version.
+    the one it starts; a package's default is the tag of its current version. ``selected``
+    is the publishing workflow and job when the caller has chosen them already (the
+    doctor): the workflows are then not read again.
     """
     try:
         project = project or load_project(root)
@@ -268,11 +271,14 @@ def read_local(
     ref = github_repository(url, api_url) if url else None
     if ref is not None:
         owner, repository = ref.owner, ref.name
-    if tag is None and project.package is not None:
-        tag = _current_tag(project)
-    workflow = find_publish_workflow(root, config.workflow, tag)
-    jobs = workflow.jobs if workflow else ()
-    job = next((j for j in jobs if j.publish_steps), None)
+    if selected is None:
+        if tag is None and project.package is not None:
+            tag = _current_tag(project)
+        workflow = find_publish_workflow(root, config.workflow, tag)
+        jobs = workflow.jobs if workflow else ()
+        job = next((j for j in jobs if j.publish_steps), None)
+    else:
+        workflow, job = selected
     return LocalRepo(owner, repository, workflow, job, config.pypi, project_name(config, pyproject))
 
 

@@ -81,8 +81,7 @@ def _publishing(
 ) -> tuple[Facts, str]:
     """The facts with the selected job's topology, publisher and claims; the publisher's source."""
     workflow, job = selected
-    local = read_local(root, request.remote, project=project)
-    local = replace(local, workflow=workflow, job=job)
+    local = read_local(root, request.remote, project=project, selected=selected)
     publisher = resolve_publisher(Publisher(), local)
     if facts.config.pypi is None:
         # Nothing configured: the publisher is on the index the job uploads to.
