@@ -267,6 +267,35 @@ def test_a_cancelled_run_with_nothing_in_its_logs_is_rerun_and_an_unexplained_fa
     assert "https://x/runs/7" in (unexplained.instead or "")
 
 
+@pytest.mark.parametrize(
+    ("skips", "option", "said"),
+    [
+        (True, "--skip-existing", "; the upload step has `--skip-existing`, so it skips them"),
+        (
+            False,
+            "--check-url",
+            ': a re-run fails with "File already exists" unless the upload step has `--check-url`',
+        ),
+        (
+            False,
+            None,
+            ': a re-run fails with "File already exists", and the upload step\'s '
+            "uploader cannot skip them",
+        ),
+    ],
+)
+def test_files_on_pypi_are_weighed_with_the_uploaders_own_option(
+    skips: bool, option: str | None, said: str
+) -> None:
+    log = b"ERROR    HTTPError: 503 Service Unavailable from https://upload.pypi.org/legacy/\n"
+    report = explain([LogInput("job", iter([log]))], None, "none")
+    published = Published(REPO, VERSION, (WHEEL,), skip_existing=skips, skip_option=option)
+
+    decision = decide_retry(run_state("failure"), report, published)
+
+    assert decision.warnings == (f"PyPI already has 1 file(s) of {REPO} {VERSION} ({WHEEL}){said}",)
+
+
 def test_files_on_pypi_with_skip_existing_are_noted_not_warned_against() -> None:
     log = b"ERROR    HTTPError: 503 Service Unavailable from https://upload.pypi.org/legacy/\n"
     report = explain([LogInput("job", iter([log]))], None, "none")

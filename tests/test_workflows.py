@@ -197,3 +197,35 @@ def test_the_watch_looks_for_a_create_run_or_a_workflow_run_after_the_tags_build
     )
     alone, warned = publish_query(after, [after], "publish.yml", "v1.0.0", sha, False)
     assert alone.after is None and warned is not None and "does not trigger" in warned
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        ("uses: pypa/gh-action-pypi-publish@release/v1", ("skip-existing: true", False)),
+        (
+            "uses: pypa/gh-action-pypi-publish@release/v1\n        with: {skip-existing: true}",
+            ("skip-existing: true", True),
+        ),
+        ("run: twine upload --skip-existing dist/*", ("--skip-existing", True)),
+        ("run: python -m twine upload dist/*", ("--skip-existing", False)),
+        ("run: poetry publish --build", ("--skip-existing", False)),
+        ("run: pdm publish --skip-existing", ("--skip-existing", True)),
+        ("run: uv publish", ("--check-url", False)),
+        ("run: uv publish --check-url https://pypi.org/simple/", ("--check-url", True)),
+        (
+            "uses: PyO3/maturin-action@v1\n        with: {command: upload, args: --skip-existing}",
+            ("--skip-existing", True),
+        ),
+        ("run: hatch publish", None),
+        ("run: flit publish", None),
+    ],
+)
+def test_how_an_upload_step_skips_the_files_the_index_has(
+    step: str, expected: tuple[str, bool] | None
+) -> None:
+    text = f"on: push\njobs:\n  publish:\n    runs-on: x\n    steps:\n      - {step}\n"
+    (job,) = parse_workflow(text, Path(".github/workflows/p.yml")).jobs
+    (upload,) = job.publish_steps
+
+    assert upload.skip_existing == expected

@@ -10,7 +10,7 @@ refused with what to do instead.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -25,6 +25,7 @@ from .watch import DEFAULT_TIMEOUT, WatchResult, WatchView, watch_run
 if TYPE_CHECKING:
     from ..adapters.files import Project
     from ..core.runs import RunState
+    from ..core.workflows import Step
     from ..deps import Deps
 
 
@@ -83,9 +84,21 @@ def _published(
     if info.exists is None:
         deps.console.note(f"could not ask PyPI which files of {project} {version} it has")
     files = info.files_of(version) if info.exists is not None else None
-    steps = local.job.publish_steps if local.job else ()
-    skip = any(str(step.with_.get("skip-existing", "")).lower() == "true" for step in steps)
-    return Published(project, version, files, skip_existing=skip)
+    skips, option = _skip_existing(local.job.publish_steps if local.job else ())
+    return Published(project, version, files, skip_existing=skips, skip_option=option)
+
+
+def _skip_existing(steps: Sequence[Step]) -> tuple[bool, str | None]:
+    """Whether the upload steps skip the files the index has, and the option that does it
+    (None: their uploaders have none; the action's when no upload step could be read).
+    """
+    if not steps:
+        return False, "skip-existing: true"
+    ways = [way for way in (step.skip_existing for step in steps) if way is not None]
+    given = next((option for option, on in ways if on), None)
+    if given is not None:
+        return True, given
+    return False, ways[0][0] if ways else None
 
 
 def run_retry(

@@ -46,7 +46,8 @@ class Published(msgspec.Struct, frozen=True):
     project: str
     version: str
     files: tuple[str, ...] | None
-    skip_existing: bool = False  # the local publishing step has `skip-existing: true`
+    skip_existing: bool = False  # the local upload step skips the files the index has,
+    skip_option: str | None = "skip-existing: true"  # with this option (None: it has none)
 
 
 def decide_retry(
@@ -157,11 +158,17 @@ def _warnings(code: str, report: ExplainReport, published: Published | None) -> 
             f"PyPI already has {len(published.files)} file(s) of {published.project} "
             f"{published.version} ({shown})"
         )
+        option = published.skip_option
         if published.skip_existing:
-            warnings.append(f"{what}; the upload step has `skip-existing: true`, so it skips them")
-        else:
+            warnings.append(f"{what}; the upload step has `{option}`, so it skips them")
+        elif option is not None:
             warnings.append(
                 f'{what}: a re-run fails with "File already exists" unless the upload step '
-                "has `skip-existing: true`"
+                f"has `{option}`"
+            )
+        else:
+            warnings.append(
+                f'{what}: a re-run fails with "File already exists", and the upload step\'s '
+                "uploader cannot skip them"
             )
     return tuple(warnings)

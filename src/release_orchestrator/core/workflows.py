@@ -23,6 +23,15 @@ PUBLISH_COMMANDS = (
     r"|flit\s+publish|maturin\s+(?:upload|publish)"
 )
 RUN_PUBLISH = re.compile(rf"\b(?:{PUBLISH_COMMANDS})\b")
+# How each uploader skips the files an index already has, so that a re-run after a partial
+# upload does not fail on "File already exists"; hatch and flit have no such option.
+SKIP_OPTIONS = (
+    (re.compile(r"\buv\s+publish\b"), "--check-url"),
+    (
+        re.compile(r"\b(?:twine\s+upload|poetry\s+publish|pdm\s+publish|maturin\s+(?:upload|publish))\b"),
+        "--skip-existing",
+    ),
+)
 # maturin's own action runs `maturin <command> <args>` from its inputs; `maturin generate-ci`
 # writes its upload as this action with `command: upload`. messense/ is its former owner.
 MATURIN_ACTIONS = ("pyo3/maturin-action", "messense/maturin-action")
@@ -71,6 +80,20 @@ class Step(msgspec.Struct, frozen=True):
         if self.uses and self.uses.split("@", 1)[0].strip().lower() in MATURIN_ACTIONS:
             command = self.with_.get("command") or "build"
             return f"maturin {command} {self.with_.get('args') or ''}".rstrip()
+        return None
+
+    @property
+    def skip_existing(self) -> tuple[str, bool] | None:
+        """The option with which this upload step skips the files the index already has,
+        and whether it is given (None: the uploader has no such option).
+        """
+        if self.publish_action:
+            given = str(self.with_.get("skip-existing", "")).lower() == "true"
+            return "skip-existing: true", given
+        script = self.script or ""
+        for uploader, option in SKIP_OPTIONS:
+            if uploader.search(script):
+                return option, re.search(rf"(?<!\S){option}\b", script) is not None
         return None
 
     @property
