@@ -43,6 +43,7 @@ EXPECTED: dict[str, list[str]] = {
     "unsupported-runner.log": ["unsupported-runner"],
     "unsupported-runner-docker.log": ["unsupported-runner"],
     "attestation-failure.log": ["attestation-failure"],
+    "claims-block-by-hand.log": ["invalid-publisher"],
     "no-distributions.log": ["no-distributions"],
     "password-auth-disabled.log": ["password-auth-disabled"],
     "action-reusable-warning-only.log": ["reusable-workflow"],
@@ -189,6 +190,15 @@ def test_action_claims_with_environment_missing() -> None:
     assert report.claims.repository_owner_id == "52812347"
     assert report.claims.environment is None
     assert "environment" in report.claims.missing
+
+
+def test_claims_laid_out_by_hand_are_read_whole() -> None:
+    report = explain_logs([LOGS / "claims-block-by-hand.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.sub == "repo:kylejones200/anomaly-detection-toolkit:environment:pypi"
+    assert report.claims.repository == "kylejones200/anomaly-detection-toolkit"
+    assert report.claims.environment == "pypi"
+    assert report.claims.ref == "refs/tags/v0.1.1"
 
 
 def test_action_v18_claims_have_no_workflow_ref_and_environment_comes_from_sub() -> None:

@@ -19,6 +19,8 @@ from .normalize import LogLine
 from .rules import RULES, Rule, Variant
 from .sieve import LineSieve
 
+# Lines read after each line of a claims block outside a dump (environment: …, ref: …).
+_CLAIMS_BLOCK_LINES = 2
 CLAIMS_HEADERS = (
     "the claims rendered below",  # gh-action-pypi-publish _RENDERED_CLAIMS
     "token claims, which must match",  # uv TokenRejected
@@ -129,6 +131,9 @@ class Scanner:
                 self._dump_left = _CLAIMS_DUMP_LINES
                 self._sieve.follow(_CLAIMS_DUMP_LINES)
         if self._claims.feed(text, self._dump_left > 0):
+            if self._claims.in_block:
+                # A claims block laid out by hand: its unanchored lines follow.
+                self._sieve.follow(_CLAIMS_BLOCK_LINES)
             return
         self._read_step(low)
         self._read_target(low)
