@@ -43,6 +43,7 @@ EXPECTED: dict[str, list[str]] = {
     "unsupported-runner.log": ["unsupported-runner"],
     "unsupported-runner-docker.log": ["unsupported-runner"],
     "attestation-failure.log": ["attestation-failure"],
+    "attestation-reusable-identity.log": ["reusable-workflow", "attestation-failure"],
     "claims-block-by-hand.log": ["invalid-publisher"],
     "no-distributions.log": ["no-distributions"],
     "password-auth-disabled.log": ["password-auth-disabled"],
@@ -199,6 +200,15 @@ def test_claims_laid_out_by_hand_are_read_whole() -> None:
     assert report.claims.repository == "kylejones200/anomaly-detection-toolkit"
     assert report.claims.environment == "pypi"
     assert report.claims.ref == "refs/tags/v0.1.1"
+
+
+def test_an_attestation_signed_for_the_caller_blames_the_reusable_workflow() -> None:
+    report = explain_logs([LOGS / "attestation-reusable-identity.log"], None, "none")
+    assert [(f.code, f.severity) for f in report.findings] == [
+        ("reusable-workflow", "error"),
+        ("attestation-failure", "error"),
+    ]
+    assert "identity differs" in report.findings[1].cause
 
 
 def test_action_v18_claims_have_no_workflow_ref_and_environment_comes_from_sub() -> None:

@@ -28,6 +28,12 @@ TP_DOCS = "https://docs.pypi.org/trusted-publishers/troubleshooting/"
 ADD_PUBLISHER_DOCS = "https://docs.pypi.org/trusted-publishers/adding-a-publisher/"
 PENDING_DOCS = "https://docs.pypi.org/trusted-publishers/creating-a-project-through-oidc/"
 REUSABLE_DOCS = TP_DOCS + "#reusable-workflows-on-github"
+# An attestation refused because it was signed for another workflow than the publisher's:
+# with the action's reusable-workflow warning, the reusable workflow is the cause.
+IDENTITY_MISMATCH = (
+    "could not verify the uploaded artifact",
+    "does not match expected trusted publisher",
+)
 OIDC_PERMISSIONS_DOCS = (
     "https://docs.github.com/en/actions/deployment/security-hardening-your-deployments/"
     "about-security-hardening-with-openid-connect#adding-permissions-settings"
@@ -652,7 +658,9 @@ RULES: tuple[Rule, ...] = (
     # generation failure:" with "{dist} already has a publish attestation: {path}" or "Path
     # looks like a distribution but is not a file"; warehouse 400 "Could not verify the
     # uploaded artifact using the included attestation: …", "Invalid attestations supplied
-    # during upload: …".
+    # during upload: …", whose reason for a signing identity other than the publisher's
+    # is "Certificate's Build Config URI (…) does not match expected Trusted Publisher
+    # (WORKFLOW @ OWNER/REPO)" (oidc/models/github.py), often wrapped onto its own line.
     Rule(
         code="attestation-failure",
         title="Attestation generation or verification failed",
@@ -667,6 +675,7 @@ RULES: tuple[Rule, ...] = (
             "look like distributions but are not actually files",
             "could not verify the uploaded artifact using the included attestation",
             "invalid attestations supplied during upload",
+            "does not match expected trusted publisher",
         ),
         variants=(
             Variant(
@@ -685,7 +694,7 @@ RULES: tuple[Rule, ...] = (
                 ("Download the artifact with `path: dist/` and no nested folder.",),
             ),
             Variant(
-                ("could not verify the uploaded artifact",),
+                IDENTITY_MISMATCH,
                 "The attestation's identity differs from the publisher, as happens with "
                 "reusable workflows.",
                 ("Publish from the top-level workflow, or set `attestations: false`.",),
