@@ -45,6 +45,9 @@ EXPECTED: dict[str, list[str]] = {
     "attestation-failure.log": ["attestation-failure"],
     "attestation-reusable-identity.log": ["reusable-workflow", "attestation-failure"],
     "claims-block-by-hand.log": ["invalid-publisher"],
+    "runner-unresolved-action.log": ["step-failed"],
+    "twine-connection-failed.log": ["index-unavailable"],
+    "twine-unknown-distribution-format.log": ["invalid-filename"],
     "no-distributions.log": ["no-distributions"],
     "password-auth-disabled.log": ["password-auth-disabled"],
     "action-reusable-warning-only.log": ["reusable-workflow"],
@@ -209,6 +212,35 @@ def test_an_attestation_signed_for_the_caller_blames_the_reusable_workflow() -> 
         ("attestation-failure", "error"),
     ]
     assert "identity differs" in report.findings[1].cause
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("runner-unresolved-action.log", "pypa/gh-action-pypi-publish that does not exist"),
+        ("twine-connection-failed.log", "could not connect to pypi.org"),
+        ("twine-unknown-distribution-format.log", "no wheel or sdist"),
+    ],
+)
+def test_the_precise_cause_is_named(name: str, words: str) -> None:
+    report = explain_logs([LOGS / name], None, "none")
+    assert words in report.findings[0].cause
+
+
+def test_another_unresolved_action_gets_the_general_cause() -> None:
+    log = b"Error: Unable to resolve action `actions/checkout@v9`, unable to find version `v9`\n"
+    finding = explain_logs([log], None, "none").findings[0]
+    assert finding.code == "step-failed"
+    assert finding.cause.startswith("An action the job uses names a ref")
+
+
+def test_pip_failing_to_reach_the_index_is_not_an_upload_outage() -> None:
+    log = (
+        b"ERROR: Could not install packages due to an OSError: HTTPSConnectionPool("
+        b"host='pypi.org', port=443): Max retries exceeded with url: /simple/numpy/\n"
+        b"##[error]Process completed with exit code 1.\n"
+    )
+    assert [f.code for f in explain_logs([log], None, "none").findings] == ["step-failed"]
 
 
 def test_action_v18_claims_have_no_workflow_ref_and_environment_comes_from_sub() -> None:

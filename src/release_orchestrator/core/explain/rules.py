@@ -535,8 +535,24 @@ RULES: tuple[Rule, ...] = (
         pattern=re.compile(
             r"\b5\d\d (?:internal server error|bad gateway|service unavailable|gateway "
             r"time-?out)|(?:error code|status code|httperror:|http error) 5\d\d\b"
+            # requests/urllib3 when the upload URL cannot be reached at all:
+            # "HTTPSConnectionPool(host='upload.pypi.org', port=443): Max retries exceeded".
+            # (the upload hosts only: pip's failures for host='pypi.org' are a build's).
+            r"|host='(?:upload|test)\.pypi\.org', port=\d+\): max retries exceeded"
         ),
         supersedes=("audience-failure",),
+        variants=(
+            Variant(
+                ("max retries exceeded",),
+                "The runner could not connect to {host} (a DNS failure, a timeout or a blocked "
+                "port), so the upload did not happen or broke off.",
+                (
+                    "Re-run the failed jobs: `release retry`.",
+                    "On a self-hosted runner or behind a proxy, check that it reaches "
+                    "upload.pypi.org on port 443.",
+                ),
+            ),
+        ),
     ),
     # The exchange failed and no reason is visible: oidc-exchange.py die() "Trusted
     # publishing exchange failure:" (all versions; "trusted publishing exchange failure"
@@ -756,7 +772,28 @@ RULES: tuple[Rule, ...] = (
             "Rebuild with current build tools (`python -m build`).",
         ),
         docs="https://packaging.python.org/en/latest/specifications/binary-distribution-format/",
-        phrases=("is invalid, should be", "start filename for", "version in filename should be"),
+        phrases=(
+            "is invalid, should be",
+            "start filename for",
+            "version in filename should be",
+            # twine (package.py): "Unknown distribution format: '{name}'", raised for a
+            # file in the given paths that is no wheel or sdist (as InvalidDistribution
+            # since twine 3, as ValueError before).
+            "unknown distribution format",
+        ),
+        variants=(
+            Variant(
+                ("unknown distribution format",),
+                "The files given to the upload include one that is no wheel or sdist (a "
+                "LICENSE, a desktop.ini, a leftover directory in dist/), and twine stops "
+                "there.",
+                (
+                    "Upload only the built files (`dist/*.whl dist/*.tar.gz`), or empty dist/ "
+                    "before building.",
+                    NEW_RELEASE_STEP,
+                ),
+            ),
+        ),
     ),
     # warehouse 403: "Username/Password authentication is no longer supported. Migrate to
     # API Tokens or Trusted Publishers instead."; twine-upload.sh (v1.9+):
@@ -883,7 +920,33 @@ RULES: tuple[Rule, ...] = (
             NEW_RELEASE_STEP,
         ),
         docs=None,
+        # The runner's set-up (actions/runner ActionManager): "Unable to resolve action
+        # `OWNER/REPO@REF`, unable to find version `REF`", and "Missing download info for
+        # OWNER/REPO@REF"; the job stops before its first step.
+        phrases=("unable to resolve action", "missing download info for"),
         generic=True,
+        variants=(
+            Variant(
+                ("pypa/gh-action-pypi-publish@",),
+                "The workflow names a ref of pypa/gh-action-pypi-publish that does not exist "
+                "(there is no `v1` tag, and a pinned commit can vanish), so the job stopped at "
+                "set-up, before any step ran.",
+                (
+                    "Use `pypa/gh-action-pypi-publish@release/v1`, an existing tag such as "
+                    "`@v1.14.0`, or a commit SHA of one of its releases.",
+                    NEW_RELEASE_STEP,
+                ),
+            ),
+            Variant(
+                ("unable to resolve action", "missing download info for"),
+                "An action the job uses names a ref that does not exist, so the job stopped at "
+                "set-up, before any step ran.",
+                (
+                    "Point that `uses:` at an existing tag, branch or commit of the action.",
+                    NEW_RELEASE_STEP,
+                ),
+            ),
+        ),
     ),
 )
 
