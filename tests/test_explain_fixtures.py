@@ -48,6 +48,7 @@ EXPECTED: dict[str, list[str]] = {
     "runner-unresolved-action.log": ["step-failed"],
     "twine-connection-failed.log": ["index-unavailable"],
     "twine-unknown-distribution-format.log": ["invalid-filename"],
+    "twine-upload-cut-off.log": ["index-unavailable"],
     "no-distributions.log": ["no-distributions"],
     "password-auth-disabled.log": ["password-auth-disabled"],
     "action-reusable-warning-only.log": ["reusable-workflow"],
@@ -124,7 +125,9 @@ def test_each_finding_quotes_a_line_its_rule_matches(name: str) -> None:
     for finding in explain_logs([LOGS / name], None, "none").findings:
         # Derived findings (from the claims or the step's inputs) quote no single line.
         if finding.evidence and finding.evidence in raw:
-            assert RULES_BY_CODE[finding.code].matches(finding.evidence.lower()), finding
+            rule, low = RULES_BY_CODE[finding.code], finding.evidence.lower()
+            after_upload = any(phrase in low for phrase in rule.upload_phrases)
+            assert rule.matches(low) or after_upload, finding
 
 
 def test_every_fixture_is_listed() -> None:
@@ -220,6 +223,7 @@ def test_an_attestation_signed_for_the_caller_blames_the_reusable_workflow() -> 
         ("runner-unresolved-action.log", "pypa/gh-action-pypi-publish that does not exist"),
         ("twine-connection-failed.log", "could not connect to pypi.org"),
         ("twine-unknown-distribution-format.log", "no wheel or sdist"),
+        ("twine-upload-cut-off.log", "broke off while a file was being uploaded"),
     ],
 )
 def test_the_precise_cause_is_named(name: str, words: str) -> None:
@@ -238,6 +242,16 @@ def test_pip_failing_to_reach_the_index_is_not_an_upload_outage() -> None:
     log = (
         b"ERROR: Could not install packages due to an OSError: HTTPSConnectionPool("
         b"host='pypi.org', port=443): Max retries exceeded with url: /simple/numpy/\n"
+        b"##[error]Process completed with exit code 1.\n"
+    )
+    assert [f.code for f in explain_logs([log], None, "none").findings] == ["step-failed"]
+
+
+def test_a_connection_reset_before_any_upload_is_the_build_s() -> None:
+    # pip in a build step, long before the upload: not the index's outage.
+    log = (
+        b"Collecting numpy\n"
+        b"ConnectionResetError: [Errno 104] Connection reset by peer\n"
         b"##[error]Process completed with exit code 1.\n"
     )
     assert [f.code for f in explain_logs([log], None, "none").findings] == ["step-failed"]

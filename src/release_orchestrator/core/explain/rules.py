@@ -28,6 +28,19 @@ TP_DOCS = "https://docs.pypi.org/trusted-publishers/troubleshooting/"
 ADD_PUBLISHER_DOCS = "https://docs.pypi.org/trusted-publishers/adding-a-publisher/"
 PENDING_DOCS = "https://docs.pypi.org/trusted-publishers/creating-a-project-through-oidc/"
 REUSABLE_DOCS = TP_DOCS + "#reusable-workflows-on-github"
+# A connection to the index that breaks off while a file is being sent: urllib3/requests
+# ("TimeoutError: [Errno 110] Connection timed out", "ConnectionResetError: [Errno 104]
+# Connection reset by peer", "RemoteDisconnected('Remote end closed connection without
+# response')", "('Connection aborted.', …)", "ReadTimeoutError: … Read timed out."). The
+# same words in a build's pip install mean nothing here: the scanner counts them only
+# after an upload has started (twine's, uv's or poetry's "Uploading …" line).
+UPLOAD_CUT_OFF = (
+    "connection timed out",
+    "connection reset by peer",
+    "remote end closed connection",
+    "connection aborted",
+    "read timed out",
+)
 # An attestation refused because it was signed for another workflow than the publisher's:
 # with the action's reusable-workflow warning, the reusable workflow is the cause.
 IDENTITY_MISMATCH = (
@@ -73,6 +86,9 @@ class Rule:
     # Codes that this one makes redundant when both fire (it is the more precise reading).
     supersedes: tuple[str, ...] = ()
     variants: tuple[Variant, ...] = ()
+    # Phrases that show this failure only once an upload has begun in the log (the
+    # scanner checks): the same words earlier belong to a build step.
+    upload_phrases: tuple[str, ...] = ()
 
     def matches(self, low: str) -> bool:
         """Whether the lowercased line ``low`` shows this failure."""
@@ -541,6 +557,7 @@ RULES: tuple[Rule, ...] = (
             r"|host='(?:upload|test)\.pypi\.org', port=\d+\): max retries exceeded"
         ),
         supersedes=("audience-failure",),
+        upload_phrases=UPLOAD_CUT_OFF,
         variants=(
             Variant(
                 ("max retries exceeded",),
@@ -550,6 +567,17 @@ RULES: tuple[Rule, ...] = (
                     "Re-run the failed jobs: `release retry`.",
                     "On a self-hosted runner or behind a proxy, check that it reaches "
                     "upload.pypi.org on port 443.",
+                ),
+            ),
+            Variant(
+                UPLOAD_CUT_OFF,
+                "The connection to {host} broke off while a file was being uploaded (a "
+                "timeout or a reset): an outage, or the network between the runner and the "
+                "index.",
+                (
+                    "Re-run the failed jobs: `release retry`; files that got through before "
+                    "the break are refused as existing unless the upload skips them "
+                    "(`skip-existing: true`, `twine upload --skip-existing`).",
                 ),
             ),
         ),
@@ -992,6 +1020,12 @@ ANCHORS: tuple[bytes, ...] = (
     b"\n403 ",
     b"401 Client Error",  # a private index's refusal, often on a line of its own
     b"401 Unauthorized",
+    # UPLOAD_CUT_OFF, as a traceback prints them (the scanner checks an upload had begun).
+    b"onnection timed out",
+    b"onnection reset by peer",
+    b"emote end closed connection",
+    b"onnection aborted",
+    b"ead timed out",
 )
 
 
