@@ -359,6 +359,62 @@ def test_password_alongside_trusted_publishing(project: Project) -> None:
     )
 
 
+SECOND_UPLOAD = """\
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          user: {user}
+          password: ${{{{ secrets.OTHER_INDEX_KEY }}}}
+          repository-url: {url}
+"""
+
+
+@pytest.mark.parametrize(
+    ("user", "url"),
+    [
+        ("jazzband", "https://jazzband.co/projects/example/upload"),
+        # a folded URL with an expression after its host
+        ("jazzband", ">-\n            https://jazzband.co/projects/${{ env.NAME }}/upload"),
+        ("__token__", "https://test.pypi.org/legacy/"),
+    ],
+)
+def test_a_token_for_a_second_index_beside_the_trusted_upload(
+    project: Project, user: str, url: str
+) -> None:
+    """The password belongs to the other index's upload; PyPI's goes by trusted publishing."""
+    text = GOOD + SECOND_UPLOAD.format(user=user, url=url)
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+
+
+def test_a_token_on_the_publisher_s_own_upload_is_still_reported(project: Project) -> None:
+    """TestPyPI by trusted publishing, but PyPI (the publisher's index) with a token."""
+    text = GOOD.replace(
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "        with:\n          repository-url: https://test.pypi.org/legacy/\n",
+    ) + SECOND_UPLOAD.format(user="__token__", url="https://upload.pypi.org/legacy/")
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("password-with-trusted-publishing", "error")]
+
+
+def test_a_token_upload_to_another_index_only_is_reported_with_wrong_index(
+    project: Project,
+) -> None:
+    """No step uploads to the publisher's index: the token and the index both matter."""
+    text = GOOD.replace(
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        SECOND_UPLOAD.format(user="jazzband", url="https://jazzband.co/projects/example/upload"),
+    )
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert sorted(codes(data)) == [
+        ("password-with-trusted-publishing", "error"),
+        ("wrong-index", "warning"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("run", "env", "flagged"),
     [

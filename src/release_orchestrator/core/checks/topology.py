@@ -440,7 +440,12 @@ def step_index(step: Step) -> str | None:
             return "pypi"  # the action's default
         text = str(url)
         if "${{" in text:
-            return None
+            # An expression decides, unless the host before it is written out
+            # ("https://jazzband.co/projects/${{ … }}/upload").
+            literal = re.match(r"\s*https?://([^/$\s]+)/", text)
+            if literal is None:
+                return None
+            text = literal.group(1)
         if "test.pypi.org" in text:
             return "testpypi"
         return "pypi" if "pypi.org" in text else "other"
@@ -538,16 +543,36 @@ def _step_token(workflow: Workflow, job: Job, step: Step) -> str | None:
     return None
 
 
-def token_use(workflow: Workflow, job: Job) -> tuple[Step, str] | None:
-    """The publish step that uploads with a password or token, and how it gets it."""
-    for step in job.publish_steps:
+def side_upload(workflow: Workflow, job: Job, step: Step, index: str) -> bool:
+    """Whether ``step`` uploads, with its own token, to another index than ``index`` while
+    another step of the job uploads to ``index``: a second index's business, not the
+    publisher's (PyPI by trusted publishing, then Jazzband or a private index by token).
+    """
+    if step_index(step) in (index, None) or not _step_token(workflow, job, step):
+        return False
+    return any(step_index(other) == index for other in job.publish_steps if other is not step)
+
+
+def token_use(workflow: Workflow, job: Job, index: str | None = None) -> tuple[Step, str] | None:
+    """The publish step that uploads with a password or token, and how it gets it.
+
+    With ``index`` (the publisher's), a step that uploads to another index beside one that
+    uploads to this index (or to one an expression names) does not count: its token is that
+    other index's (a Jazzband or private index upload after the trusted one to PyPI). When
+    no step uploads to ``index``, every step counts, as wrong-index says the rest.
+    """
+    steps: Sequence[Step] = job.publish_steps
+    if index is not None:
+        ours = [step for step in steps if step_index(step) in (index, None)]
+        steps = ours or steps
+    for step in steps:
         how = _step_token(workflow, job, step)
         if how:
             return step, how
     for step in job.steps:
         for pattern, how in _WRITES_TOKEN:
-            if step.run and pattern.search(step.run) and job.publish_steps:
-                return job.publish_steps[0], how
+            if step.run and pattern.search(step.run) and steps:
+                return steps[0], how
     return None
 
 
@@ -617,7 +642,7 @@ def trusted(facts: Facts) -> bool:
     if facts.publishing is None:
         return False
     workflow, job = facts.publishing.workflow, facts.publishing.job
-    token = token_use(workflow, job) is not None
+    token = token_use(workflow, job, facts.publishing.publisher.index) is not None
     return grants_id_token(workflow, job) or facts.config.pypi is not None or not token
 
 
