@@ -387,6 +387,41 @@ def test_a_token_for_a_second_index_beside_the_trusted_upload(
     assert codes(data) == []
 
 
+@pytest.mark.parametrize(
+    ("run", "env"),
+    [
+        ("twine upload --repository-url https://pkgs.example.com/up/ -p ${{ secrets.X }} d/*", ""),
+        (
+            "twine upload d/*",
+            "TWINE_REPOSITORY_URL: https://pkgs.example.com/\n          "
+            "TWINE_PASSWORD: ${{ secrets.X }}",
+        ),
+        ("maturin upload --repository-url https://pkgs.example.com/ -p ${{ secrets.X }} d/*", ""),
+        ("hatch publish -r test", "HATCH_INDEX_AUTH: ${{ secrets.TEST }}"),
+        ("uv publish --publish-url https://test.pypi.org/legacy/ --token ${{ secrets.TEST }}", ""),
+    ],
+)
+def test_a_run_step_token_upload_to_a_second_index(project: Project, run: str, env: str) -> None:
+    """Beside the trusted upload to PyPI, an uploader pointed elsewhere keeps its token."""
+    extra = f"        env:\n          {env}\n" if env else ""
+    text = GOOD + f"      - run: {run}\n{extra}"
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+
+
+def test_a_run_step_uploading_only_to_a_private_index(project: Project) -> None:
+    run = "twine upload --repository-url https://pkgs.example.com/upload/ -p ${{ secrets.X }} d/*"
+    action = "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    text = GOOD.replace(action, f"      - run: {run}\n")
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert sorted(codes(data)) == [
+        ("password-with-trusted-publishing", "error"),
+        ("wrong-index", "warning"),
+    ]
+
+
 def test_a_token_on_the_publisher_s_own_upload_is_still_reported(project: Project) -> None:
     """TestPyPI by trusted publishing, but PyPI (the publisher's index) with a token."""
     text = GOOD.replace(

@@ -452,7 +452,64 @@ def step_index(step: Step) -> str | None:
     text = " ".join([step.script or "", *(str(v) for v in step.env.values())])
     if "test.pypi.org" in text or _TESTPYPI_ARG.search(text):
         return "testpypi"
+    targets = _run_targets(step)
+    if "testpypi" in targets:
+        return "testpypi"
+    if targets and targets <= {"other"}:
+        return "other"  # every upload names another index (a private one, Artifactory, …)
     return "pypi"
+
+
+# An uploader's target: twine --repository-url/-r, uv --publish-url, maturin
+# --repository-url/-r, hatch -r/--repo, pdm -r/--repository, poetry -r; and the variables
+# that set it.
+_TARGET_OPTION = re.compile(
+    r"(?:--repository-url|--publish-url|--repository|--repo|-r)(?:\s+|=)['\"]?([^\s'\"]+)"
+)
+_TARGET_ENV = (
+    "TWINE_REPOSITORY_URL",
+    "UV_PUBLISH_URL",
+    "MATURIN_REPOSITORY_URL",
+    "FLIT_INDEX_URL",
+    "HATCH_INDEX_REPO",
+    "PDM_PUBLISH_REPO",
+)
+
+
+def _run_targets(step: Step) -> set[str | None]:
+    """The indexes a run step's uploads name: pypi, testpypi, other, or None (an
+    expression, or a repository name only the tool's configuration defines).
+    """
+    targets: set[str | None] = set()
+    for line in (step.script or "").splitlines():
+        found = RUN_PUBLISH.search(line)
+        if found is None:
+            continue
+        hatch = found.group(0).startswith("hatch")
+        for option in _TARGET_OPTION.finditer(line[found.end() :]):
+            targets.add(_target_index(option.group(1), hatch))
+    for name in _TARGET_ENV:
+        if name in step.env:
+            targets.add(_target_index(str(step.env[name]), name.startswith("HATCH")))
+    return targets
+
+
+def _target_index(value: str, hatch: bool) -> str | None:
+    """The index an uploader's URL or repository name stands for (see _run_targets)."""
+    if "${{" in value or value.startswith("$"):
+        literal = re.match(r"\s*https?://([^/$\s]+)/", value)
+        if literal is None:
+            return None
+        value = f"https://{literal.group(1)}/"
+    if "://" in value:
+        host = value.split("://", 1)[1].split("/", 1)[0].lower()
+        if host == "test.pypi.org":
+            return "testpypi"
+        return "pypi" if host in ("pypi.org", "upload.pypi.org") else "other"
+    name = value.lower()
+    if name == "testpypi" or (hatch and name == "test"):
+        return "testpypi"
+    return "pypi" if name in ("pypi", "main") else None
 
 
 # Uploader options that take a value (the value is not the files to upload).
