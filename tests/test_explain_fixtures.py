@@ -187,6 +187,21 @@ def test_every_rule_phrase_is_picked_by_the_sieve_on_its_own() -> None:
             assert picked == [line] or any(a in phrase.encode() for a in own_case), phrase
 
 
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        (b"Invalid value for classifiers. Error: 'X' is not a valid choice", "invalid-metadata"),
+        (b"The name 'test' isn't allowed.", "project-name-rejected"),
+    ],
+)
+def test_a_reason_a_pattern_matches_is_read_when_pasted_alone(line: bytes, code: str) -> None:
+    """Like the phrases above: the sieve must find the line with no error line before it."""
+    picked = list(LineSieve(ANCHORS).lines([b"noise\n" + line + b"\nnoise\n"]))
+    assert picked == [line]
+    report = explain_logs([line + b"\n"], None, "none")
+    assert [f.code for f in report.findings][:1] == [code]
+
+
 # claims, per client format
 
 

@@ -1020,6 +1020,11 @@ ANCHORS: tuple[bytes, ...] = (
     b"\n403 ",
     b"401 Client Error",  # a private index's refusal, often on a line of its own
     b"401 Unauthorized",
+    # The rules' patterns, for a reason pasted alone: "Invalid value for classifiers.
+    # Error: …", "The name 'x' isn't allowed."
+    b"nvalid value for",
+    b"he name '",
+    b'he name "',
     # UPLOAD_CUT_OFF, as a traceback prints them (the scanner checks an upload had begun).
     b"onnection timed out",
     b"onnection reset by peer",
