@@ -49,6 +49,7 @@ EXPECTED: dict[str, list[str]] = {
     "twine-connection-failed.log": ["index-unavailable"],
     "twine-unknown-distribution-format.log": ["invalid-filename"],
     "twine-upload-cut-off.log": ["index-unavailable"],
+    "twine-upload-url-not-an-endpoint.log": ["upload-rejected"],
     "no-distributions.log": ["no-distributions"],
     "password-auth-disabled.log": ["password-auth-disabled"],
     "action-reusable-warning-only.log": ["reusable-workflow"],
@@ -239,11 +240,20 @@ def test_an_attestation_signed_for_the_caller_blames_the_reusable_workflow() -> 
         ("twine-connection-failed.log", "could not connect to pypi.org"),
         ("twine-unknown-distribution-format.log", "no wheel or sdist"),
         ("twine-upload-cut-off.log", "broke off while a file was being uploaded"),
+        ("twine-upload-url-not-an-endpoint.log", "takes no uploads"),
     ],
 )
 def test_the_precise_cause_is_named(name: str, words: str) -> None:
     report = explain_logs([LOGS / name], None, "none")
     assert words in report.findings[0].cause
+
+
+def test_the_retired_upload_api_of_pypi_python_org() -> None:
+    """An upload to pypi.python.org after 2017 (distutils' `setup.py upload`, old twine)."""
+    log = b"Upload failed (410): Gone (This API has been deprecated and removed from legacy PyPI)\n"
+    (finding,) = explain_logs([log], None, "none").findings
+    assert finding.code == "upload-rejected"
+    assert "pypi.python.org" in finding.cause
 
 
 def test_another_unresolved_action_gets_the_general_cause() -> None:

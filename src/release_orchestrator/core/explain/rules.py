@@ -57,6 +57,11 @@ STATUS_PAGE = "https://status.python.org/"
 # and where it cannot: what needs a change to the workflow or the code needs a new release.
 RETRY_STEP = "Re-run the failed jobs: `release retry`."
 NEW_RELEASE_STEP = "Commit the fix and release a new version: `release cut patch`."
+_UPLOAD_URL_STEP = (
+    "Upload to https://upload.pypi.org/legacy/ (TestPyPI: https://test.pypi.org/legacy/), the "
+    "uploaders' default: fix or drop `repository-url`, `--repository-url` or the .pypirc "
+    "`repository` line."
+)
 
 
 @dataclass(frozen=True)
@@ -933,8 +938,33 @@ RULES: tuple[Rule, ...] = (
             r"|upload failed with status(?: code)? 4\d\d"
             r"|failed to upload the wheel with status 4\d\d|permission denied \(status code"
             r"|response from \S*/legacy/?: 4\d\d "
+            r"|upload failed \(4\d\d\)"  # distutils' `setup.py upload`: "Upload failed (410): Gone"
         ),
         generic=True,
+        # A URL that takes no uploads: 405 for the site root or a /simple/ page; 410 from the
+        # upload API of pypi.python.org, retired in 2017 ("This API has been deprecated and
+        # removed from legacy PyPI ...").
+        variants=(
+            Variant(
+                (
+                    "405 client error: method not allowed",
+                    "405 method not allowed",
+                    "upload failed (405)",
+                ),
+                "The upload URL takes no uploads (the site's root or an index's /simple/ page): "
+                "the index accepts them only at its /legacy/ endpoint.",
+                (_UPLOAD_URL_STEP, NEW_RELEASE_STEP),
+            ),
+            Variant(
+                (
+                    "410 client error: gone",
+                    "upload failed (410)",
+                    "removed from legacy pypi",
+                ),
+                "The upload went to the upload API of pypi.python.org, retired in 2017.",
+                (_UPLOAD_URL_STEP, NEW_RELEASE_STEP),
+            ),
+        ),
     ),
     # Derived: the runner's "##[error]Process completed with exit code N." and no publish
     # step in the log, i.e. the job failed in an earlier step (build, tests).
