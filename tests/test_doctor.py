@@ -359,6 +359,97 @@ def test_password_alongside_trusted_publishing(project: Project) -> None:
     )
 
 
+SECOND_UPLOAD = """\
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          user: {user}
+          password: ${{{{ secrets.OTHER_INDEX_KEY }}}}
+          repository-url: {url}
+"""
+
+
+@pytest.mark.parametrize(
+    ("user", "url"),
+    [
+        ("jazzband", "https://jazzband.co/projects/example/upload"),
+        # a folded URL with an expression after its host
+        ("jazzband", ">-\n            https://jazzband.co/projects/${{ env.NAME }}/upload"),
+        ("__token__", "https://test.pypi.org/legacy/"),
+    ],
+)
+def test_a_token_for_a_second_index_beside_the_trusted_upload(
+    project: Project, user: str, url: str
+) -> None:
+    """The password belongs to the other index's upload; PyPI's goes by trusted publishing."""
+    text = GOOD + SECOND_UPLOAD.format(user=user, url=url)
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+
+
+@pytest.mark.parametrize(
+    ("run", "env"),
+    [
+        ("twine upload --repository-url https://pkgs.example.com/up/ -p ${{ secrets.X }} d/*", ""),
+        (
+            "twine upload d/*",
+            "TWINE_REPOSITORY_URL: https://pkgs.example.com/\n          "
+            "TWINE_PASSWORD: ${{ secrets.X }}",
+        ),
+        ("maturin upload --repository-url https://pkgs.example.com/ -p ${{ secrets.X }} d/*", ""),
+        ("hatch publish -r test", "HATCH_INDEX_AUTH: ${{ secrets.TEST }}"),
+        ("uv publish --publish-url https://test.pypi.org/legacy/ --token ${{ secrets.TEST }}", ""),
+    ],
+)
+def test_a_run_step_token_upload_to_a_second_index(project: Project, run: str, env: str) -> None:
+    """Beside the trusted upload to PyPI, an uploader pointed elsewhere keeps its token."""
+    extra = f"        env:\n          {env}\n" if env else ""
+    text = GOOD + f"      - run: {run}\n{extra}"
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == []
+
+
+def test_a_run_step_uploading_only_to_a_private_index(project: Project) -> None:
+    run = "twine upload --repository-url https://pkgs.example.com/upload/ -p ${{ secrets.X }} d/*"
+    action = "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    text = GOOD.replace(action, f"      - run: {run}\n")
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert sorted(codes(data)) == [
+        ("password-with-trusted-publishing", "error"),
+        ("wrong-index", "warning"),
+    ]
+
+
+def test_a_token_on_the_publisher_s_own_upload_is_still_reported(project: Project) -> None:
+    """TestPyPI by trusted publishing, but PyPI (the publisher's index) with a token."""
+    text = GOOD.replace(
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+        "        with:\n          repository-url: https://test.pypi.org/legacy/\n",
+    ) + SECOND_UPLOAD.format(user="__token__", url="https://upload.pypi.org/legacy/")
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert codes(data) == [("password-with-trusted-publishing", "error")]
+
+
+def test_a_token_upload_to_another_index_only_is_reported_with_wrong_index(
+    project: Project,
+) -> None:
+    """No step uploads to the publisher's index: the token and the index both matter."""
+    text = GOOD.replace(
+        "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        SECOND_UPLOAD.format(user="jazzband", url="https://jazzband.co/projects/example/upload"),
+    )
+    use(project, text, pyproject_extra='\n[tool.release.pypi]\nindex = "pypi"\n')
+    _, data = doctor(cwd=project.work)
+    assert sorted(codes(data)) == [
+        ("password-with-trusted-publishing", "error"),
+        ("wrong-index", "warning"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("run", "env", "flagged"),
     [

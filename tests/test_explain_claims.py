@@ -122,3 +122,57 @@ def test_an_empty_dump_does_not_erase_the_previous_one() -> None:
     reader.feed("* `repository`: `o/r`", True)
     reader.start_dump()
     assert reader.result() == Claims(repository="o/r")
+
+
+def test_a_claims_block_laid_out_by_hand_counts_once_a_value_vouches_for_it() -> None:
+    claims = read(
+        [
+            "environment:       pypi",
+            "workflow_ref:      o/r/.github/workflows/release.yml@refs/tags/v1",
+            "repository:        o/r",
+            "ref: refs/tags/v1",
+        ],
+        in_dump=False,
+    )
+    assert claims == Claims(
+        environment="pypi",
+        workflow_ref="o/r/.github/workflows/release.yml@refs/tags/v1",
+        repository="o/r",
+        ref="refs/tags/v1",
+    )
+
+
+def test_a_decoded_token_as_json_skips_other_members() -> None:
+    claims = read(
+        [
+            "{",
+            '  "aud": "pypi",',
+            '  "sub": "repo:o/r:environment:pypi",',
+            '  "repository_owner_id": "123",',
+            '  "actor": "someone",',
+            '  "environment": "pypi"',
+            "}",
+        ],
+        in_dump=False,
+    )
+    assert claims == Claims(
+        sub="repo:o/r:environment:pypi", repository_owner_id="123", environment="pypi"
+    )
+
+
+def test_plain_name_value_lines_without_a_claim_shaped_value_are_not_claims() -> None:
+    # A workflow or an action's inputs echoed in a log: the same names, no claims.
+    assert read(["environment: pypi", "ref: main", "repository: o/r"], in_dump=False) is None
+    assert read(["sub: subscriber"], in_dump=False) is None
+
+
+def test_a_claims_block_ends_at_the_first_other_line() -> None:
+    claims = read(
+        [
+            "sub: repo:o/r:ref:refs/tags/v1",
+            "Uploading distributions to https://upload.pypi.org/legacy/",
+            "ref: main",
+        ],
+        in_dump=False,
+    )
+    assert claims == Claims(sub="repo:o/r:ref:refs/tags/v1")

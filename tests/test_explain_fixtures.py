@@ -43,6 +43,13 @@ EXPECTED: dict[str, list[str]] = {
     "unsupported-runner.log": ["unsupported-runner"],
     "unsupported-runner-docker.log": ["unsupported-runner"],
     "attestation-failure.log": ["attestation-failure"],
+    "attestation-reusable-identity.log": ["reusable-workflow", "attestation-failure"],
+    "claims-block-by-hand.log": ["invalid-publisher"],
+    "runner-unresolved-action.log": ["step-failed"],
+    "twine-connection-failed.log": ["index-unavailable"],
+    "twine-unknown-distribution-format.log": ["invalid-filename"],
+    "twine-upload-cut-off.log": ["index-unavailable"],
+    "twine-upload-url-not-an-endpoint.log": ["upload-rejected"],
     "no-distributions.log": ["no-distributions"],
     "password-auth-disabled.log": ["password-auth-disabled"],
     "action-reusable-warning-only.log": ["reusable-workflow"],
@@ -119,7 +126,9 @@ def test_each_finding_quotes_a_line_its_rule_matches(name: str) -> None:
     for finding in explain_logs([LOGS / name], None, "none").findings:
         # Derived findings (from the claims or the step's inputs) quote no single line.
         if finding.evidence and finding.evidence in raw:
-            assert RULES_BY_CODE[finding.code].matches(finding.evidence.lower()), finding
+            rule, low = RULES_BY_CODE[finding.code], finding.evidence.lower()
+            after_upload = any(phrase in low for phrase in rule.upload_phrases)
+            assert rule.matches(low) or after_upload, finding
 
 
 def test_every_fixture_is_listed() -> None:
@@ -179,6 +188,21 @@ def test_every_rule_phrase_is_picked_by_the_sieve_on_its_own() -> None:
             assert picked == [line] or any(a in phrase.encode() for a in own_case), phrase
 
 
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        (b"Invalid value for classifiers. Error: 'X' is not a valid choice", "invalid-metadata"),
+        (b"The name 'test' isn't allowed.", "project-name-rejected"),
+    ],
+)
+def test_a_reason_a_pattern_matches_is_read_when_pasted_alone(line: bytes, code: str) -> None:
+    """Like the phrases above: the sieve must find the line with no error line before it."""
+    picked = list(LineSieve(ANCHORS).lines([b"noise\n" + line + b"\nnoise\n"]))
+    assert picked == [line]
+    report = explain_logs([line + b"\n"], None, "none")
+    assert [f.code for f in report.findings][:1] == [code]
+
+
 # claims, per client format
 
 
@@ -189,6 +213,73 @@ def test_action_claims_with_environment_missing() -> None:
     assert report.claims.repository_owner_id == "52812347"
     assert report.claims.environment is None
     assert "environment" in report.claims.missing
+
+
+def test_claims_laid_out_by_hand_are_read_whole() -> None:
+    report = explain_logs([LOGS / "claims-block-by-hand.log"], None, "none")
+    assert report.claims is not None
+    assert report.claims.sub == "repo:kylejones200/anomaly-detection-toolkit:environment:pypi"
+    assert report.claims.repository == "kylejones200/anomaly-detection-toolkit"
+    assert report.claims.environment == "pypi"
+    assert report.claims.ref == "refs/tags/v0.1.1"
+
+
+def test_an_attestation_signed_for_the_caller_blames_the_reusable_workflow() -> None:
+    report = explain_logs([LOGS / "attestation-reusable-identity.log"], None, "none")
+    assert [(f.code, f.severity) for f in report.findings] == [
+        ("reusable-workflow", "error"),
+        ("attestation-failure", "error"),
+    ]
+    assert "identity differs" in report.findings[1].cause
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("runner-unresolved-action.log", "pypa/gh-action-pypi-publish that does not exist"),
+        ("twine-connection-failed.log", "could not connect to pypi.org"),
+        ("twine-unknown-distribution-format.log", "no wheel or sdist"),
+        ("twine-upload-cut-off.log", "broke off while a file was being uploaded"),
+        ("twine-upload-url-not-an-endpoint.log", "takes no uploads"),
+    ],
+)
+def test_the_precise_cause_is_named(name: str, words: str) -> None:
+    report = explain_logs([LOGS / name], None, "none")
+    assert words in report.findings[0].cause
+
+
+def test_the_retired_upload_api_of_pypi_python_org() -> None:
+    """An upload to pypi.python.org after 2017 (distutils' `setup.py upload`, old twine)."""
+    log = b"Upload failed (410): Gone (This API has been deprecated and removed from legacy PyPI)\n"
+    (finding,) = explain_logs([log], None, "none").findings
+    assert finding.code == "upload-rejected"
+    assert "pypi.python.org" in finding.cause
+
+
+def test_another_unresolved_action_gets_the_general_cause() -> None:
+    log = b"Error: Unable to resolve action `actions/checkout@v9`, unable to find version `v9`\n"
+    finding = explain_logs([log], None, "none").findings[0]
+    assert finding.code == "step-failed"
+    assert finding.cause.startswith("An action the job uses names a ref")
+
+
+def test_pip_failing_to_reach_the_index_is_not_an_upload_outage() -> None:
+    log = (
+        b"ERROR: Could not install packages due to an OSError: HTTPSConnectionPool("
+        b"host='pypi.org', port=443): Max retries exceeded with url: /simple/numpy/\n"
+        b"##[error]Process completed with exit code 1.\n"
+    )
+    assert [f.code for f in explain_logs([log], None, "none").findings] == ["step-failed"]
+
+
+def test_a_connection_reset_before_any_upload_is_the_build_s() -> None:
+    # pip in a build step, long before the upload: not the index's outage.
+    log = (
+        b"Collecting numpy\n"
+        b"ConnectionResetError: [Errno 104] Connection reset by peer\n"
+        b"##[error]Process completed with exit code 1.\n"
+    )
+    assert [f.code for f in explain_logs([log], None, "none").findings] == ["step-failed"]
 
 
 def test_action_v18_claims_have_no_workflow_ref_and_environment_comes_from_sub() -> None:

@@ -14,7 +14,7 @@ def check_permissions(facts: Facts) -> list[Finding]:
     if facts.publishing is None or not trusted(facts):
         return []
     pub = facts.publishing
-    if token_use(pub.workflow, pub.job) is not None:
+    if token_use(pub.workflow, pub.job, pub.publisher.index) is not None:
         return []  # a token upload needs no OIDC token: password-with-trusted-publishing says it
     wf, job = pub.workflow, pub.job
     found = []

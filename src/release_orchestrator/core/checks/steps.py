@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..publisher import INDEX_HOSTS, INDEX_NAMES
 from ..workflows import grants_id_token
 from .facts import Facts, Finding, Outcome, finding, note
-from .topology import hedge, step_index, token_use, trusted
+from .topology import hedge, side_upload, step_index, token_use, trusted
 
 
 def check_password(facts: Facts) -> list[Outcome]:
@@ -19,7 +19,7 @@ def check_password(facts: Facts) -> list[Outcome]:
     if facts.publishing is None:
         return []
     wf, job = facts.publishing.workflow, facts.publishing.job
-    used = token_use(wf, job)
+    used = token_use(wf, job, facts.publishing.publisher.index)
     if used is None:
         return []
     step, how = used
@@ -60,7 +60,7 @@ def check_index(facts: Facts) -> list[Finding]:
     indexes = [(step, step_index(step)) for step in job.publish_steps]
     wanted = pub.publisher.index
     for step, index in indexes:
-        if index == "other":
+        if index == "other" and not side_upload(wf, job, step, wanted):
             found.append(
                 finding(
                     "wrong-index",

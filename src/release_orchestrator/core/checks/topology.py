@@ -441,14 +441,76 @@ def step_index(step: Step) -> str | None:
             return "pypi"  # the action's default
         text = str(url)
         if "${{" in text:
-            return None
+            # An expression decides, unless the host before it is written out
+            # ("https://jazzband.co/projects/${{ … }}/upload").
+            literal = re.match(r"\s*https?://([^/$\s]+)/", text)
+            if literal is None:
+                return None
+            text = literal.group(1)
         if "test.pypi.org" in text:
             return "testpypi"
         return "pypi" if "pypi.org" in text else "other"
     text = " ".join([step.script or "", *(str(v) for v in step.env.values())])
     if "test.pypi.org" in text or _TESTPYPI_ARG.search(text):
         return "testpypi"
+    targets = _run_targets(step)
+    if "testpypi" in targets:
+        return "testpypi"
+    if targets and targets <= {"other"}:
+        return "other"  # every upload names another index (a private one, Artifactory, …)
     return "pypi"
+
+
+# An uploader's target: twine --repository-url/-r, uv --publish-url, maturin
+# --repository-url/-r, hatch -r/--repo, pdm -r/--repository, poetry -r; and the variables
+# that set it.
+_TARGET_OPTION = re.compile(
+    r"(?:--repository-url|--publish-url|--repository|--repo|-r)(?:\s+|=)['\"]?([^\s'\"]+)"
+)
+_TARGET_ENV = (
+    "TWINE_REPOSITORY_URL",
+    "UV_PUBLISH_URL",
+    "MATURIN_REPOSITORY_URL",
+    "FLIT_INDEX_URL",
+    "HATCH_INDEX_REPO",
+    "PDM_PUBLISH_REPO",
+)
+
+
+def _run_targets(step: Step) -> set[str | None]:
+    """The indexes a run step's uploads name: pypi, testpypi, other, or None (an
+    expression, or a repository name only the tool's configuration defines).
+    """
+    targets: set[str | None] = set()
+    for line in (step.script or "").splitlines():
+        found = RUN_PUBLISH.search(line)
+        if found is None:
+            continue
+        hatch = found.group(0).startswith("hatch")
+        for option in _TARGET_OPTION.finditer(line[found.end() :]):
+            targets.add(_target_index(option.group(1), hatch))
+    for name in _TARGET_ENV:
+        if name in step.env:
+            targets.add(_target_index(str(step.env[name]), name.startswith("HATCH")))
+    return targets
+
+
+def _target_index(value: str, hatch: bool) -> str | None:
+    """The index an uploader's URL or repository name stands for (see _run_targets)."""
+    if "${{" in value or value.startswith("$"):
+        literal = re.match(r"\s*https?://([^/$\s]+)/", value)
+        if literal is None:
+            return None
+        value = f"https://{literal.group(1)}/"
+    if "://" in value:
+        host = value.split("://", 1)[1].split("/", 1)[0].lower()
+        if host == "test.pypi.org":
+            return "testpypi"
+        return "pypi" if host in ("pypi.org", "upload.pypi.org") else "other"
+    name = value.lower()
+    if name == "testpypi" or (hatch and name == "test"):
+        return "testpypi"
+    return "pypi" if name in ("pypi", "main") else None
 
 
 # Uploader options that take a value (the value is not the files to upload).
@@ -539,16 +601,36 @@ def _step_token(workflow: Workflow, job: Job, step: Step) -> str | None:
     return None
 
 
-def token_use(workflow: Workflow, job: Job) -> tuple[Step, str] | None:
-    """The publish step that uploads with a password or token, and how it gets it."""
-    for step in job.publish_steps:
+def side_upload(workflow: Workflow, job: Job, step: Step, index: str) -> bool:
+    """Whether ``step`` uploads, with its own token, to another index than ``index`` while
+    another step of the job uploads to ``index``: a second index's business, not the
+    publisher's (PyPI by trusted publishing, then Jazzband or a private index by token).
+    """
+    if step_index(step) in (index, None) or not _step_token(workflow, job, step):
+        return False
+    return any(step_index(other) == index for other in job.publish_steps if other is not step)
+
+
+def token_use(workflow: Workflow, job: Job, index: str | None = None) -> tuple[Step, str] | None:
+    """The publish step that uploads with a password or token, and how it gets it.
+
+    With ``index`` (the publisher's), a step that uploads to another index beside one that
+    uploads to this index (or to one an expression names) does not count: its token is that
+    other index's (a Jazzband or private index upload after the trusted one to PyPI). When
+    no step uploads to ``index``, every step counts, as wrong-index says the rest.
+    """
+    steps: Sequence[Step] = job.publish_steps
+    if index is not None:
+        ours = [step for step in steps if step_index(step) in (index, None)]
+        steps = ours or steps
+    for step in steps:
         how = _step_token(workflow, job, step)
         if how:
             return step, how
     for step in job.steps:
         for pattern, how in _WRITES_TOKEN:
-            if step.run and pattern.search(step.run) and job.publish_steps:
-                return job.publish_steps[0], how
+            if step.run and pattern.search(step.run) and steps:
+                return steps[0], how
     return None
 
 
@@ -618,7 +700,7 @@ def trusted(facts: Facts) -> bool:
     if facts.publishing is None:
         return False
     workflow, job = facts.publishing.workflow, facts.publishing.job
-    token = token_use(workflow, job) is not None
+    token = token_use(workflow, job, facts.publishing.publisher.index) is not None
     return grants_id_token(workflow, job) or facts.config.pypi is not None or not token
 
 

@@ -16,6 +16,11 @@ Formats (the sources quote the templates):
   "this action was initiated by:" and "Whereas its parent workflow is:", each followed by
   a ref on its own line: job_workflow_ref and workflow_ref. A claims dump, when there is
   one, has the last word; these fill only the claims it does not show.
+* a claims block outside any dump: ``name: value`` lines (``job_workflow_ref:  o/r/…``, a
+  decoded token's ``"sub": "repo:…",``) as users lay them out in a thread. Such a line is
+  taken only inside a run of consecutive ``name: value`` lines in which one value has a
+  claim's own shape (``sub`` is ``repo:…``, a ``*workflow_ref`` is ``…/.github/workflows/…@…``),
+  so that ``ref: main`` or ``environment: pypi`` in a YAML echo is not taken for a claim.
 """
 
 from __future__ import annotations
@@ -41,6 +46,21 @@ _PROSE_LABELS = (
     ("its parent workflow is:", "workflow_ref"),
 )
 _WORKFLOW_REF = re.compile(r"^\S+/\.github/workflows/\S+@\S+$")
+# One "name: value" line of a claims block: YAML-like, padded, or a JSON member.
+_PLAIN = re.compile(
+    r"""^[*\-•]?\s*(["'`]?)(?P<key>[a-z_]+)\1\s*[:=]\s*(?P<q>["'`]?)(?P<value>.*?)(?P=q),?\s*$"""
+)
+# Lines that neither add to a claims block nor end it (a JSON object's braces).
+_NEUTRAL = re.compile(r"^[{}\[\]],?$")
+
+
+def _self_evident(key: str, value: str) -> bool:
+    """Whether ``value`` has a shape only this claim has, so the line is surely a claim."""
+    if key == "sub":
+        return value.startswith("repo:")
+    if key in ("workflow_ref", "job_workflow_ref"):
+        return _WORKFLOW_REF.match(value) is not None
+    return False
 
 
 class ClaimsReader:
@@ -53,6 +73,10 @@ class ClaimsReader:
         self._last: Claims | None = None
         self._prose: dict[str, str] = {}
         self._prose_label: str | None = None
+        # A run of plain "name: value" lines outside a dump: held until one of them is
+        # unmistakably a claim (then the run, and its continuation, count), else dropped.
+        self._held: list[tuple[str, str]] = []
+        self._in_block = False
 
     def start_dump(self) -> None:
         """A claims dump begins: close the previous one."""
@@ -62,8 +86,13 @@ class ClaimsReader:
         """Read one cleaned line; return True when it held a claim.
 
         Outside a dump only unmistakable claim lines count (backticked names, Rust Debug
-        fields), so that ``ref: main`` in a YAML echo is not taken for a claim.
+        fields, a claims block vouched for by one of its values), so that ``ref: main`` in
+        a YAML echo is not taken for a claim.
         """
+        if not in_dump:
+            block = self._block_line(text)
+            if block is not None:
+                return block
         if self._prose_label is not None:
             label, self._prose_label = self._prose_label, None
             if _WORKFLOW_REF.match(text):
@@ -104,6 +133,43 @@ class ClaimsReader:
         self._set(listed.group("key"), None if value == MISSING else value)
         return True
 
+    @property
+    def in_block(self) -> bool:
+        """Whether a claims block outside a dump is open: its next lines should be read."""
+        return self._in_block
+
+    def _block_line(self, text: str) -> bool | None:
+        """Read ``text`` as part of a claims block outside a dump: True when it held a
+        claim, False when it was held back, None when it is no block line (and ends one).
+        """
+        if _NEUTRAL.match(text):
+            return False if self._in_block or self._held else None
+        plain = _PLAIN.match(text)
+        if plain is None or "`" in plain.group(1) + plain.group("q"):
+            # Backticked lines are the action's own format, read below.
+            self._held, self._in_block = [], False
+            return None
+        key, value = plain.group("key"), plain.group("value").strip()
+        if value.startswith("Some(") or value == "None":
+            self._held, self._in_block = [], False  # Rust Debug: read below
+            return None
+        if key not in _NAMES:
+            # Another member of a decoded token (aud, iss, …) keeps a block going; alone,
+            # it is no block line ("error: …", "warning: …").
+            return False if self._in_block or self._held else None
+        if self._in_block:
+            self._set(key, None if value == MISSING else value)
+            return True
+        if not _self_evident(key, value):
+            self._held.append((key, value))
+            return False
+        held = [*self._held, (key, value)]
+        self._close()  # the block is a dump of its own: the last one wins
+        for held_key, held_value in held:
+            self._set(held_key, None if held_value == MISSING else held_value)
+        self._in_block = True
+        return True
+
     def result(self) -> Claims | None:
         """The claims of the last dump, or ``None`` when the log showed none."""
         self._close()
@@ -124,6 +190,7 @@ class ClaimsReader:
 
     def _close(self) -> None:
         self._pending = None
+        self._held, self._in_block = [], False
         if self._values or self._missing:
             self._last = Claims.from_values(self._values, self._missing)
         self._values = {}

@@ -17,7 +17,7 @@ from ..findings import Severity
 from ..packages import command
 from ..publisher import INDEX_HOSTS, INDEX_NAMES, ChecklistItem, Publisher, is_reusable
 from .report import Finding
-from .rules import RANK, RETRY_STEP, RULES_BY_CODE, Rule, Variant
+from .rules import IDENTITY_MISMATCH, RANK, RETRY_STEP, RULES_BY_CODE, Rule, Variant
 from .scan import Evidence
 
 # Findings whose cause the checklist can make precise.
@@ -105,11 +105,18 @@ def _add_derived(matches: dict[str, _Match], evidence: Evidence) -> None:
 def _severity(code: str, matches: dict[str, _Match]) -> Severity:
     rule = RULES_BY_CODE[code]
     if code == "reusable-workflow":
-        # Only a warning from the action, unless the exchange failed too.
+        # Only a warning from the action, unless the exchange failed too, or the index
+        # refused an attestation signed for another workflow (the caller) than its publisher.
         refused = any(
             RULES_BY_CODE[other].stage == "exchange" for other in matches if other != code
         )
-        return "error" if refused or matches[code].variant is not None else "warning"
+        attestation = matches.get("attestation-failure")
+        identity = (
+            attestation is not None
+            and attestation.variant is not None
+            and attestation.variant.phrases == IDENTITY_MISMATCH
+        )
+        return "error" if refused or identity or matches[code].variant is not None else "warning"
     return rule.severity
 
 

@@ -29,6 +29,25 @@ TP_DOCS = "https://docs.pypi.org/trusted-publishers/troubleshooting/"
 ADD_PUBLISHER_DOCS = "https://docs.pypi.org/trusted-publishers/adding-a-publisher/"
 PENDING_DOCS = "https://docs.pypi.org/trusted-publishers/creating-a-project-through-oidc/"
 REUSABLE_DOCS = TP_DOCS + "#reusable-workflows-on-github"
+# A connection to the index that breaks off while a file is being sent: urllib3/requests
+# ("TimeoutError: [Errno 110] Connection timed out", "ConnectionResetError: [Errno 104]
+# Connection reset by peer", "RemoteDisconnected('Remote end closed connection without
+# response')", "('Connection aborted.', …)", "ReadTimeoutError: … Read timed out."). The
+# same words in a build's pip install mean nothing here: the scanner counts them only
+# after an upload has started (twine's, uv's or poetry's "Uploading …" line).
+UPLOAD_CUT_OFF = (
+    "connection timed out",
+    "connection reset by peer",
+    "remote end closed connection",
+    "connection aborted",
+    "read timed out",
+)
+# An attestation refused because it was signed for another workflow than the publisher's:
+# with the action's reusable-workflow warning, the reusable workflow is the cause.
+IDENTITY_MISMATCH = (
+    "could not verify the uploaded artifact",
+    "does not match expected trusted publisher",
+)
 OIDC_PERMISSIONS_DOCS = (
     "https://docs.github.com/en/actions/deployment/security-hardening-your-deployments/"
     "about-security-hardening-with-openid-connect#adding-permissions-settings"
@@ -39,6 +58,11 @@ STATUS_PAGE = "https://status.python.org/"
 # and where it cannot: what needs a change to the workflow or the code needs a new release.
 RETRY_STEP = "Re-run the failed jobs: `release retry`."
 NEW_RELEASE_STEP = "Commit the fix and release a new version: `release cut patch`."
+_UPLOAD_URL_STEP = (
+    "Upload to https://upload.pypi.org/legacy/ (TestPyPI: https://test.pypi.org/legacy/), the "
+    "uploaders' default: fix or drop `repository-url`, `--repository-url` or the .pypirc "
+    "`repository` line."
+)
 
 
 class Variant(msgspec.Struct, frozen=True):
@@ -66,6 +90,9 @@ class Rule(msgspec.Struct, frozen=True):
     # Codes that this one makes redundant when both fire (it is the more precise reading).
     supersedes: tuple[str, ...] = ()
     variants: tuple[Variant, ...] = ()
+    # Phrases that show this failure only once an upload has begun in the log (the
+    # scanner checks): the same words earlier belong to a build step.
+    upload_phrases: tuple[str, ...] = ()
 
     def matches(self, low: str) -> bool:
         """Whether the lowercased line ``low`` shows this failure."""
@@ -528,8 +555,36 @@ RULES: tuple[Rule, ...] = (
         pattern=re.compile(
             r"\b5\d\d (?:internal server error|bad gateway|service unavailable|gateway "
             r"time-?out)|(?:error code|status code|httperror:|http error) 5\d\d\b"
+            # requests/urllib3 when the upload URL cannot be reached at all:
+            # "HTTPSConnectionPool(host='upload.pypi.org', port=443): Max retries exceeded".
+            # (the upload hosts only: pip's failures for host='pypi.org' are a build's).
+            r"|host='(?:upload|test)\.pypi\.org', port=\d+\): max retries exceeded"
         ),
         supersedes=("audience-failure",),
+        upload_phrases=UPLOAD_CUT_OFF,
+        variants=(
+            Variant(
+                ("max retries exceeded",),
+                "The runner could not connect to {host} (a DNS failure, a timeout or a blocked "
+                "port), so the upload did not happen or broke off.",
+                (
+                    "Re-run the failed jobs: `release retry`.",
+                    "On a self-hosted runner or behind a proxy, check that it reaches "
+                    "upload.pypi.org on port 443.",
+                ),
+            ),
+            Variant(
+                UPLOAD_CUT_OFF,
+                "The connection to {host} broke off while a file was being uploaded (a "
+                "timeout or a reset): an outage, or the network between the runner and the "
+                "index.",
+                (
+                    "Re-run the failed jobs: `release retry`; files that got through before "
+                    "the break are refused as existing unless the upload skips them "
+                    "(`skip-existing: true`, `twine upload --skip-existing`).",
+                ),
+            ),
+        ),
     ),
     # The exchange failed and no reason is visible: oidc-exchange.py die() "Trusted
     # publishing exchange failure:" (all versions; "trusted publishing exchange failure"
@@ -651,7 +706,9 @@ RULES: tuple[Rule, ...] = (
     # generation failure:" with "{dist} already has a publish attestation: {path}" or "Path
     # looks like a distribution but is not a file"; warehouse 400 "Could not verify the
     # uploaded artifact using the included attestation: …", "Invalid attestations supplied
-    # during upload: …".
+    # during upload: …", whose reason for a signing identity other than the publisher's
+    # is "Certificate's Build Config URI (…) does not match expected Trusted Publisher
+    # (WORKFLOW @ OWNER/REPO)" (oidc/models/github.py), often wrapped onto its own line.
     Rule(
         code="attestation-failure",
         title="Attestation generation or verification failed",
@@ -666,6 +723,7 @@ RULES: tuple[Rule, ...] = (
             "look like distributions but are not actually files",
             "could not verify the uploaded artifact using the included attestation",
             "invalid attestations supplied during upload",
+            "does not match expected trusted publisher",
         ),
         variants=(
             Variant(
@@ -684,7 +742,7 @@ RULES: tuple[Rule, ...] = (
                 ("Download the artifact with `path: dist/` and no nested folder.",),
             ),
             Variant(
-                ("could not verify the uploaded artifact",),
+                IDENTITY_MISMATCH,
                 "The attestation's identity differs from the publisher, as happens with "
                 "reusable workflows.",
                 ("Publish from the top-level workflow, or set `attestations: false`.",),
@@ -746,7 +804,28 @@ RULES: tuple[Rule, ...] = (
             "Rebuild with current build tools (`python -m build`).",
         ),
         docs="https://packaging.python.org/en/latest/specifications/binary-distribution-format/",
-        phrases=("is invalid, should be", "start filename for", "version in filename should be"),
+        phrases=(
+            "is invalid, should be",
+            "start filename for",
+            "version in filename should be",
+            # twine (package.py): "Unknown distribution format: '{name}'", raised for a
+            # file in the given paths that is no wheel or sdist (as InvalidDistribution
+            # since twine 3, as ValueError before).
+            "unknown distribution format",
+        ),
+        variants=(
+            Variant(
+                ("unknown distribution format",),
+                "The files given to the upload include one that is no wheel or sdist (a "
+                "LICENSE, a desktop.ini, a leftover directory in dist/), and twine stops "
+                "there.",
+                (
+                    "Upload only the built files (`dist/*.whl dist/*.tar.gz`), or empty dist/ "
+                    "before building.",
+                    NEW_RELEASE_STEP,
+                ),
+            ),
+        ),
     ),
     # warehouse 403: "Username/Password authentication is no longer supported. Migrate to
     # API Tokens or Trusted Publishers instead."; twine-upload.sh (v1.9+):
@@ -858,8 +937,33 @@ RULES: tuple[Rule, ...] = (
             r"|upload failed with status(?: code)? 4\d\d"
             r"|failed to upload the wheel with status 4\d\d|permission denied \(status code"
             r"|response from \S*/legacy/?: 4\d\d "
+            r"|upload failed \(4\d\d\)"  # distutils' `setup.py upload`: "Upload failed (410): Gone"
         ),
         generic=True,
+        # A URL that takes no uploads: 405 for the site root or a /simple/ page; 410 from the
+        # upload API of pypi.python.org, retired in 2017 ("This API has been deprecated and
+        # removed from legacy PyPI ...").
+        variants=(
+            Variant(
+                (
+                    "405 client error: method not allowed",
+                    "405 method not allowed",
+                    "upload failed (405)",
+                ),
+                "The upload URL takes no uploads (the site's root or an index's /simple/ page): "
+                "the index accepts them only at its /legacy/ endpoint.",
+                (_UPLOAD_URL_STEP, NEW_RELEASE_STEP),
+            ),
+            Variant(
+                (
+                    "410 client error: gone",
+                    "upload failed (410)",
+                    "removed from legacy pypi",
+                ),
+                "The upload went to the upload API of pypi.python.org, retired in 2017.",
+                (_UPLOAD_URL_STEP, NEW_RELEASE_STEP),
+            ),
+        ),
     ),
     # Derived: the runner's "##[error]Process completed with exit code N." and no publish
     # step in the log, i.e. the job failed in an earlier step (build, tests).
@@ -873,7 +977,33 @@ RULES: tuple[Rule, ...] = (
             NEW_RELEASE_STEP,
         ),
         docs=None,
+        # The runner's set-up (actions/runner ActionManager): "Unable to resolve action
+        # `OWNER/REPO@REF`, unable to find version `REF`", and "Missing download info for
+        # OWNER/REPO@REF"; the job stops before its first step.
+        phrases=("unable to resolve action", "missing download info for"),
         generic=True,
+        variants=(
+            Variant(
+                ("pypa/gh-action-pypi-publish@",),
+                "The workflow names a ref of pypa/gh-action-pypi-publish that does not exist "
+                "(there is no `v1` tag, and a pinned commit can vanish), so the job stopped at "
+                "set-up, before any step ran.",
+                (
+                    "Use `pypa/gh-action-pypi-publish@release/v1`, an existing tag such as "
+                    "`@v1.14.0`, or a commit SHA of one of its releases.",
+                    NEW_RELEASE_STEP,
+                ),
+            ),
+            Variant(
+                ("unable to resolve action", "missing download info for"),
+                "An action the job uses names a ref that does not exist, so the job stopped at "
+                "set-up, before any step ran.",
+                (
+                    "Point that `uses:` at an existing tag, branch or commit of the action.",
+                    NEW_RELEASE_STEP,
+                ),
+            ),
+        ),
     ),
 )
 
@@ -919,6 +1049,17 @@ ANCHORS: tuple[bytes, ...] = (
     b"\n403 ",
     b"401 Client Error",  # a private index's refusal, often on a line of its own
     b"401 Unauthorized",
+    # The rules' patterns, for a reason pasted alone: "Invalid value for classifiers.
+    # Error: …", "The name 'x' isn't allowed."
+    b"nvalid value for",
+    b"he name '",
+    b'he name "',
+    # UPLOAD_CUT_OFF, as a traceback prints them (the scanner checks an upload had begun).
+    b"onnection timed out",
+    b"onnection reset by peer",
+    b"emote end closed connection",
+    b"onnection aborted",
+    b"ead timed out",
 )
 
 

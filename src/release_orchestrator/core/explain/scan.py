@@ -20,6 +20,8 @@ from .normalize import LogLine
 from .rules import RULES, Rule, Variant
 from .sieve import LineSieve
 
+# Lines read after each line of a claims block outside a dump (environment: …, ref: …).
+_CLAIMS_BLOCK_LINES = 2
 CLAIMS_HEADERS = (
     "the claims rendered below",  # gh-action-pypi-publish _RENDERED_CLAIMS
     "token claims, which must match",  # uv TokenRejected
@@ -60,6 +62,9 @@ _LEGACY_EXCHANGE = (
     "oidc exchange failure",
     "due to __token__ username with no supplied password field",
 )
+# An upload begins: twine "Uploading distributions to …" and "Uploading NAME.whl", uv
+# "Uploading NAME.whl (3.2KiB)", poetry " - Uploading NAME.tar.gz 100%".
+_UPLOAD_START = re.compile(r"\buploading (?:distributions to |\S+\.(?:whl|tar\.gz|zip)\b)")
 # Only lines about the upload target tell which index the job used ("/simple/" is pip).
 _TARGET_HINTS = ("/legacy", "audience retrieval failed", "mint-token", "repository-url")
 
@@ -67,6 +72,7 @@ _TARGET_HINTS = ("/legacy", "audience retrieval failed", "mint-token", "reposito
 # rule in turn, and this runs for every selected line.
 _PHRASES = tuple((phrase, rule) for rule in RULES for phrase in rule.phrases)
 _PATTERNS = tuple((rule.pattern, rule) for rule in RULES if rule.pattern is not None)
+_UPLOAD_PHRASES = tuple((phrase, rule) for rule in RULES for phrase in rule.upload_phrases)
 
 
 class Hit(msgspec.Struct, frozen=True):
@@ -103,12 +109,14 @@ class Scanner:
         self._inputs_left = 0
         self._context_left = 0
         self._last = ("", "")  # the line read before this one, and its lowercase
+        self._uploading = False  # an upload has begun in this log
 
     def start_log(self) -> None:
         """A new log begins: multi-line messages do not continue across logs."""
         self._sieve.reset()
         self._dump_left = self._inputs_left = self._context_left = 0
         self._last = ("", "")
+        self._uploading = False
 
     def feed(self, line: LogLine) -> None:
         """Read one cleaned line."""
@@ -128,6 +136,9 @@ class Scanner:
                 self._dump_left = _CLAIMS_DUMP_LINES
                 self._sieve.follow(_CLAIMS_DUMP_LINES)
         if self._claims.feed(text, self._dump_left > 0):
+            if self._claims.in_block:
+                # A claims block laid out by hand: its unanchored lines follow.
+                self._sieve.follow(_CLAIMS_BLOCK_LINES)
             return
         self._read_step(low)
         self._read_target(low)
@@ -147,6 +158,12 @@ class Scanner:
                 self._hit(rule, text, low)
             elif last_low and not pattern.search(last_low) and pattern.search(joined):
                 self._hit(rule, joined_text, joined)
+        if _UPLOAD_START.search(low):
+            self._uploading = True
+        elif self._uploading:
+            for phrase, rule in _UPLOAD_PHRASES:
+                if phrase in low:
+                    self._hit(rule, text, low)
         for phrase, count in _CONTINUES:
             if phrase in low:
                 self._sieve.follow(count)
