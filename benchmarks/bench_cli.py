@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNS = 15
+RUNS = 25
 BIN = Path(sys.executable).parent
 TBUMP_VENV = Path(tempfile.gettempdir()) / "release-bench-tbump"
 
