@@ -50,7 +50,27 @@ _TOKEN_ENV = re.compile(rf"(?:{TOKEN_ENV_PATTERN})\Z")
 # or an earlier step of the job writes it to $GITHUB_ENV for the steps after it.
 _SETS_TOKEN = re.compile(rf"(?:^|[\s;&('\"])(?:export\s+)?({TOKEN_ENV_PATTERN})=")
 _GITHUB_ENV = re.compile(r"\$\{?GITHUB_ENV\b")
-_PASSWORD_ARG = re.compile(r"(?:^|\s)(?:--password|--token|--auth|-p|-t|-a|-P)(?:[\s=]|$)")
+# The options that hand each uploader a password or token. Short options differ between
+# uploaders: pdm's `-p` is `--project` (its password is `-P`), poetry's `-P` is `--project`,
+# hatch's `-p` is `--publisher` (its token is `-a`/`--auth`); flit takes none.
+_PASSWORD_OPTIONS = {
+    "twine": ("--password", "-p"),
+    "uv": ("--password", "--token", "-p", "-t"),
+    "poetry": ("--password", "-p"),
+    "pdm": ("--password", "-P"),
+    "hatch": ("--auth", "-a"),
+    "flit": (),
+    "maturin": ("--password", "-p"),
+}
+
+
+def _password_arg(command: str, args: str) -> bool:
+    """Whether ``args`` (what follows the uploader ``command``) pass a password or token."""
+    options = _PASSWORD_OPTIONS.get(command.split(maxsplit=1)[0], ("--password", "-p"))
+    if not options:
+        return False
+    names = "|".join(re.escape(option) for option in options)
+    return re.search(rf"(?:^|\s)(?:{names})(?:[\s=]|$)", args) is not None
 # A step that writes a token where the uploader reads it.
 _WRITES_TOKEN = (
     (re.compile(r"(?:>|\btee\b[^|;&\n]*)\s*['\"]?[^\s'\"]*\.pypirc"), "a .pypirc the job writes"),
@@ -534,7 +554,7 @@ def _step_token(workflow: Workflow, job: Job, step: Step) -> str | None:
                 return f"{written.group(1)} written to $GITHUB_ENV"
     for line in script.splitlines():
         found = RUN_PUBLISH.search(line)
-        if found and _PASSWORD_ARG.search(line[found.end() :]):
+        if found and _password_arg(found.group(0), line[found.end() :]):
             return "a password or token on the command line"
     return None
 

@@ -1,0 +1,44 @@
+"""``release doctor`` on patterns from a sweep of real publishing workflows.
+
+Each fixture is written here, small, for one pattern that made the doctor report an error
+(and so block ``release cut``) on a workflow that publishes its releases; the rule: an error
+only where the upload is certain to fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gitfixtures import Project
+from test_doctor import codes, doctor, pypi, use
+from test_doctor_real_world import publish_job
+
+pytestmark = pytest.mark.usefixtures("pypi")
+__all__ = ["pypi"]  # a fixture, used through pytestmark
+
+
+# --- short options mean different things to different uploaders --------------------------
+
+
+@pytest.mark.parametrize(
+    ("run", "flagged"),
+    [
+        ("pdm publish -p packages/core", False),  # pdm: -p is --project
+        ("pdm publish -P ${{ secrets.PYPI }}", True),  # pdm: -P is --password
+        ("poetry publish -P packages/core", False),  # poetry 2: -P is --project
+        ("poetry publish -p ${{ secrets.PYPI }}", True),
+        ("hatch publish -p index", False),  # hatch: -p is --publisher
+        ("hatch publish -a ${{ secrets.PYPI }}", True),  # hatch: -a is --auth
+        ("maturin upload -p ${{ secrets.PYPI }} dist/*", True),
+        ("uv publish -t ${{ secrets.PYPI }}", True),
+        ("twine upload -p ${{ secrets.PYPI }} dist/*", True),
+    ],
+)
+def test_a_password_option_is_read_as_its_uploader_reads_it(
+    project: Project, run: str, flagged: bool
+) -> None:
+    """Pattern: `pdm publish -p src/pkg` per package of a monorepo, with id-token: write."""
+    use(project, publish_job(f"      - run: {run}\n"))
+    _, data = doctor(cwd=project.work)
+    found = {code for code, _ in codes(data)}
+    assert ("password-with-trusted-publishing" in found) == flagged
