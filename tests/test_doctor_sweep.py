@@ -42,3 +42,47 @@ def test_a_password_option_is_read_as_its_uploader_reads_it(
     _, data = doctor(cwd=project.work)
     found = {code for code, _ in codes(data)}
     assert ("password-with-trusted-publishing" in found) == flagged
+
+
+# --- which job is the release's, when a TestPyPI job comes first -------------------------
+
+TESTPYPI_FIRST = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: python -m build
+      - uses: actions/upload-artifact@v4
+        with: {name: dist, path: dist/}
+  publish-test:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: testpypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+        with: {name: dist, path: dist/}
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          repository-url: https://test.pypi.org/legacy/
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    environment: pypi
+    steps:
+      - uses: actions/download-artifact@v4
+        with: {name: dist, path: dist/}
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+
+
+def test_with_no_publisher_configured_the_pypi_job_is_checked(project: Project) -> None:
+    """Pattern: a TestPyPI rehearsal job first in the file, then the PyPI job (hynek's)."""
+    use(project, TESTPYPI_FIRST)
+    _, data = doctor(cwd=project.work)
+    assert data["job"] == "publish"
+    assert ("missing-id-token", "error") in codes(data)

@@ -648,8 +648,9 @@ def select_job(
     """The publishing job to check, when several workflows or jobs publish.
 
     Only the ``[tool.release] workflow`` file if one is set; then, in this order, the file
-    ``[tool.release.pypi]`` names, a job for the publisher's index, one the tag starts, one
-    with ``id-token: write``; file order breaks ties.
+    ``[tool.release.pypi]`` names, a job for the publisher's index (with no publisher
+    configured: one that uploads to PyPI, not only to TestPyPI, as a nightly or a rehearsal
+    does), one the tag starts, one with ``id-token: write``; file order breaks ties.
     """
     candidates = list(publishing_jobs(list(workflows)))
     if config.workflow:
@@ -662,7 +663,7 @@ def select_job(
         workflow, job = pair
         return (
             named is not None and workflow.filename != named,
-            pypi is not None and pypi.index not in job_indexes(job),
+            (pypi.index not in job_indexes(job)) if pypi else job_indexes(job) == {"testpypi"},
             not runs_for_tag(
                 entry_points(workflows, workflow), workflow, job, tag, fired, None, workflows
             )[0],
