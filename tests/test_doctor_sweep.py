@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from gitfixtures import Project
-from test_doctor import codes, doctor, pypi, use
+from gitfixtures import PYPROJECT, Project, git
+from test_doctor import GOOD, codes, doctor, finding, pypi, use
 from test_doctor_real_world import publish_job
 
 pytestmark = pytest.mark.usefixtures("pypi")
@@ -86,3 +86,41 @@ def test_with_no_publisher_configured_the_pypi_job_is_checked(project: Project) 
     _, data = doctor(cwd=project.work)
     assert data["job"] == "publish"
     assert ("missing-id-token", "error") in codes(data)
+
+
+# --- a workflow that the branch push, not the tag, starts --------------------------------
+
+ON_BRANCH = GOOD.replace('  push:\n    tags: ["v*"]\n', "  push:\n    branches: [BRANCH]\n")
+
+
+@pytest.mark.parametrize(
+    ("branch", "condition", "severity"),
+    [
+        ("main", "", "warning"),  # release cut pushes main with the tag: that run may upload
+        ("trunk", "", "error"),  # a branch release cut does not push
+        ("main", "    if: startsWith(github.ref, 'refs/tags/')\n", "error"),  # skips there
+        ("main", "    if: github.ref == 'refs/heads/main'\n", "warning"),
+    ],
+)
+def test_a_workflow_on_the_release_branch_push_is_not_certain_to_miss_the_release(
+    project: Project, branch: str, condition: str, severity: str
+) -> None:
+    """Pattern: `on: push: branches: [main]` publishing each push (sampleproject, nightlies)."""
+    current = git(project.work, "branch", "--show-current")
+    text = ON_BRANCH.replace("BRANCH", current if branch == "main" else branch)
+    use(project, text.replace("    environment: pypi\n", f"    environment: pypi\n{condition}"))
+    _, data = doctor(cwd=project.work)
+    assert ("tag-not-triggering", severity) in codes(data)
+    if severity == "warning":
+        assert f"pushes branch {current}" in finding(data, "tag-not-triggering")["message"]
+
+
+def test_the_configured_release_branch_is_the_one_pushed(project: Project) -> None:
+    use(
+        project,
+        ON_BRANCH.replace("BRANCH", "release"),
+    )
+    project.write("pyproject.toml", PYPROJECT + 'branch = "release"\n')  # in [tool.release]
+    _, data = doctor(cwd=project.work)
+    assert ("tag-not-triggering", "warning") in codes(data)
+    assert "pushes branch release" in finding(data, "tag-not-triggering")["message"]
