@@ -124,3 +124,23 @@ def test_the_configured_release_branch_is_the_one_pushed(project: Project) -> No
     _, data = doctor(cwd=project.work)
     assert ("tag-not-triggering", "warning") in codes(data)
     assert "pushes branch release" in finding(data, "tag-not-triggering")["message"]
+
+
+# --- the message names the release types the workflow listens to -------------------------
+
+
+@pytest.mark.parametrize(
+    ("on", "said"),
+    [
+        ("  release:\n    types: [released]\n", "`release: types: [released]`"),
+        ("  release:\n", "`release:`"),
+    ],
+)
+def test_a_release_workflow_in_tag_mode_is_named_by_its_own_types(
+    project: Project, on: str, said: str
+) -> None:
+    """Pattern: `release: types: [released]` (jwst), reported as if it were `published`."""
+    use(project, GOOD.replace('  push:\n    tags: ["v*"]\n', on))
+    _, data = doctor(cwd=project.work)
+    message = finding(data, "tag-not-triggering")["message"]
+    assert f"runs on {said}, but release cut makes no GitHub Release" in message

@@ -128,8 +128,10 @@ def _not_triggering(facts: Facts, pub: Publishing) -> Finding:
             "a job it needs) skips the upload there"
         )
     elif not facts.github_release and any(release_activities(w) for w in entries):
+        listed = ", ".join(dict.fromkeys(t for w in entries for t in release_types(w) or []))
+        trigger = f"`release: types: [{listed}]`" if listed else "`release:`"
         message = (
-            f"{names} runs on `release: published`, but release cut makes no GitHub "
+            f"{names} runs on {trigger}, but release cut makes no GitHub "
             f"Release (github-release is off), and on.push does not match tag {tag}"
         )
     elif facts.github_release and any("release" in w.triggers for w in entries):
