@@ -180,7 +180,8 @@ ON_BLOCK = 'on:\n  push:\n    tags: ["v*"]\n'
     ("on", "expected"),
     [
         ('on:\n  push:\n    tags: ["release-*"]\n', "do not match tag v0.1.0"),
-        ("on:\n  push:\n    branches: [main]\n", "do not match tag v0.1.0"),
+        # trunk: not the branch release cut pushes (main is: tests/test_doctor_sweep.py)
+        ("on:\n  push:\n    branches: [trunk]\n", "do not match tag v0.1.0"),
         ('on:\n  push:\n    tags: ["v*", "!v0.*"]\n', "do not match tag v0.1.0"),
         ("on:\n  release:\n    types: [published]\n", "release cut makes no GitHub Release"),
         ("on: workflow_dispatch\n", "runs only on workflow_dispatch"),

@@ -114,6 +114,18 @@ def _publishing(
     return gathered, publisher.source
 
 
+def _checked_out_branch(root: Path) -> str | None:
+    """The branch checked out at ``root`` (read from .git/HEAD, no git run); None when it
+    cannot be read (a detached HEAD, a linked worktree, no repository).
+    """
+    try:
+        head = (root / ".git" / "HEAD").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    prefix = "ref: refs/heads/"
+    return head.removeprefix(prefix) if head.startswith(prefix) else None
+
+
 def gather(
     root: Path, request: DoctorRequest, deps: Deps, project: Project | None = None
 ) -> tuple[Facts, str]:
@@ -165,6 +177,7 @@ def gather(
         check_dist=check_dist,
         dist_versions=dist_versions(project.root, name) if check_dist and name else {},
         draft=request.draft,
+        branch=config.branch or _checked_out_branch(root),
     )
     facts = replace(
         facts,

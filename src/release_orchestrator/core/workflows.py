@@ -357,6 +357,26 @@ def push_triggers_on_tag(workflow: Workflow, tag: str) -> bool:
     return "branches" not in config and "branches-ignore" not in config
 
 
+def push_triggers_on_branch(workflow: Workflow, branch: str) -> bool:
+    """Whether pushing branch ``branch`` starts this workflow (GitHub's ``on.push`` rules).
+
+    A ``push`` with only ``tags``/``tags-ignore`` filters never runs for branches; one with
+    no ref filters runs for every branch; ``paths`` filters are not evaluated here.
+    """
+    if "push" not in workflow.triggers:
+        return False
+    config = workflow.triggers["push"]
+    if not isinstance(config, Mapping):
+        return True
+    branches = _as_list(config.get("branches"))
+    ignore = _as_list(config.get("branches-ignore"))
+    if branches is not None:
+        return filter_matches(branches, branch)
+    if ignore is not None:
+        return not filter_matches(ignore, branch)
+    return "tags" not in config and "tags-ignore" not in config
+
+
 def release_triggers_on_publish(workflow: Workflow) -> bool:
     """Whether publishing a GitHub Release starts this workflow."""
     if "release" not in workflow.triggers:

@@ -209,6 +209,9 @@ class Facts(msgspec.Struct, frozen=True):
     # With --package: the repository's other packages, whose tags must not start this job.
     other_packages: tuple[OtherPackage, ...] = ()
     package: str | None = None  # --package: the package checked, named in the hints' commands
+    # The branch release cut pushes with the tag ([tool.release] branch, else the checked-out
+    # one); None: unknown.
+    branch: str | None = None
 
 
 class Note(msgspec.Struct, frozen=True):

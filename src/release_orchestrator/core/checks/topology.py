@@ -50,7 +50,27 @@ _TOKEN_ENV = re.compile(rf"(?:{TOKEN_ENV_PATTERN})\Z")
 # or an earlier step of the job writes it to $GITHUB_ENV for the steps after it.
 _SETS_TOKEN = re.compile(rf"(?:^|[\s;&('\"])(?:export\s+)?({TOKEN_ENV_PATTERN})=")
 _GITHUB_ENV = re.compile(r"\$\{?GITHUB_ENV\b")
-_PASSWORD_ARG = re.compile(r"(?:^|\s)(?:--password|--token|--auth|-p|-t|-a|-P)(?:[\s=]|$)")
+# The options that hand each uploader a password or token. Short options differ between
+# uploaders: pdm's `-p` is `--project` (its password is `-P`), poetry's `-P` is `--project`,
+# hatch's `-p` is `--publisher` (its token is `-a`/`--auth`); flit takes none.
+_PASSWORD_OPTIONS = {
+    "twine": ("--password", "-p"),
+    "uv": ("--password", "--token", "-p", "-t"),
+    "poetry": ("--password", "-p"),
+    "pdm": ("--password", "-P"),
+    "hatch": ("--auth", "-a"),
+    "flit": (),
+    "maturin": ("--password", "-p"),
+}
+
+
+def _password_arg(command: str, args: str) -> bool:
+    """Whether ``args`` (what follows the uploader ``command``) pass a password or token."""
+    options = _PASSWORD_OPTIONS.get(command.split(maxsplit=1)[0], ("--password", "-p"))
+    if not options:
+        return False
+    names = "|".join(re.escape(option) for option in options)
+    return re.search(rf"(?:^|\s)(?:{names})(?:[\s=]|$)", args) is not None
 # A step that writes a token where the uploader reads it.
 _WRITES_TOKEN = (
     (re.compile(r"(?:>|\btee\b[^|;&\n]*)\s*['\"]?[^\s'\"]*\.pypirc"), "a .pypirc the job writes"),
@@ -596,7 +616,7 @@ def _step_token(workflow: Workflow, job: Job, step: Step) -> str | None:
                 return f"{written.group(1)} written to $GITHUB_ENV"
     for line in script.splitlines():
         found = RUN_PUBLISH.search(line)
-        if found and _PASSWORD_ARG.search(line[found.end() :]):
+        if found and _password_arg(found.group(0), line[found.end() :]):
             return "a password or token on the command line"
     return None
 
@@ -710,8 +730,9 @@ def select_job(
     """The publishing job to check, when several workflows or jobs publish.
 
     Only the ``[tool.release] workflow`` file if one is set; then, in this order, the file
-    ``[tool.release.pypi]`` names, a job for the publisher's index, one the tag starts, one
-    with ``id-token: write``; file order breaks ties.
+    ``[tool.release.pypi]`` names, a job for the publisher's index (with no publisher
+    configured: one that uploads to PyPI, not only to TestPyPI, as a nightly or a rehearsal
+    does), one the tag starts, one with ``id-token: write``; file order breaks ties.
     """
     candidates = list(publishing_jobs(list(workflows)))
     if config.workflow:
@@ -724,7 +745,7 @@ def select_job(
         workflow, job = pair
         return (
             named is not None and workflow.filename != named,
-            pypi is not None and pypi.index not in job_indexes(job),
+            (pypi.index not in job_indexes(job)) if pypi else job_indexes(job) == {"testpypi"},
             not runs_for_tag(
                 entry_points(workflows, workflow), workflow, job, tag, fired, None, workflows
             )[0],

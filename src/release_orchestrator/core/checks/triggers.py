@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..findings import Severity
 from ..packages import command
 from ..publisher import INDEX_NAMES
-from ..workflows import Job, Workflow, publishing_jobs
+from ..workflows import Job, Workflow, publishing_jobs, push_triggers_on_branch
 from .conditions import Context
 from .facts import Facts, Finding, Note, Outcome, Publishing, Start, finding, note
 from .topology import (
@@ -127,8 +128,10 @@ def _not_triggering(facts: Facts, pub: Publishing) -> Finding:
             "a job it needs) skips the upload there"
         )
     elif not facts.github_release and any(release_activities(w) for w in entries):
+        listed = ", ".join(dict.fromkeys(t for w in entries for t in release_types(w) or []))
+        trigger = f"`release: types: [{listed}]`" if listed else "`release:`"
         message = (
-            f"{names} runs on `release: published`, but release cut makes no GitHub "
+            f"{names} runs on {trigger}, but release cut makes no GitHub "
             f"Release (github-release is off), and on.push does not match tag {tag}"
         )
     elif facts.github_release and any("release" in w.triggers for w in entries):
@@ -138,13 +141,54 @@ def _not_triggering(facts: Facts, pub: Publishing) -> Finding:
     else:
         events = ", ".join(sorted({e for w in entries for e in w.triggers})) or "-"
         message = f"{names} runs only on {events}, so pushing tag {tag} does not start it"
+    severity: Severity = "error"
+    pushed = _branch_push(facts, pub)
+    if pushed is not None:
+        # release cut pushes the branch with the tag: that run may upload the new version.
+        branch, started = pushed
+        message += (
+            f"; but release cut also pushes branch {branch}, which starts {started.filename}: "
+            "whether that run uploads this version cannot be known before the run"
+        )
+        severity = "warning"
     return finding(
         "tag-not-triggering",
-        "error",
+        severity,
         (wf.path, wf.on_line),
         message,
         fix,
     )
+
+
+def _branch_push(facts: Facts, pub: Publishing) -> tuple[str, Workflow] | None:
+    """The branch release cut pushes, and the workflow its push starts, when that run may
+    reach the upload; None when no branch push does.
+
+    The branch is ``facts.branch``; when unknown, any branch the ``on.push.branches``
+    filters name literally, or main or master.
+    """
+    for entry, caller in pub.entries:
+        if facts.branch:
+            branches = [facts.branch]
+        else:
+            config = entry.triggers.get("push")
+            named = config.get("branches") if isinstance(config, Mapping) else None
+            listed = named if isinstance(named, list) else [named] if named else []
+            branches = [str(b) for b in listed if not set(str(b)) & set("*?[]!+")]
+            branches += ["main", "master"]
+        for branch in dict.fromkeys(branches):
+            if not push_triggers_on_branch(entry, branch):
+                continue
+            context = Context(
+                "push",
+                f"refs/heads/{branch}",
+                None,
+                repository_of(facts),
+                entry.path.as_posix(),
+            )
+            if reaches(pub.workflow, pub.job, Start(entry, caller, "push"), context) is not False:
+                return branch, entry
+    return None
 
 
 def _double(facts: Facts, pub: Publishing) -> list[Outcome]:
