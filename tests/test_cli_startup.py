@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,16 +27,27 @@ print(sorted(m for m in {heavy!r} if m in sys.modules))
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["cut", "--help"]])
-def test_help_imports_no_heavy_library(args: list[str]) -> None:
+def run_probe(probe: str, cwd: Path | None = None, **env: str) -> str:
+    """Run ``probe`` in a fresh interpreter (in ``cwd``, with ``env`` added); its stdout.
+
+    The doctor's PyPI look-up finds nothing listening: a dry run reports it and goes on.
+    """
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args, heavy=HEAVY)],
+        [sys.executable, "-c", probe],
         capture_output=True,
         text=True,
         check=True,
+        cwd=cwd,
+        env={**os.environ, "RELEASE_PYPI_URL": "http://127.0.0.1:9", **env},
     )
-    assert "Usage: release" in done.stdout
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    return done.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["cut", "--help"]])
+def test_help_imports_no_heavy_library(args: list[str]) -> None:
+    out = run_probe(PROBE.format(args=args, heavy=HEAVY))
+    assert "Usage: release" in out
+    assert out.strip().splitlines()[-1] == "[]"
 
 
 # What only a real cut uses: the writes (GitPython), GitHub (PyGithub, requests), the live
@@ -45,18 +57,9 @@ NOT_IN_A_DRY_RUN = (*HEAVY, "packaging.tags", "release_orchestrator.commands.con
 
 def test_a_dry_run_cut_loads_only_what_its_checks_use(project: Project) -> None:
     probe = PROBE.format(args=["cut", "patch", "--dry-run"], heavy=NOT_IN_A_DRY_RUN)
-    # The doctor's PyPI look-up finds nothing listening; a dry run reports it and goes on.
-    env = {**os.environ, "RELEASE_PYPI_URL": "http://127.0.0.1:9"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=project.work,
-        env=env,
-    )
-    assert "Dry run: nothing was changed." in done.stdout
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    out = run_probe(probe, project.work)
+    assert "Dry run: nothing was changed." in out
+    assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_commands_annotations_are_objects_not_strings() -> None:
@@ -107,16 +110,8 @@ LOADED_WHILE_GIT_RUNS = ("release_orchestrator.commands.doctor", "urllib.request
 def test_a_dry_run_starts_git_before_the_doctor_and_the_http_client_load(
     project: Project,
 ) -> None:
-    env = {**os.environ, "RELEASE_PYPI_URL": "http://127.0.0.1:9"}
-    done = subprocess.run(
-        [sys.executable, "-c", ORDER_PROBE.format(modules=LOADED_WHILE_GIT_RUNS)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=project.work,
-        env=env,
-    )
-    events = eval(done.stdout.strip().splitlines()[-1])  # noqa: S307 - our probe's own list
+    out = run_probe(ORDER_PROBE.format(modules=LOADED_WHILE_GIT_RUNS), project.work)
+    events = eval(out.strip().splitlines()[-1])  # noqa: S307 - our probe's own list
     assert events[0] == "git ls-remote"
     assert set(events[1:]) == set(LOADED_WHILE_GIT_RUNS)
 
@@ -153,13 +148,5 @@ def test_the_doctor_reads_each_workflow_once(project: Project, args: list[str]) 
     project.write(".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    runs-on: x\n")
     project.commit_all("workflows")
     project.push()
-    env = {**os.environ, "RELEASE_PYPI_URL": "http://127.0.0.1:9", "RELEASE_ZIZMOR": ""}
-    done = subprocess.run(
-        [sys.executable, "-c", READS_PROBE.format(args=args)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=project.work,
-        env=env,
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[('ci.yml', 1), ('publish.yml', 1)]"
+    out = run_probe(READS_PROBE.format(args=args), project.work, RELEASE_ZIZMOR="")
+    assert out.strip().splitlines()[-1] == "[('ci.yml', 1), ('publish.yml', 1)]"

@@ -263,22 +263,18 @@ def test_another_unresolved_action_gets_the_general_cause() -> None:
     assert finding.cause.startswith("An action the job uses names a ref")
 
 
-def test_pip_failing_to_reach_the_index_is_not_an_upload_outage() -> None:
-    log = (
+@pytest.mark.parametrize(
+    "log",
+    [
+        # pip failing to reach the index while it installs the build's dependencies
         b"ERROR: Could not install packages due to an OSError: HTTPSConnectionPool("
-        b"host='pypi.org', port=443): Max retries exceeded with url: /simple/numpy/\n"
-        b"##[error]Process completed with exit code 1.\n"
-    )
-    assert [f.code for f in explain_logs([log], None, "none").findings] == ["step-failed"]
-
-
-def test_a_connection_reset_before_any_upload_is_the_build_s() -> None:
-    # pip in a build step, long before the upload: not the index's outage.
-    log = (
-        b"Collecting numpy\n"
-        b"ConnectionResetError: [Errno 104] Connection reset by peer\n"
-        b"##[error]Process completed with exit code 1.\n"
-    )
+        b"host='pypi.org', port=443): Max retries exceeded with url: /simple/numpy/\n",
+        # a connection reset in a build step, long before the upload
+        b"Collecting numpy\nConnectionResetError: [Errno 104] Connection reset by peer\n",
+    ],
+)
+def test_a_network_error_before_any_upload_is_not_the_index_s_outage(log: bytes) -> None:
+    log += b"##[error]Process completed with exit code 1.\n"
     assert [f.code for f in explain_logs([log], None, "none").findings] == ["step-failed"]
 
 
