@@ -453,6 +453,14 @@ def runs_for_tag(
     return reached, skipped
 
 
+def _written_host(url: str) -> str | None:
+    """The host of an upload URL that an expression completes, when it is written out
+    ("https://jazzband.co/projects/${{ … }}/upload"); None: the expression decides it.
+    """
+    literal = re.match(r"\s*https?://([^/$\s]+)/", url)
+    return literal.group(1) if literal else None
+
+
 def step_index(step: Step) -> str | None:
     """Which index a publish step uploads to: pypi, testpypi, other, or None (an expression)."""
     if step.publish_action:
@@ -461,12 +469,10 @@ def step_index(step: Step) -> str | None:
             return "pypi"  # the action's default
         text = str(url)
         if "${{" in text:
-            # An expression decides, unless the host before it is written out
-            # ("https://jazzband.co/projects/${{ … }}/upload").
-            literal = re.match(r"\s*https?://([^/$\s]+)/", text)
-            if literal is None:
+            host = _written_host(text)
+            if host is None:
                 return None
-            text = literal.group(1)
+            text = host
         if "test.pypi.org" in text:
             return "testpypi"
         return "pypi" if "pypi.org" in text else "other"
@@ -518,10 +524,10 @@ def _run_targets(step: Step) -> set[str | None]:
 def _target_index(value: str, hatch: bool) -> str | None:
     """The index an uploader's URL or repository name stands for (see _run_targets)."""
     if "${{" in value or value.startswith("$"):
-        literal = re.match(r"\s*https?://([^/$\s]+)/", value)
-        if literal is None:
+        host = _written_host(value)
+        if host is None:
             return None
-        value = f"https://{literal.group(1)}/"
+        value = f"https://{host}/"
     if "://" in value:
         host = value.split("://", 1)[1].split("/", 1)[0].lower()
         if host == "test.pypi.org":
