@@ -112,6 +112,17 @@ def test_the_configured_release_branch_is_the_one_pushed(project: Project) -> No
     assert "pushes branch release" in finding(data, "tag-not-triggering")["message"]
 
 
+def test_the_branch_of_a_linked_worktree_is_the_one_pushed(project: Project) -> None:
+    # A linked worktree's .git is a file, not a directory: git itself says the branch.
+    use(project, ON_BRANCH.replace("BRANCH", "'maint*'"))
+    project.commit_all("on maint")
+    linked = project.work.parent / "maint-worktree"
+    git(project.work, "worktree", "add", "-q", "-b", "maint", str(linked))
+    _, data = doctor(cwd=linked)
+    assert ("tag-not-triggering", "warning") in codes(data)
+    assert "pushes branch maint" in finding(data, "tag-not-triggering")["message"]
+
+
 # --- the message names the release types the workflow listens to -------------------------
 
 

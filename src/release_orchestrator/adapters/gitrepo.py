@@ -56,15 +56,28 @@ def read_remote_url(path: Path, remote: str) -> str | None:
     """``remote.<remote>.url`` as the user configured it, for the work tree at ``path``.
 
     Not ``git remote get-url``: that applies ``url.<base>.insteadOf``, which only says how
-    to reach the repository (a mirror, an ssh rewrite), not which repository it is. Runs
-    git without GitPython so that light commands (``release explain --log``) stay light;
-    None outside a repository or without that remote.
+    to reach the repository (a mirror, an ssh rewrite), not which repository it is. None
+    outside a repository or without that remote.
     """
-    import subprocess
+    return _read_git(path, "config", "--get", f"remote.{remote}.url")
 
+
+def read_branch(path: Path) -> str | None:
+    """The branch checked out in the work tree at ``path``; None when HEAD is detached or
+    there is no repository.
+    """
+    return _read_git(path, "symbolic-ref", "--quiet", "--short", "HEAD")
+
+
+def _read_git(path: Path, *args: str) -> str | None:
+    """``git ARGS``'s stripped output in ``path``, None when it fails or says nothing.
+
+    Runs git without GitPython, so that light commands (``release explain --log``) stay
+    light.
+    """
     try:
         done = subprocess.run(
-            [_git_program(os.environ), "config", "--get", f"remote.{remote}.url"],
+            [_git_program(os.environ), *args],
             cwd=path,
             capture_output=True,
             text=True,

@@ -27,6 +27,7 @@ from ..adapters.files import (
     load_workflows,
     read_local,
 )
+from ..adapters.gitrepo import read_branch
 from ..core.checks import Facts, run_checks, run_security
 from ..core.checks.action import bare_shas
 from ..core.checks.claims import PREDICTED_CLAIMS, predict_for
@@ -70,6 +71,9 @@ class DoctorRequest(msgspec.Struct, frozen=True):
     # The index's answer about the project, asked earlier (release cut asks while git runs).
     index_answer: Callable[[], ProjectInfo] | None = None
     package: str | None = None  # --package: the package to check, among several
+    # The branch release cut pushes with the tag (default: [tool.release] branch, else the
+    # checked-out one).
+    branch: str | None = None
 
 
 def _publishing(
@@ -112,18 +116,6 @@ def _publishing(
         index=publisher.index,
     )
     return gathered, publisher.source
-
-
-def _checked_out_branch(root: Path) -> str | None:
-    """The branch checked out at ``root`` (read from .git/HEAD, no git run); None when it
-    cannot be read (a detached HEAD, a linked worktree, no repository).
-    """
-    try:
-        head = (root / ".git" / "HEAD").read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    prefix = "ref: refs/heads/"
-    return head.removeprefix(prefix) if head.startswith(prefix) else None
 
 
 def gather(
@@ -177,7 +169,7 @@ def gather(
         check_dist=check_dist,
         dist_versions=dist_versions(project.root, name) if check_dist and name else {},
         draft=request.draft,
-        branch=config.branch or _checked_out_branch(root),
+        branch=request.branch or config.branch or read_branch(root),
     )
     facts = replace(
         facts,
@@ -306,6 +298,7 @@ def check_before_cut(
         draft=plan.draft,
         prerelease=plan.prerelease,
         index_answer=index_answer,
+        branch=plan.branch,
     )
     report = run_doctor(root, request, deps, project)
     if report.errors:
